@@ -1,0 +1,138 @@
+"""Constants in one place: paths, layers, styles, the default view, widget keys.
+
+Nothing here does work; every other module imports its literals from here.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+# --- paths -----------------------------------------------------------------
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+# The shipped story; users point MAPAPP_DATA (or --data) at their own folder.
+DEFAULT_DATA_DIR = REPO_DIR / "geodata"
+DATA_DIR_ENV = "MAPAPP_DATA"
+# Streamlit serves <app dir>/static/ at /app/static/ (server.enableStaticServing).
+STATIC_DIR = PACKAGE_DIR / "static"
+STATIC_URL = "/app/static"
+VENDOR_DIR = STATIC_DIR / "vendor"  # filled by scripts/fetch_assets.py, not committed
+CACHE_DIR = STATIC_DIR / "cache"  # event layers written once per content hash
+
+# --- files of a story folder ----------------------------------------------
+ARTICLE_TEXT_FILE = "article.txt"
+ARTICLE_META_FILE = "article.json"
+SOURCES_FILE = "sources.json"
+LAYER_FILES = {
+    "boundaries": "boundaries.geojson",
+    "places": "places.geojson",
+    "posts": "posts.geojson",
+    "highways": "highways.geojson",
+    "control": "control.geojson",
+    "incidents": "incidents.geojson",
+}
+OPTIONAL_LAYERS = frozenset({"boundaries"})
+
+# --- what each layer may hold ----------------------------------------------
+GEOMETRY_TYPES = {
+    "boundaries": {"Polygon", "MultiPolygon"},
+    "places": {"Point", "Polygon", "MultiPolygon", "LineString", "MultiLineString"},
+    "posts": {"Point"},
+    "highways": {"LineString", "MultiLineString"},
+    "control": {"Point", "Polygon", "MultiPolygon"},
+    "incidents": {"Point", "Polygon", "MultiPolygon"},
+}
+COMMON_REQUIRED = ("id", "name", "source", "precision")
+REQUIRED_PROPERTIES = {
+    "boundaries": COMMON_REQUIRED + ("kind",),
+    "places": COMMON_REQUIRED + ("kind", "aliases"),
+    "posts": COMMON_REQUIRED + ("status",),
+    "highways": COMMON_REQUIRED + ("ref",),
+    "control": COMMON_REQUIRED + ("date", "date_precision", "before", "after"),
+    "incidents": COMMON_REQUIRED + ("date", "date_precision", "kind"),
+}
+# Properties holding ISO dates (YYYY-MM-DD), checked wherever they appear.
+DATE_FIELDS = ("date", "date_to", "established", "besieged_from", "besieged_to", "valid_from", "valid_to")
+PRECISIONS = ("exact", "approximate", "schematic")
+DATE_PRECISIONS = ("day", "approximate", "range", "month")
+CONTROLLERS = ("government", "opposition", "contested", "turkey", "unknown")
+
+# Coordinates of the story lie in this box (lon/lat); a point outside it is
+# reported as out of the region, which also catches swapped lat/lon.
+REGION_BOUNDS = (25.0, 30.0, 45.0, 42.5)  # min lon, min lat, max lon, max lat
+
+# --- the story's calendar ---------------------------------------------------
+ARTICLE_DATE = date(2020, 2, 27)  # "Thursday" in the AP text
+TIMELINE_START = date(2019, 12, 1)  # start of the offensive (early December)
+TIMELINE_END = date(2020, 3, 6)  # the Moscow ceasefire took effect
+
+# --- the map ----------------------------------------------------------------
+DEFAULT_CENTER = (35.75, 36.62)  # lat, lon: between Saraqeb and Kafr Nabl
+DEFAULT_ZOOM = 10
+SELECTED_ZOOM = 12
+MAP_HEIGHT = 620
+
+# Layer id -> label shown in the sidebar and in Leaflet's layer control.
+LAYER_LABELS = {
+    "places": "Places in the story",
+    "posts": "Turkish observation posts",
+    "highways": "M4 and M5 highways",
+    "control": "Control changes",
+    "incidents": "Incidents",
+    "events": "Event dataset (ACLED CSV)",
+}
+TOGGLE_LAYERS = ("places", "posts", "highways", "control", "incidents")
+
+# Colours: who holds a place. Picked for contrast in light and dark themes;
+# every colour also comes with a text label, so colour is never the only cue.
+CONTROLLER_COLOURS = {
+    "government": "#c0392b",
+    "opposition": "#2e7d32",
+    "contested": "#f39c12",
+    "turkey": "#1f4e9c",
+    "unknown": "#7f8c8d",
+}
+HIGHWAY_COLOURS = {"open": "#34495e", "cut": "#f39c12", "contested": "#f39c12", "unknown": "#7f8c8d"}
+POST_COLOURS = {"besieged": "#8e44ad", "operating": "#1f4e9c", "unknown": "#7f8c8d"}
+INCIDENT_COLOUR = "#000000"
+SELECTED_COLOUR = "#00bcd4"
+BOUNDARY_STYLE = {"color": "#8a8a8a", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
+ADMIN1_STYLE = {"color": "#9b9b9b", "weight": 1, "dashArray": "4 3", "fill": False}
+SEA_COLOUR = "#c9dcea"
+# "approximate" and "schematic" geometries are dashed, exact ones solid.
+PRECISION_DASH = {"exact": None, "approximate": "6 4", "schematic": "2 4"}
+
+# Optional online base layers; the offline basemap works without them.
+ONLINE_TILES = {
+    "OpenStreetMap": {
+        "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attr": "&copy; OpenStreetMap contributors",
+    },
+    "Satellite (Esri World Imagery)": {
+        "tiles": "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+        "attr": "Tiles &copy; Esri",
+    },
+}
+
+# --- Streamlit keys and query parameters -------------------------------------
+QP_PLACE = "place"
+QP_LAYERS = "layers"
+QP_DATE = "date"
+QP_PASSAGE = "passage"
+KEY_PLACE = "selected_place"
+KEY_PASSAGE = "selected_passage"
+KEY_DATE = "as_of_date"
+KEY_MAP = "story_map"
+KEY_LAYER_PREFIX = "layer_"
+KEY_EVENTS_FILE = "events_csv"
+
+# Environment: the data directory override and online tiles opt-in.
+ENV_ONLINE_TILES = "MAPAPP_ONLINE_TILES"
+
+
+def data_dir_from_env(default: Path = DEFAULT_DATA_DIR) -> Path:
+    """The story folder: ``$MAPAPP_DATA`` when set, else the shipped ``geodata/``."""
+    value = os.environ.get(DATA_DIR_ENV)
+    return Path(value) if value else default

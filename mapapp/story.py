@@ -1,0 +1,130 @@
+"""The story: layers, article and sources loaded together, with the lookups users need.
+
+``load_story`` validates every file and raises one GeoDataError listing every
+problem; a :class:`Story` answers ``passages_for(place_id)``,
+``places_in(passage_id)`` and ``status(place_id, day)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+
+from . import settings
+from ._validate import GeoDataError, Problem, feature_id
+from .article import Article, Passage, link_targets, load_article
+from .data import load_layers, load_sources
+from .timeline import Change, Status, changes_from_layer, history, status_at
+
+
+@dataclass
+class Story:
+    """Everything the app shows, validated."""
+
+    data_dir: Path
+    layers: dict[str, gpd.GeoDataFrame]
+    article: Article
+    sources: dict[str, dict]
+    entities: dict[str, dict] = field(default_factory=dict)  # id -> {layer, name, aliases}
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def passages(self) -> list[Passage]:
+        return self.article.passages
+
+    def entity(self, place_id: str) -> dict:
+        """The linkable feature ``place_id`` (a place, post, highway, incident or control change)."""
+        if place_id not in self.entities:
+            raise KeyError(f"unknown place {place_id!r}")
+        return self.entities[place_id]
+
+    def feature(self, place_id: str) -> dict:
+        """All properties of ``place_id`` plus its layer name and geometry."""
+        layer = self.entity(place_id)["layer"]
+        row = self.layers[layer].loc[place_id]
+        return {**row.to_dict(), "layer": layer}
+
+    def passages_for(self, place_id: str) -> list[Passage]:
+        """Passages that name or clearly refer to ``place_id``, in article order."""
+        self.entity(place_id)
+        listed = set(self._listed_passages(place_id))
+        return [p for p in self.passages if place_id in p.place_ids or p.id in listed]
+
+    def places_in(self, passage_id: str) -> list[str]:
+        """Ids of everything ``passage_id`` refers to, in order of first mention."""
+        passage = self.article.passage(passage_id)
+        listed = [fid for fid in self.entities if passage_id in self._listed_passages(fid)]
+        return list(dict.fromkeys(passage.place_ids + listed))
+
+    def _listed_passages(self, fid: str) -> list[str]:
+        """Passages a feature lists itself (incidents and control changes carry ``passages``)."""
+        layer = self.entities[fid]["layer"]
+        value = self.layers[layer].loc[fid].get("passages")
+        return list(value) if isinstance(value, list) else []
+
+    def status(self, place_id: str, day: date) -> Status:
+        """Who held ``place_id`` on ``day``, with sources and disputes."""
+        self.entity(place_id)
+        return status_at(self.changes, place_id, day)
+
+    def history(self, place_id: str) -> list[Change]:
+        return history(self.changes, place_id)
+
+    def source(self, key: str) -> dict:
+        return {"key": key, **self.sources.get(key, {"title": key, "leaning": "unknown"})}
+
+
+def load_story(data_dir: Path | str | None = None) -> Story:
+    """Load and validate a story folder; raise GeoDataError with every problem found."""
+    data_dir = Path(data_dir) if data_dir is not None else settings.data_dir_from_env()
+    if not data_dir.is_dir():
+        raise GeoDataError([Problem(str(data_dir), "is not a directory")])
+    sources, problems = load_sources(data_dir)
+    layers, raw_layers, layer_problems = load_layers(data_dir, sources)
+    problems += layer_problems
+    entities = link_targets(layers)
+    problems += _entity_problems(entities)
+    article, article_problems = load_article(data_dir, entities)
+    problems += article_problems
+    if article is not None:
+        problems += _passage_link_problems(raw_layers, {p.id for p in article.passages})
+    if problems:
+        raise GeoDataError(problems)
+    return Story(
+        data_dir=data_dir,
+        layers=layers,
+        article=article,
+        sources=sources,
+        entities={e["id"]: e for e in entities},
+        changes=changes_from_layer(layers.get("control")),
+    )
+
+
+def _entity_problems(entities: list[dict]) -> list[Problem]:
+    """Ids and spellings must be unambiguous across the linkable layers."""
+    problems, ids, spellings = [], {}, {}
+    for entity in entities:
+        file = settings.LAYER_FILES[entity["layer"]]
+        if entity["id"] in ids:
+            problems.append(Problem(file, f"id {entity['id']!r} is also used in {ids[entity['id']]}", f"id {entity['id']!r}", "id"))
+        ids.setdefault(entity["id"], settings.LAYER_FILES[entity["layer"]])
+        for spelling in [entity["name"], *entity["aliases"]]:
+            key = spelling.casefold()
+            owner = spellings.setdefault(key, entity["id"])
+            if owner != entity["id"] and entity["layer"] == "places":
+                problems.append(Problem(file, f"spelling {spelling!r} is also a spelling of {owner!r}", f"id {entity['id']!r}", "aliases"))
+    return problems
+
+
+def _passage_link_problems(raw_layers: dict[str, dict], passage_ids: set[str]) -> list[Problem]:
+    problems = []
+    for layer, raw in raw_layers.items():
+        for index, feature in enumerate(raw["features"]):
+            for pid in (feature.get("properties") or {}).get("passages") or []:
+                if pid not in passage_ids:
+                    label = f"#{index} (id {feature_id(feature)!r})"
+                    problems.append(Problem(settings.LAYER_FILES[layer], f"links to unknown passage {pid!r}", label, "passages"))
+    return problems

@@ -1,0 +1,175 @@
+"""Who held what on which date: control, siege and road status as of a day.
+
+Plain Python over the loaded layers, so that the CLI, the map and the tests all
+ask the same question the same way. Where sources give different dates for a
+change, the adopted date decides the status and the days between the earliest
+and the latest claimed date are reported as disputed, with every claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+import geopandas as gpd
+
+from ._validate import parse_iso_date
+
+
+@dataclass(frozen=True)
+class Change:
+    """One dated change of control of a place or area."""
+
+    id: str
+    name: str
+    place_ids: tuple[str, ...]
+    date: date
+    date_to: date | None
+    date_precision: str
+    before: str
+    after: str
+    sources: tuple[str, ...]
+    claims: tuple[dict, ...]
+    note: str = ""
+
+    @property
+    def claimed_dates(self) -> list[date]:
+        """The adopted date and every date a claim gives."""
+        dates = [self.date] + [parse_iso_date(c.get("date")) for c in self.claims]
+        return sorted({d for d in dates if d is not None})
+
+    def disputed_on(self, day: date) -> bool:
+        """True when ``day`` lies between the earliest and latest claimed dates."""
+        dates = self.claimed_dates
+        return len(dates) > 1 and dates[0] <= day < dates[-1]
+
+
+@dataclass
+class Status:
+    """A place's state as of a day."""
+
+    place_id: str
+    as_of: date
+    controller: str
+    since: date | None
+    change_id: str | None
+    sources: list[str] = field(default_factory=list)
+    disputed: bool = False
+    claims: list[dict] = field(default_factory=list)
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "place_id": self.place_id,
+            "as_of": self.as_of.isoformat(),
+            "controller": self.controller,
+            "since": self.since.isoformat() if self.since else None,
+            "change_id": self.change_id,
+            "sources": self.sources,
+            "disputed": self.disputed,
+            "claims": self.claims,
+            "note": self.note,
+        }
+
+
+def changes_from_layer(control: gpd.GeoDataFrame | None) -> list[Change]:
+    """The control layer's features as :class:`Change` records, oldest first."""
+    if control is None or control.empty:
+        return []
+    rows = []
+    for fid, row in control.iterrows():
+        rows.append(
+            Change(
+                id=str(fid),
+                name=row["name"],
+                place_ids=tuple(_list(row.get("place_ids"))),
+                date=parse_iso_date(row["date"]),
+                date_to=parse_iso_date(row.get("date_to")),
+                date_precision=row["date_precision"],
+                before=row["before"],
+                after=row["after"],
+                sources=tuple(_list(row.get("source"))),
+                claims=tuple(c for c in _list(row.get("claims")) if isinstance(c, dict)),
+                note=row.get("note") if isinstance(row.get("note"), str) else "",
+            )
+        )
+    return sorted(rows, key=lambda c: (c.date, c.id))
+
+
+def _list(value: Any) -> list:
+    if value is None or (isinstance(value, float) and value != value):  # NaN from missing columns
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def history(changes: Iterable[Change], place_id: str) -> list[Change]:
+    """The changes that concern ``place_id``, oldest first."""
+    return [c for c in changes if place_id in c.place_ids]
+
+
+def status_at(changes: Iterable[Change], place_id: str, day: date) -> Status:
+    """Who held ``place_id`` on ``day``; 'unknown' when no source says."""
+    own = history(changes, place_id)
+    if not own:
+        return Status(place_id, day, "unknown", None, None, note="no dated control change is recorded for this place")
+    past = [c for c in own if c.date <= day]
+    current = past[-1] if past else None
+    if current is None:
+        first = own[0]
+        status = Status(place_id, day, first.before, None, None, list(first.sources), note=f"before {first.name}")
+    else:
+        status = Status(place_id, day, current.after, current.date, current.id, list(current.sources), note=current.name)
+    for change in own:  # a disputed window around any change overrides the plain answer
+        if change.disputed_on(day):
+            status.disputed = True
+            status.claims = [
+                {"date": change.date.isoformat(), "adopted": True, "source": list(change.sources)},
+                *[{**claim, "adopted": False} for claim in change.claims],
+            ]
+            status.note = f"sources disagree on the date of {change.name}"
+    return status
+
+
+def is_active(day: date, start: Any, end: Any = None) -> bool:
+    """True when ``start <= day`` and (no end or ``day < end``); dates as ISO strings."""
+    start_d, end_d = parse_iso_date(start), parse_iso_date(end)
+    return start_d is not None and start_d <= day and (end_d is None or day < end_d)
+
+
+def state_at(states: Iterable[dict], day: date) -> dict | None:
+    """The last entry of a dated ``states`` list (``{"date": ...}``) on or before ``day``."""
+    current = None
+    for entry in sorted(states or [], key=lambda s: s.get("date", "")):
+        d = parse_iso_date(entry.get("date"))
+        if d is not None and d <= day:
+            current = entry
+    return current
+
+
+def timeline_events(layers: dict[str, gpd.GeoDataFrame], related: list[dict]) -> list[dict]:
+    """Every dated event (control changes, incidents, sieges, road states, related items), by date."""
+    events: list[dict] = []
+    for change in changes_from_layer(layers.get("control")):
+        events.append(_event(change.date, "control", change.id, change.name, change.place_ids, change.date_precision))
+    for layer, kind in (("incidents", "incident"),):
+        gdf = layers.get(layer)
+        for fid, row in ([] if gdf is None else gdf.iterrows()):
+            events.append(_event(parse_iso_date(row["date"]), kind, fid, row["name"], _list(row.get("place_ids")), row["date_precision"]))
+    posts = layers.get("posts")
+    for fid, row in ([] if posts is None else posts.iterrows()):
+        if parse_iso_date(row.get("besieged_from")):
+            events.append(_event(parse_iso_date(row["besieged_from"]), "siege", fid, f"{row['name']} besieged", [fid], row.get("besieged_precision") or "day"))
+    highways = layers.get("highways")
+    for fid, row in ([] if highways is None else highways.iterrows()):
+        for state in _list(row.get("states")):
+            if parse_iso_date(state.get("date")) and state.get("event"):
+                events.append(_event(parse_iso_date(state["date"]), "road", fid, state["event"], [fid], state.get("date_precision", "day")))
+    for item in related:
+        if item.get("date"):
+            events.append(_event(parse_iso_date(item["date"]), "related", item["id"], item["title"], [], "day"))
+    return sorted(events, key=lambda e: (e["date"], e["kind"], e["id"]))
+
+
+def _event(day: date, kind: str, eid: str, title: str, place_ids: Iterable[str], precision: str) -> dict:
+    return {"date": day, "kind": kind, "id": str(eid), "title": title, "place_ids": list(place_ids), "date_precision": precision}
