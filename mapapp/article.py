@@ -250,9 +250,9 @@ def highlight_spans(passage: Passage, place_id: str) -> list[tuple[int, int]]:
 
 
 def link_targets(layers: dict[str, Any]) -> list[dict]:
-    """The linkable entities (places, posts, highways, incidents) as plain dicts."""
+    """The linkable entities (places, posts, highways, incidents, control changes) as plain dicts."""
     rows: list[dict] = []
-    for layer in ("places", "posts", "highways", "incidents"):
+    for layer in ("places", "posts", "highways", "incidents", "control"):
         gdf = layers.get(layer)
         if gdf is None:
             continue

@@ -103,12 +103,13 @@ def _feature_problems(feature: dict, layer: str, file: str, label: str, sources:
     problems = [
         Problem(file, "missing required property", label, name)
         for name in settings.REQUIRED_PROPERTIES[layer]
-        if props.get(name) in (None, "", [])
+        if props.get(name) in (None, "")
     ]
     top_id = feature.get("id")
     if top_id is not None and props.get("id") is not None and str(top_id) != str(props["id"]):
         problems.append(Problem(file, f"top-level id {top_id!r} differs from properties.id {props['id']!r}", label, "id"))
-    problems += _geometry_problems(feature.get("geometry"), layer, file, label)
+    if not (feature.get("geometry") is None and props.get("precision") == "unlocated"):
+        problems += _geometry_problems(feature.get("geometry"), layer, file, label)
     problems += _property_value_problems(props, file, label, sources)
     return problems
 
@@ -116,7 +117,7 @@ def _feature_problems(feature: dict, layer: str, file: str, label: str, sources:
 def _geometry_problems(geom: dict | None, layer: str, file: str, label: str) -> list[Problem]:
     allowed = settings.GEOMETRY_TYPES[layer]
     if geom is None:
-        return [Problem(file, f"geometry is null; the {layer} layer needs one of {sorted(allowed)}", label, "geometry")]
+        return [Problem(file, f"geometry is null (allowed only with precision 'unlocated'); the {layer} layer needs one of {sorted(allowed)}", label, "geometry")]
     if geom["type"] not in allowed:
         return [Problem(file, f"{geom['type']} is not allowed in the {layer} layer (allowed: {sorted(allowed)})", label, "geometry")]
     try:
@@ -187,11 +188,12 @@ def linked_place_ids(props: dict) -> list[str]:
 def link_problems(raw_layers: dict[str, dict], file_names: dict[str, str]) -> list[Problem]:
     """Links from posts, control changes and incidents to places that do not exist."""
     places = raw_layers.get("places") or {}
-    known = {feature_id(f) for f in places.get("features", [])}
+    known = {feature_id(f) for f in places.get("features", []) if isinstance(f, dict)}
     problems = []
     for layer, raw in raw_layers.items():
         for index, feature in enumerate(raw.get("features", [])):
-            for pid in linked_place_ids(feature.get("properties") or {}):
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            for pid in linked_place_ids(props if isinstance(props, dict) else {}):
                 if pid not in known:
                     problems.append(
                         Problem(file_names[layer], f"links to unknown place {pid!r}", feature_label(index, feature), "place_ids")
@@ -215,6 +217,7 @@ def load_layers(data_dir: Path, sources: dict[str, dict]) -> tuple[dict[str, gpd
     """Read, validate and convert every layer file; returns (layers, raw, problems)."""
     raw_layers: dict[str, dict] = {}
     problems: list[Problem] = []
+    broken: set[str] = set()
     for layer, file in settings.LAYER_FILES.items():
         path = Path(data_dir) / file
         if layer in settings.OPTIONAL_LAYERS and not path.exists():
@@ -222,11 +225,15 @@ def load_layers(data_dir: Path, sources: dict[str, dict]) -> tuple[dict[str, gpd
         raw, read_problems = read_json(path)
         layer_problems = read_problems or validate_layer(raw, layer, file, sources)
         problems += layer_problems
-        if not layer_problems:
+        if layer_problems:
+            broken.add(layer)
+        # Keep a structurally sound collection even when some features are bad,
+        # so that links into it can still be checked.
+        if not read_problems and isinstance(raw, dict) and isinstance(raw.get("features"), list):
             raw_layers[layer] = raw
     problems += link_problems(raw_layers, settings.LAYER_FILES)
-    layers = {name: to_geodataframe(raw) for name, raw in raw_layers.items()}
-    return layers, raw_layers, problems
+    layers = {name: to_geodataframe(raw) for name, raw in raw_layers.items() if name not in broken}
+    return layers, {k: v for k, v in raw_layers.items() if k not in broken}, problems
 
 
 def load_layer_file(path: Path, layer: str, sources: dict[str, dict] | None = None) -> gpd.GeoDataFrame:

@@ -48,20 +48,22 @@ COMMON_REQUIRED = ("id", "name", "source", "precision")
 REQUIRED_PROPERTIES = {
     "boundaries": COMMON_REQUIRED + ("kind",),
     "places": COMMON_REQUIRED + ("kind", "aliases"),
-    "posts": COMMON_REQUIRED + ("status",),
-    "highways": COMMON_REQUIRED + ("ref",),
+    "posts": COMMON_REQUIRED + ("states",),
+    "highways": COMMON_REQUIRED + ("ref", "states"),
     "control": COMMON_REQUIRED + ("date", "date_precision", "before", "after"),
     "incidents": COMMON_REQUIRED + ("date", "date_precision", "kind"),
 }
 # Properties holding ISO dates (YYYY-MM-DD), checked wherever they appear.
 DATE_FIELDS = ("date", "date_to", "established", "besieged_from", "besieged_to", "valid_from", "valid_to")
-PRECISIONS = ("exact", "approximate", "schematic")
+# "unlocated": a sourced feature with no citable position (geometry null, listed, not drawn).
+PRECISIONS = ("exact", "approximate", "schematic", "unlocated")
 DATE_PRECISIONS = ("day", "approximate", "range", "month")
 CONTROLLERS = ("government", "opposition", "contested", "turkey", "unknown")
 
-# Coordinates of the story lie in this box (lon/lat); a point outside it is
-# reported as out of the region, which also catches swapped lat/lon.
-REGION_BOUNDS = (25.0, 30.0, 45.0, 42.5)  # min lon, min lat, max lon, max lat
+# Coordinates of the story lie in this box (lon/lat): Syria, Turkey and their
+# neighbours. A point outside it is reported, which catches sign errors, other
+# CRSs (metres) and many swapped lat/lon pairs (not those where lat ≈ lon).
+REGION_BOUNDS = (25.0, 29.0, 49.0, 42.5)  # min lon, min lat, max lon, max lat
 
 # --- the story's calendar ---------------------------------------------------
 ARTICLE_DATE = date(2020, 2, 27)  # "Thursday" in the AP text
@@ -94,8 +96,8 @@ CONTROLLER_COLOURS = {
     "turkey": "#1f4e9c",
     "unknown": "#7f8c8d",
 }
-HIGHWAY_COLOURS = {"open": "#34495e", "cut": "#f39c12", "contested": "#f39c12", "unknown": "#7f8c8d"}
-POST_COLOURS = {"besieged": "#8e44ad", "operating": "#1f4e9c", "unknown": "#7f8c8d"}
+HIGHWAY_COLOURS = {"open": "#34495e", "cut": "#f39c12", "opposition-held": "#2e7d32", "unknown": "#7f8c8d"}
+POST_COLOURS = {"besieged": "#8e44ad", "partly-besieged": "#b07cc6", "operating": "#1f4e9c", "unknown": "#7f8c8d"}
 INCIDENT_COLOUR = "#000000"
 SELECTED_COLOUR = "#00bcd4"
 BOUNDARY_STYLE = {"color": "#8a8a8a", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
