@@ -45,10 +45,11 @@ PLACES = [
     ("saraqeb", "Saraqeb", "town", "Idlib Governorate", ["Saraqib", "Sarakeb", "Sarāqib"], "سراقب", ("geonames", 164816, 1500)),
     ("al-bara", "al-Bara", "village", "Idlib Governorate", ["al-Barah", "Al Bara", "Kafr al-Bara"], "البارة",
      ("page", 35.683, 36.533, "wikipedia-al-bara", "Coordinates 35.683°N 36.533°E", "approximate", 2000,
-      "The infobox belongs to the Dead Cities ruins; the modern village lies beside them.")),
+      "The infobox belongs to the Dead Cities ruins; the modern village lies beside them. "
+      "Wikipedia's detailed-map module puts 'Bara' at 35.686, 36.543, about 1 km east.")),
     ("baliun", "Baliun", "village", "Idlib Governorate", ["Balyun", "Balioun", "Baliyun", "Ballyun"], "بليون",
      ("page", 35.700, 36.500, "wikipedia-balyun", "Coordinates: 35°42′N 36°30′E", "approximate", 1500,
-      "Given to the arc-minute only (±0.9 km).")),
+      "Given to the arc-minute only (±0.9 km). Wikipedia's detailed-map module puts 'Balyun' at 35.696, 36.502.")),
     ("jabal-al-zawiya", "Jabal al-Zawiya", "region", "Idlib Governorate", ["Jabal Zawiya", "Jebel Zawiya", "Jabal al-Zawiyah", "Zawiya mountain"], "جبل الزاوية",
      ("page", 35.733, 36.700, "wikipedia-jabal-zawiya", "35°44′N 36°42′E", "approximate", 15000,
       "A highland region some 30 km across; the point only places its label.")),
@@ -89,6 +90,20 @@ PLACES = [
     ("ad-dana", "al-Dana", "town", "Idlib Governorate", ["Ad Dana", "Dana"], "الدانا", ("geonames", 174259, 1500)),
     ("sheer-maghar", "Sheer Maghar", "village", "Hama Governorate", ["Shir Mughar", "Sher Mughar", "Sheir Maghar", "Shir Maghar", "Shir Mghar"], "شير مغار",
      ("anchor", "qalaat-al-madiq", 10000, "iswnews-sher-mughar", "'in Sher Mughar, north of Qalaat Madiq'")),
+    ("kafr-sajna", "Kafr Sajna", "village", "Idlib Governorate", ["Kafr Sajnah", "Kafar Sajneh"], "كفرسجنة",
+     ("page", 35.527, 36.589, "wikipedia-detailed-map", "lat = 35.527, long = 36.589 (label 'Kafr Sajnah')", "approximate", 1000, "")),
+    ("deir-sunbul", "Deir Sunbul", "village", "Idlib Governorate", ["Dayr Sunbul", "Deir Sunbol"], "دير سنبل",
+     ("page", 35.499, 36.446, "wikipedia-detailed-map", "lat = 35.499, long = 36.446 (label 'Dayr Sunbul')", "approximate", 1000, "")),
+    ("sufuhen", "Sufuhen", "village", "Idlib Governorate", ["Sfuhun", "Sfuhen", "Sofahan", "Sufuhn"], "سفوهن",
+     ("page", 35.607, 36.464, "wikipedia-detailed-map", "lat = 35.607, long = 36.464 (label 'Sfuhun')", "approximate", 1000, "")),
+    ("kaukaba", "Kaukaba", "village", "Idlib Governorate", ["Kawkabah", "Kokaba"], "كوكبة",
+     ("page", 35.566, 36.439, "wikipedia-detailed-map", "lat = 35.566, long = 36.439 (label 'Kawkabah'; not the Kokebe near Afrin)", "approximate", 1000, "")),
+    ("salwa", "Salwa", "village", "Idlib Governorate", ["Salwah"], "سلوى",
+     ("page", 36.309, 36.756, "wikipedia-detailed-map", "lat = 36.309, long = 36.756 (label 'Salwah')", "approximate", 1000, "")),
+    ("anadan", "Anadan", "town", "Aleppo Governorate", ["Andan"], "عندان",
+     ("page", 36.295, 37.0438, "wikipedia-detailed-map", "lat = 36.295, long = 37.0438 (label 'Anadan')", "approximate", 1000, "")),
+    ("ishtabraq", "Ishtabraq", "village", "Idlib Governorate", ["Ishtabrak", "Istabraq"], "اشتبرق",
+     ("page", 35.792, 36.295, "wikipedia-detailed-map", "lat = 35.792, long = 36.295 (label 'Ishtabraq')", "approximate", 1000, "")),
     ("latakia", "Latakia", "city", "Latakia Governorate", ["Lattakia"], "اللاذقية", ("geonames", 173576, 3000)),
     ("tartus", "Tartus", "city", "Tartus Governorate", ["Tartous"], "طرطوس", ("geonames", 163345, 3000)),
     ("homs", "Homs", "city", "Homs Governorate", [], "حمص", ("geonames", 169577, 3000)),
@@ -96,8 +111,7 @@ PLACES = [
 ]
 # Searched for and not found with a citable coordinate (see geodata/README.md):
 UNLOCATED_PLACES = {
-    "kafr-uwayd": "Kafr Uwayd, Jabal al-Zawiya", "sufuhen": "Sufuhen, Jabal al-Zawiya", "deir-sunbul": "Deir Sunbul",
-    "kafr-sajna": "Kafr Sajna", "kafr-mousa": "Kafr Mousa (Idlib)", "kaukaba": "Kaukaba (Idlib)",
+    "kafr-uwayd": "Kafr Uwayd, Jabal al-Zawiya", "kafr-mousa": "Kafr Mousa (Idlib)",
     "surman": "al-Surman, SE of Maarat al-Numan", "rashidin": "al-Rashidin, western Aleppo",
 }
 
@@ -222,8 +236,8 @@ def derive(how: str, points: dict[str, Point], boundaries: dict[str, dict]):
 # (id, number, name, aliases, anchor place or None, radius_m, location basis, established, precision, sources, states)
 OP = "operating"
 POSTS = [
-    ("op-01-salwa", 1, "Observation post 1: Salwa", ["Salwah", "Salva"], "ad-dana", 5000,
-     "Wikipedia: 'Salva village near Al-Dana'", "2017-10-20", "approximate", ["dailysabah-2017-10-21", "sohr-posts-list"],
+    ("op-01-salwa", 1, "Observation post 1: Salwa", ["Salwah", "Salva"], "salwa", 3000,
+     "at the village of Salwa ('Salva village near Al-Dana', Wikipedia)", "2017-10-20", "approximate", ["dailysabah-2017-10-21", "sohr-posts-list"],
      [{"date": "2017-10-20", "status": OP, "source": ["dailysabah-2017-10-21"]},
       {"date": "2020-02-08", "status": OP, "note": "not among the posts listed as besieged on 8 February 2020", "source": ["iswnews-2020-02-08"]}]),
     ("op-02-qalaat-samaan", 2, "Observation post 2: Qalaat Samaan", ["Qalaat Siman", "Samaan", "Sheikh Barakat"], "darat-izza", 6000,
@@ -249,8 +263,8 @@ POSTS = [
      "2018-02-15", "day", ["jpost-2018-02-15", "sohr-posts-list"],
      [{"date": "2018-02-15", "status": OP, "source": ["jpost-2018-02-15"]},
       {"date": "2019-12-23", "status": "besieged", "source": ["afp-surman-2019-12-23"]}]),
-    ("op-07-anadan", 7, "Observation post 7: Anadan", ["Jabal Anadan"], "aleppo", 12000,
-     "on a hill near Anadan, about 7 km north of Aleppo (SouthFront); Anadan itself was not found in a gazetteer",
+    ("op-07-anadan", 7, "Observation post 7: Anadan", ["Jabal Anadan"], "anadan", 4000,
+     "on a hill near Anadan, about 7 km north of Aleppo (SouthFront)",
      "2018-03-17", "day", ["qasioun-2018-03-17", "sohr-posts-list"],
      [{"date": "2018-03-17", "status": OP, "source": ["qasioun-2018-03-17"]},
       {"date": "2020-02-08", "status": OP, "note": "not among the posts listed as besieged on 8 February 2020", "source": ["iswnews-2020-02-08"]}]),
@@ -273,8 +287,8 @@ POSTS = [
      [{"date": "2018-05-01", "date_precision": "month", "status": OP, "source": ["muraselon-2018-05"]},
       {"date": "2020-02-27", "status": "besieged", "source": ["article"],
        "claims": [{"date": "2020-02-26", "text": "besieged after the army took Deir Sunbul on 26 February", "source": "wikipedia-turkish-op-idlib"}]}]),
-    ("op-12-ishtabraq", 12, "Observation post 12: Ishtabraq", ["Jabal Ishtabraq", "Ishtabrak"], "jisr-al-shughur", 12000,
-     "on Ishtabraq mountain south-west of Jisr al-Shughur (ISWNews)", "2018-05-16", "day", ["iswnews-ishtabraq-2018-05", "sohr-posts-list"],
+    ("op-12-ishtabraq", 12, "Observation post 12: Ishtabraq", ["Jabal Ishtabraq", "Ishtabrak"], "ishtabraq", 4000,
+     "on Ishtabraq mountain south-west of Jisr al-Shughur (ISWNews), by the village of Ishtabraq", "2018-05-16", "day", ["iswnews-ishtabraq-2018-05", "sohr-posts-list"],
      [{"date": "2018-05-16", "status": OP, "source": ["iswnews-ishtabraq-2018-05"],
        "claims": [{"date": "2018-05-22", "text": "the twelfth and last post set up on 22 May 2018", "source": "wikipedia-turkish-op-idlib"}]}]),
     ("op-saraqeb", None, "Turkish posts around Saraqeb (4)", ["Saraqeb posts"], "saraqeb", 3000,
@@ -351,6 +365,16 @@ CONTROL = [
      [], "on 2 March the opposition briefly entered Kafr Nabl; the army denied it fell"),
     ("ctl-hass-2020-02-25", "Government forces take Hass", ["hass"], "2020-02-25", "day", None, O, G,
      ["southfront-2020-02-25"], [], [], ""),
+    ("ctl-kafr-sajna-2020-02-24", "Government forces take Kafr Sajna", ["kafr-sajna"], "2020-02-24", "day", None, O, G,
+     ["parstoday-sana-2020-02-25"], [{"date": "2020-02-25", "text": "SOHR: taken on 24–25 February", "source": "fortruss-sohr-2020-02-25"}], [], ""),
+    ("ctl-deir-sunbul-2020-02-25", "Government forces take Deir Sunbul", ["deir-sunbul"], "2020-02-25", "day", None, O, G,
+     ["southfront-2020-02-25"], [{"date": "2020-02-26", "text": "the army took Deir Sunbul and besieged the post at Sheer Maghar on 26 February", "source": "wikipedia-turkish-op-idlib"}], [], ""),
+    ("ctl-sufuhen-2020-02-27", "Government forces take Sufuhen", ["sufuhen"], "2020-02-27", "day", None, O, G,
+     ["sputnik-ikhbariya-2020-02-27"], [], [], ""),
+    ("ctl-kaukaba-2020-02-27", "Government forces take Kaukaba", ["kaukaba"], "2020-02-27", "day", None, O, G,
+     ["sputnik-ikhbariya-2020-02-27"], [], [], ""),
+    ("ctl-sufuhen-2020-02-29", "Opposition fighters re-enter parts of Sufuhen", ["sufuhen"], "2020-02-29", "day", None, G, C,
+     ["almasdar-2020-02-29"], [], [], "pro-government account; parts of the village only"),
     ("ctl-saraqeb-2020-02-27", "Opposition fighters retake Saraqeb", ["saraqeb"], "2020-02-27", "day", None, G, O,
      ["article", "reuters-saraqeb-2020-02-27"],
      [{"date": "2020-02-26", "text": "opposition and Turkish forces 'recaptured Saraqib by 26 February'", "source": "wikipedia-m5"},
@@ -366,11 +390,11 @@ CONTROL = [
 # the villages with coordinates that sources say changed hands in those days.
 SOUTH_IDLIB_AREA = {
     "id": "ctl-southern-idlib-2020-02-27", "name": "Government gains in southern Idlib, 24–27 February 2020",
-    "members": ["kafr-nabl", "hass"], "buffer_m": 3000, "date": "2020-02-24", "date_to": "2020-02-27",
+    "members": ["kafr-nabl", "hass", "kafr-sajna", "deir-sunbul", "sufuhen", "kaukaba"], "buffer_m": 2500, "date": "2020-02-24", "date_to": "2020-02-27",
     "source": ["reuters-sohr-2020-02-27", "article", "southfront-2020-02-25", "parstoday-sana-2020-02-25", "sputnik-ikhbariya-2020-02-27"],
     "passages": ["p17", "p29", "p30", "p32"],
-    "named_elsewhere": "also named as taken in these days, but not located here: Kafr Sajna (24 Feb), Deir Sunbul (25–26 Feb), "
-                       "Kafr Uwayd, Sufuhen, Kafr Mousa, Kaukaba (27 Feb; the opposition re-entered Kafr Uwayd and Sufuhen on 29 Feb)",
+    "named_elsewhere": "also named as taken in these days, but not located here: Kafr Uwayd and Kafr Mousa (27 Feb; "
+                       "the opposition retook Kafr Uwayd on 29 Feb); most of the 60 or so villages are not named by our sources",
 }
 
 

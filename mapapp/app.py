@@ -1,0 +1,429 @@
+"""The Streamlit dashboard: map, place panel, article reader, timeline.
+
+Run from the repository root: ``python -m streamlit run mapapp/app.py`` (see
+the README). This is the only module that imports Streamlit. Widget values
+live in ``st.session_state`` under the keys in :mod:`mapapp.settings`; the
+page is built by small ``render_*`` functions called from :func:`main`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from mapapp import mapbuild, settings
+from mapapp._validate import GeoDataError, parse_iso_date
+from mapapp.article import Passage, highlight_spans, passages_as_records
+from mapapp.story import Story, load_story
+from mapapp.timeline import state_at, timeline_events
+
+KEY_FOCUS = "map_focus"  # (lat, lon, zoom) to move the map to, set by non-map selections
+KEY_LAST_EVENT = "last_map_event"  # the last st_folium value handled, so old clicks are not replayed
+KEY_INIT = "initialised"
+RETURNED = ["last_active_drawing", "last_object_clicked_tooltip"]
+
+
+@st.cache_resource(show_spinner="Loading the story…")
+def get_story(data_dir: str) -> Story:
+    """Validated story, shared by all sessions (read-only: never mutate it)."""
+    return load_story(Path(data_dir))
+
+
+# --- state -------------------------------------------------------------------------
+
+
+def init_state(story: Story) -> None:
+    """Defaults, then whatever the URL asks for (once per session)."""
+    if st.session_state.get(KEY_INIT):
+        return
+    params = st.query_params
+    place = params.get(settings.QP_PLACE)
+    layers = params.get(settings.QP_LAYERS)
+    day = parse_iso_date(params.get(settings.QP_DATE))
+    st.session_state[settings.KEY_PLACE] = place if place in story.entities else ""
+    visible = set(layers.split(",")) if layers is not None else set(settings.TOGGLE_LAYERS)
+    for layer in settings.TOGGLE_LAYERS:
+        st.session_state[settings.KEY_LAYER_PREFIX + layer] = layer in visible
+    st.session_state[settings.KEY_DATE] = clamp_date(day or settings.ARTICLE_DATE)
+    st.session_state[settings.KEY_PASSAGE] = params.get(settings.QP_PASSAGE) if params.get(settings.QP_PASSAGE) else ""
+    if st.session_state[settings.KEY_PLACE]:
+        st.session_state[KEY_FOCUS] = focus_for(story, [st.session_state[settings.KEY_PLACE]])
+    st.session_state[KEY_INIT] = True
+
+
+def clamp_date(day: date) -> date:
+    return min(max(day, settings.TIMELINE_START), settings.TIMELINE_END)
+
+
+def visible_layers() -> list[str]:
+    return [layer for layer in settings.TOGGLE_LAYERS if st.session_state.get(settings.KEY_LAYER_PREFIX + layer, True)]
+
+
+def sync_query_params() -> None:
+    """The URL always describes the current view (place, layers, date, passage)."""
+    wanted = {
+        settings.QP_LAYERS: ",".join(visible_layers()),
+        settings.QP_DATE: st.session_state[settings.KEY_DATE].isoformat(),
+    }
+    if st.session_state.get(settings.KEY_PLACE):
+        wanted[settings.QP_PLACE] = st.session_state[settings.KEY_PLACE]
+    if st.session_state.get(settings.KEY_PASSAGE):
+        wanted[settings.QP_PASSAGE] = st.session_state[settings.KEY_PASSAGE]
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def focus_for(story: Story, place_ids: list[str]) -> tuple[float, float, int] | None:
+    """Centre and zoom that show ``place_ids``."""
+    geoms = [story.feature(pid)["geometry"] for pid in place_ids if pid in story.entities]
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        return None
+    minx = min(g.bounds[0] for g in geoms)
+    miny = min(g.bounds[1] for g in geoms)
+    maxx = max(g.bounds[2] for g in geoms)
+    maxy = max(g.bounds[3] for g in geoms)
+    span = max(maxx - minx, maxy - miny)
+    zoom = settings.SELECTED_ZOOM if span < 0.05 else 11 if span < 0.3 else 9 if span < 1.2 else 7 if span < 4 else 5
+    return ((miny + maxy) / 2, (minx + maxx) / 2, zoom)
+
+
+# --- callbacks (run before the script, so they may set widget state) --------------------
+
+
+def select_place(story: Story, place_id: str) -> None:
+    st.session_state[settings.KEY_PLACE] = place_id
+    st.session_state[KEY_FOCUS] = focus_for(story, [place_id])
+
+
+def select_passage(story: Story, passage_id: str) -> None:
+    st.session_state[settings.KEY_PASSAGE] = passage_id
+    st.session_state[KEY_FOCUS] = focus_for(story, story.places_in(passage_id))
+
+
+def jump_to_event(story: Story, day: date, place_ids: list[str]) -> None:
+    st.session_state[settings.KEY_DATE] = clamp_date(day)
+    if place_ids and place_ids[0] in story.entities:
+        select_place(story, place_ids[0])
+
+
+def on_pick_place(story: Story) -> None:
+    place_id = st.session_state[settings.KEY_PLACE]
+    if place_id:
+        st.session_state[KEY_FOCUS] = focus_for(story, [place_id])
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+def render_map(story: Story) -> None:
+    """The map component; clicks and layer-control toggles update the session state."""
+    day = st.session_state[settings.KEY_DATE]
+    selected = st.session_state.get(settings.KEY_PLACE) or None
+    base = mapbuild.build_base_map(story, online_tiles=bool(st.session_state.get("online_tiles")))
+    groups = mapbuild.build_story_groups(story, day=day, selected=selected)
+    for name, group in groups.items():
+        mapbuild.fix_ids(group, prefix=name.replace("-", ""))
+    order = list(groups)
+    hidden = [layer for layer in settings.TOGGLE_LAYERS if layer not in visible_layers()]
+    control = mapbuild.SyncedLayerControl(
+        {k: v for k, v in mapbuild.streamlit_group_vars(order).items() if k in settings.TOGGLE_LAYERS}, hidden
+    )
+    focus = st.session_state.get(KEY_FOCUS)
+    st.markdown(f"#### As of {day.strftime('%d %b %Y')}")
+    event = st_folium(
+        base,
+        key=settings.KEY_MAP,
+        height=settings.MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=RETURNED,
+        feature_group_to_add=list(groups.values()),
+        layer_control=control,
+        center=(focus[0], focus[1]) if focus else None,
+        zoom=focus[2] if focus else None,
+    )
+    handle_map_event(story, event)
+
+
+def handle_map_event(story: Story, event: dict | None) -> None:
+    """Apply a new click or layer toggle from the map; ignore values already handled."""
+    if not event or event == st.session_state.get(KEY_LAST_EVENT):
+        return
+    previous = st.session_state.get(KEY_LAST_EVENT) or {}
+    st.session_state[KEY_LAST_EVENT] = event
+    if event.get("last_active_drawing") != previous.get("last_active_drawing"):
+        place_id = mapbuild.place_id_from_click(event, story.entities)
+        if place_id:
+            st.session_state[settings.KEY_PLACE] = place_id
+    if event.get("last_object_clicked_tooltip") != previous.get("last_object_clicked_tooltip"):
+        layers = mapbuild.layers_from_event(event, settings.TOGGLE_LAYERS)
+        if layers is not None:
+            for layer in settings.TOGGLE_LAYERS:
+                st.session_state[settings.KEY_LAYER_PREFIX + layer] = layer in layers
+
+
+def render_sidebar(story: Story) -> None:
+    sb = st.sidebar
+    sb.header("Idlib, 27–28 February 2020")
+    sb.caption(story.article.meta.get("headline", ""))
+    sb.date_input(
+        "As of date",
+        key=settings.KEY_DATE,
+        min_value=settings.TIMELINE_START,
+        max_value=settings.TIMELINE_END,
+        help="The map shows who held what on this day (offensive: Dec 2019; ceasefire: 6 Mar 2020).",
+    )
+    ids = sorted((e for e in story.entities.values() if e["layer"] != "control"), key=lambda e: e["name"].casefold())
+    names = {e["id"]: e["name"] for e in ids}
+    sb.selectbox(
+        "Place",
+        options=[""] + [e["id"] for e in ids],
+        key=settings.KEY_PLACE,
+        format_func=lambda pid: names.get(pid, "(choose a place)") if pid else "(choose a place)",
+        on_change=on_pick_place,
+        args=(story,),
+    )
+    sb.subheader("Layers")
+    for layer in settings.TOGGLE_LAYERS:
+        sb.checkbox(settings.LAYER_LABELS[layer], key=settings.KEY_LAYER_PREFIX + layer)
+    sb.checkbox("Online base maps (OpenStreetMap, satellite)", key="online_tiles", help="Needs internet; the offline basemap always works.")
+    render_legend(sb)
+    render_exports(story, sb)
+
+
+def render_legend(container) -> None:
+    container.subheader("Legend")
+    rows = [f"- **{name}**: `{colour}` held by {name}" for name, colour in settings.CONTROLLER_COLOURS.items() if name != "turkey"]
+    container.markdown(
+        "\n".join(rows)
+        + "\n- dashed line or circle: **approximate** or **schematic** position; the circle shows how far off it may be"
+        + "\n- grey: no dated control claim in this dataset (not 'nobody')"
+    )
+
+
+def render_exports(story: Story, container) -> None:
+    day = st.session_state[settings.KEY_DATE]
+    visible = visible_layers()
+    container.subheader("Export")
+    container.download_button(
+        "Visible layers (GeoJSON)",
+        data=mapbuild.visible_geojson(story, day=day, visible=visible),
+        file_name=f"idlib-{day.isoformat()}.geojson",
+        mime="application/geo+json",
+        key="dl_geojson",
+    )
+    container.download_button("Passages and places (CSV)", data=passages_csv(story), file_name="passages.csv", mime="text/csv", key="dl_csv")
+    container.download_button(
+        "Map (standalone HTML)",
+        data=lambda: mapbuild.standalone_html(story, day=day, visible=visible, selected=st.session_state.get(settings.KEY_PLACE) or None),
+        file_name=f"idlib-map-{day.isoformat()}.html",
+        mime="text/html",
+        key="dl_html",
+    )
+
+
+def passages_csv(story: Story) -> str:
+    out = io.StringIO()
+    records = passages_as_records(story.article)
+    writer = csv.DictWriter(out, fieldnames=list(records[0]))
+    writer.writeheader()
+    writer.writerows(records)
+    return out.getvalue()
+
+
+def render_place_panel(story: Story) -> None:
+    place_id = st.session_state.get(settings.KEY_PLACE)
+    if not place_id:
+        st.info("Click a place on the map, or choose one in the sidebar.")
+        return
+    feature = story.feature(place_id)
+    day = st.session_state[settings.KEY_DATE]
+    st.subheader(feature["name"])
+    facts = {
+        "Layer": feature["layer"],
+        "Kind": feature.get("kind") or feature.get("ref") or "",
+        "Also written": ", ".join(feature.get("aliases") or []) if isinstance(feature.get("aliases"), list) else "",
+        "Arabic": feature.get("name_ar") if isinstance(feature.get("name_ar"), str) else "",
+        "Precision": describe_precision(feature),
+        "Location source": feature.get("source_text") or feature.get("location_basis") or feature.get("derivation") or "",
+    }
+    st.markdown("\n".join(f"- **{k}:** {escape_md(v)}" for k, v in facts.items() if v))
+    render_sources(story, feature.get("source"))
+    render_status(story, place_id, feature, day)
+    render_place_passages(story, place_id)
+
+
+def describe_precision(feature: dict) -> str:
+    precision = feature.get("precision")
+    radius = feature.get("precision_m")
+    if precision in ("exact", "approximate") and isinstance(radius, (int, float)) and radius == radius:
+        return f"{precision}, within about {int(radius):,} m"
+    return str(precision or "")
+
+
+def render_sources(story: Story, keys) -> None:
+    keys = keys if isinstance(keys, list) else [keys] if keys else []
+    for key in keys:
+        src = story.source(key)
+        st.caption(f"Source [{escape_md(src.get('leaning', '?'))}]: {escape_md(src['title'])}{source_link(src.get('url'))}")
+
+
+def source_link(url) -> str:
+    """A markdown link for http(s) URLs only; anything else (javascript:, data:) is not linked."""
+    if isinstance(url, str) and re.fullmatch(r"https?://[^\s()<>]+", url):
+        return f" ([link]({url}))"
+    return ""
+
+
+def render_status(story: Story, place_id: str, feature: dict, day: date) -> None:
+    layer = feature["layer"]
+    if layer == "places" and story.history(place_id):
+        status = story.status(place_id, day)
+        since = f" since {status.since.isoformat()}" if status.since else ""
+        st.markdown(f"**Status as of {day.isoformat()}:** held by **{status.controller}**{since}")
+        if status.disputed:
+            st.warning(status.note)
+            for claim in status.claims:
+                st.markdown(f"- {claim.get('date', '')}: {escape_md(claim.get('text', 'adopted date'))} ({escape_md(', '.join(as_list(claim.get('source'))))})")
+        st.markdown("**Control history**")
+        for change in story.history(place_id):
+            st.markdown(f"- **{change.date.isoformat()}** ({change.date_precision}): {escape_md(change.name)}: {change.before} → {change.after}")
+            for claim in change.claims:
+                st.caption(f"  {claim.get('date', '')} {escape_md(claim.get('text', ''))} [{escape_md(claim.get('source', ''))}]")
+            render_sources(story, list(change.sources))
+    elif layer == "places":
+        st.caption("No dated control claim for this place in the dataset.")
+    if layer in ("posts", "highways"):
+        state = state_at(feature.get("states") or [], day) or {}
+        st.markdown(f"**Status as of {day.isoformat()}:** {escape_md(state.get('status', 'unknown'))}")
+        for entry in feature.get("states") or []:
+            st.markdown(f"- **{entry['date']}**: {escape_md(entry.get('status', ''))}. {escape_md(entry.get('note') or entry.get('event') or '')}")
+            for claim in entry.get("claims") or []:
+                st.caption(f"  other account: {claim.get('date', '')} {escape_md(claim.get('text', ''))} [{escape_md(claim.get('source', ''))}]")
+    if layer in ("incidents", "control"):
+        st.markdown(f"**Date:** {feature.get('date')}" + (f" to {feature.get('date_to')}" if isinstance(feature.get("date_to"), str) else ""))
+        claims = feature.get("claims") or []
+        if claims:
+            st.markdown("**What each source says** (claims side by side, none picked):")
+            st.table([{"claim": c.get("text", ""), "source": story.source(c.get("source")).get("title", "")} for c in claims])
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def render_place_passages(story: Story, place_id: str) -> None:
+    passages = story.passages_for(place_id)
+    st.markdown(f"**Passages ({len(passages)})**")
+    for passage in passages:
+        render_passage(passage, place_id)
+
+
+def render_passage(passage: Passage, place_id: str | None = None) -> None:
+    speakers = ", ".join(s.get("who", "") for s in passage.speakers) or "unattributed"
+    dates = "; ".join(f"“{d['phrase']}” = {d['date']}" + (f"…{d['date_to']}" if d.get("date_to") else "") for d in passage.dates)
+    st.markdown(f"<small>{passage.id} · speaker: {escape_html(speakers)}</small>", unsafe_allow_html=True)
+    st.markdown(highlighted(passage, place_id), unsafe_allow_html=True)
+    if dates:
+        st.caption(f"Dates: {dates}")
+
+
+def highlighted(passage: Passage, place_id: str | None) -> str:
+    """Passage text as HTML with the place's mentions in <mark>; everything else escaped."""
+    spans = highlight_spans(passage, place_id) if place_id else []
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos:
+            continue
+        out += [escape_html(passage.text[pos:start]), "<mark>", escape_html(passage.text[start:end]), "</mark>"]
+        pos = end
+    out.append(escape_html(passage.text[pos:]))
+    return f'<p class="passage" data-passage="{escape_html(passage.id)}">' + "".join(out) + "</p>"
+
+
+def escape_html(text: str) -> str:
+    return mapbuild.escape_text(text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|#])")
+
+
+def escape_md(text) -> str:
+    """Markdown-neutral text (st.markdown renders no raw HTML, but links and emphasis would apply)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def render_reader(story: Story) -> None:
+    """The whole article, in order; a button per passage shows its places on the map."""
+    current = st.session_state.get(settings.KEY_PASSAGE)
+    meta = story.article.meta
+    st.markdown(f"**{escape_md(meta.get('headline', ''))}**")
+    st.caption(f"{escape_md(meta.get('outlet', ''))} · events {meta.get('events_date', '')} · published {meta.get('published', '')}")
+    related = {r["line"]: r for r in story.article.related}
+    for line in story.article.lines:
+        if line["kind"] in ("body", "credits"):
+            passage = story.article.passage(line["ref"])
+            cols = st.columns([8, 2])
+            with cols[0]:
+                render_passage(passage, None)
+            with cols[1]:
+                st.button("On map", key=f"passage_{passage.id}", on_click=select_passage, args=(story, passage.id),
+                          type="primary" if passage.id == current else "secondary")
+            if passage.id == current:
+                names = [story.entity(pid)["name"] for pid in story.places_in(passage.id)]
+                st.success("Places in this passage: " + (", ".join(names) if names else "none"))
+        elif line["kind"] in ("video", "link") and line["line"] in related:
+            item = related[line["line"]]
+            st.caption(f"Related {item['kind']}: {escape_md(item['title'])}" + (f" ({item['date']})" if item.get("date") else ""))
+
+
+def render_timeline(story: Story) -> None:
+    events = timeline_events(story.layers, story.article.related)
+    day = st.session_state[settings.KEY_DATE]
+    st.caption("Every dated event; click one to move the map to that day and place.")
+    for i, event in enumerate(e for e in events if e["date"] >= settings.TIMELINE_START - timedelta(days=200)):
+        marker = "▶ " if event["date"] == day else ""
+        st.button(
+            f"{marker}{event['date'].isoformat()} · {event['kind']} · {event['title']}",
+            key=f"event_{i}_{event['id']}",
+            on_click=jump_to_event,
+            args=(story, event["date"], event["place_ids"]),
+        )
+
+
+def render_errors(exc: GeoDataError) -> None:
+    st.error(f"The story data has {len(exc.problems)} problem(s); fix them and reload.")
+    st.code("\n".join(str(p) for p in exc.problems), language=None)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Idlib, 27–28 Feb 2020: map of the AP story", layout="wide")
+    try:
+        story = get_story(str(settings.data_dir_from_env()))
+    except GeoDataError as exc:
+        render_errors(exc)
+        return
+    init_state(story)
+    col_map, col_side = st.columns([3, 2])
+    with col_map:
+        render_map(story)
+    render_sidebar(story)
+    with col_side:
+        place_tab, article_tab, timeline_tab = st.tabs(["Place", "Article", "Timeline"])
+        with place_tab:
+            render_place_panel(story)
+        with article_tab:
+            render_reader(story)
+        with timeline_tab:
+            render_timeline(story)
+    sync_query_params()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Offline map assets: Leaflet served by the app itself, never from a CDN.
+
+folium links Leaflet (and, for features this app does not use, jQuery,
+Bootstrap, Font Awesome...) from CDNs, and streamlit-folium loads whatever
+the map's elements list in ``default_js``/``default_css``. The map here only
+needs Leaflet, so every element's lists are replaced per instance by the local
+copy that ``scripts/fetch_assets.py`` unpacks from the npm package into
+``mapapp/static/vendor/`` (served at ``/app/static/vendor/`` by Streamlit's
+static file serving). Anything else would show up as a CDN link, which
+:func:`cdn_links` reports and the tests forbid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import branca
+import folium
+
+from . import settings
+
+LEAFLET_VERSION = "1.9.3"  # the version folium 0.20 asks for
+LEAFLET_DIR = f"leaflet@{LEAFLET_VERSION}"
+LEAFLET_FILES = ("dist/leaflet.js", "dist/leaflet.css", "dist/images/marker-icon.png")
+LOCAL_JS = [("leaflet", f"{settings.STATIC_URL}/vendor/{LEAFLET_DIR}/dist/leaflet.js")]
+LOCAL_CSS = [("leaflet_css", f"{settings.STATIC_URL}/vendor/{LEAFLET_DIR}/dist/leaflet.css")]
+
+
+def vendor_path(relative: str) -> Path:
+    return settings.VENDOR_DIR / LEAFLET_DIR / relative
+
+
+def assets_installed() -> bool:
+    """True when the local Leaflet copy is in place (run scripts/fetch_assets.py otherwise)."""
+    return all(vendor_path(f).is_file() for f in LEAFLET_FILES)
+
+
+def walk(element: branca.element.Element) -> Iterator[branca.element.Element]:
+    """The element and all its descendants."""
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from walk(child)
+
+
+def localize(element: branca.element.Element) -> None:
+    """Point every JS/CSS link of ``element``'s tree at the app's own copies."""
+    for item in walk(element):
+        if getattr(item, "default_js", None) or getattr(item, "default_css", None):
+            item.default_js = list(LOCAL_JS) if isinstance(item, folium.Map) else []
+            item.default_css = list(LOCAL_CSS) if isinstance(item, folium.Map) else []
+
+
+def cdn_links(element: branca.element.Element) -> list[str]:
+    """Every JS/CSS URL in the tree that is not served by the app (should be empty)."""
+    urls = []
+    for item in walk(element):
+        for _name, url in list(getattr(item, "default_js", [])) + list(getattr(item, "default_css", [])):
+            if not url.startswith(settings.STATIC_URL):
+                urls.append(url)
+    return urls
+
+
+def inline_html(html: str) -> str:
+    """A standalone page: the local Leaflet script and stylesheet inlined instead of linked."""
+    js = vendor_path("dist/leaflet.js").read_text(encoding="utf-8")
+    css = vendor_path("dist/leaflet.css").read_text(encoding="utf-8")
+    for _name, url in LOCAL_JS:
+        html = html.replace(f'<script src="{url}"></script>', f"<script>{js}</script>")
+    for _name, url in LOCAL_CSS:
+        html = html.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{css}</style>")
+    return html

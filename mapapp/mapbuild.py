@@ -1,0 +1,365 @@
+"""Folium maps of the story: a fixed base map plus one feature group per layer.
+
+The base map (offline basemap, optional online tiles, legend) never changes
+between reruns, so streamlit-folium keeps the same component and the user's
+zoom. The story layers depend on the date and the selection; the app passes
+them as ``feature_group_to_add`` together with a :class:`SyncedLayerControl`.
+Every string from the data goes through :func:`escape_text` before it reaches
+HTML or JavaScript.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import date
+from typing import Any, Iterable
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from . import assets, settings
+from .story import Story
+from .timeline import state_at
+
+_NO_CLAIM = "no dated control claim in this dataset"
+
+
+def escape_text(value: Any) -> str:
+    """Text safe inside HTML *and* inside a JavaScript template literal.
+
+    HTML-escapes, then neutralises the characters that act inside folium's
+    backtick strings: backslash, backtick and ``$`` (for ``${...}``).
+    """
+    text = html.escape("" if value is None else str(value), quote=True)
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+# --- what each layer shows on a day (plain data, unit-tested) -------------------
+
+
+def place_rows(story: Story, day: date) -> list[dict]:
+    """Places with their controller as of ``day``."""
+    rows = []
+    for fid, row in story.layers["places"].iterrows():
+        status = story.status(fid, day)
+        label = f"{row['name']}: {status.controller}" + (" (disputed)" if status.disputed else "")
+        if status.controller == "unknown":
+            label = f"{row['name']} ({_NO_CLAIM})"
+        rows.append(_row(fid, row, status.controller, settings.CONTROLLER_COLOURS[status.controller], label))
+    return rows
+
+
+def post_rows(story: Story, day: date) -> list[dict]:
+    rows = []
+    for fid, row in story.layers["posts"].iterrows():
+        state = state_at(row["states"], day) or {}
+        status = state.get("status", "unknown")
+        rows.append(_row(fid, row, status, settings.POST_COLOURS.get(status, settings.POST_COLOURS["unknown"]), f"{row['name']}: {status}"))
+    return rows
+
+
+def highway_rows(story: Story, day: date) -> list[dict]:
+    rows = []
+    for fid, row in story.layers["highways"].iterrows():
+        state = state_at(row["states"], day) or {}
+        status = state.get("status", "unknown")
+        rows.append(_row(fid, row, status, settings.HIGHWAY_COLOURS.get(status, settings.HIGHWAY_COLOURS["unknown"]), f"{row['name']}: {status}"))
+    return rows
+
+
+def control_rows(story: Story, day: date) -> list[dict]:
+    """Control changes that had happened by ``day``."""
+    rows = []
+    for change in story.changes:
+        if change.date <= day:
+            row = story.layers["control"].loc[change.id]
+            label = f"{change.name} ({change.date.isoformat()}): {change.before} → {change.after}"
+            rows.append(_row(change.id, row, change.after, settings.CONTROLLER_COLOURS[change.after], label))
+    return rows
+
+
+def incident_rows(story: Story, day: date) -> list[dict]:
+    rows = []
+    for fid, row in story.layers["incidents"].iterrows():
+        if row["date"] <= day.isoformat():
+            rows.append(_row(fid, row, row["kind"], settings.INCIDENT_COLOUR, f"{row['name']} ({row['date']})"))
+    return rows
+
+
+def _row(fid: str, row: Any, status: str, colour: str, label: str) -> dict:
+    return {
+        "id": fid,
+        "geometry": row.geometry,
+        "status": status,
+        "colour": colour,
+        "label": label,
+        "precision": row["precision"],
+        "precision_m": row.get("precision_m"),
+    }
+
+
+LAYER_ROWS = {
+    "places": place_rows,
+    "posts": post_rows,
+    "highways": highway_rows,
+    "control": control_rows,
+    "incidents": incident_rows,
+}
+
+
+# --- folium --------------------------------------------------------------------------
+
+
+def _feature_collection(rows: Iterable[dict]) -> dict:
+    """Only the id, an escaped label and the style reach the browser."""
+    features = []
+    for r in rows:
+        if r["geometry"] is None or r["geometry"].is_empty:
+            continue  # unlocated: listed in the panel, not drawn
+        features.append(
+            {
+                "type": "Feature",
+                "id": r["id"],
+                "geometry": r["geometry"].__geo_interface__,
+                "properties": {"id": r["id"], "label": escape_text(r["label"]), "colour": r["colour"], "precision": r["precision"]},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _style(feature: dict) -> dict:
+    props = feature["properties"]
+    kind = feature["geometry"]["type"]
+    dash = settings.PRECISION_DASH.get(props["precision"])
+    if "Polygon" in kind:
+        # Areas with no controller (admin areas, regions) are outlines only, so they never read as "held".
+        fill = 0.0 if props["colour"] == settings.CONTROLLER_COLOURS["unknown"] else 0.2
+        return {"color": props["colour"], "weight": 2, "fillColor": props["colour"], "fillOpacity": fill, "dashArray": dash}
+    if "LineString" in kind:
+        return {"color": props["colour"], "weight": 5, "opacity": 0.85, "dashArray": dash}
+    return {"color": "#ffffff", "weight": 2, "fillColor": props["colour"], "fillOpacity": 0.95, "radius": 8}
+
+
+def build_layer_group(layer: str, rows: list[dict]) -> folium.FeatureGroup:
+    """One story layer: its features (clickable) and dashed uncertainty circles."""
+    group = folium.FeatureGroup(name=settings.LAYER_LABELS[layer], overlay=True, control=True)
+    for r in rows:  # uncertainty first, so markers sit on top and take the clicks
+        geom = r["geometry"]
+        if geom is not None and geom.geom_type == "Point" and r["precision"] == "approximate" and r["precision_m"]:
+            folium.Circle(
+                location=(geom.y, geom.x),
+                radius=float(r["precision_m"]),
+                color=r["colour"],
+                weight=1,
+                dash_array="4 4",
+                fill=False,
+                interactive=False,
+            ).add_to(group)
+    data = _feature_collection(rows)
+    if data["features"]:
+        folium.GeoJson(
+            data,
+            name=settings.LAYER_LABELS[layer],
+            style_function=_style,
+            marker=folium.CircleMarker(radius=8, fill=True),
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
+        ).add_to(group)
+    return group
+
+
+def build_story_groups(story: Story, *, day: date, selected: str | None = None) -> dict[str, folium.FeatureGroup]:
+    """The five story layers as of ``day`` (always all five; visibility is the control's job)."""
+    groups = {layer: build_layer_group(layer, rows(story, day)) for layer, rows in LAYER_ROWS.items() if layer in story.layers}
+    if selected and selected in story.entities:
+        groups["selection"] = build_selection_group(story, selected)
+    return groups
+
+
+def build_selection_group(story: Story, place_id: str) -> folium.FeatureGroup:
+    """A ring around the selected feature (not listed in the layer control)."""
+    group = folium.FeatureGroup(name="Selection", control=False)
+    geom = story.feature(place_id)["geometry"]
+    if geom is None or geom.is_empty:
+        return group
+    if geom.geom_type == "Point":
+        folium.CircleMarker((geom.y, geom.x), radius=15, color=settings.SELECTED_COLOUR, weight=4, fill=False, interactive=False).add_to(group)
+    else:
+        folium.GeoJson(
+            geom.__geo_interface__,
+            style_function=lambda _f: {"color": settings.SELECTED_COLOUR, "weight": 5, "fill": False},
+            interactive=False,
+        ).add_to(group)
+    return group
+
+
+class _MapBackground(MacroElement):
+    """Sea-coloured map background, so the offline basemap reads as land and sea."""
+
+    _template = Template(
+        """{% macro header(this, kwargs) %}<style>.leaflet-container { background: {{ this.colour }}; }</style>{% endmacro %}"""
+    )
+
+    def __init__(self, colour: str):
+        super().__init__()
+        self.colour = colour
+
+
+class _Legend(MacroElement):
+    """A static legend drawn from the constants (no data text in it)."""
+
+    _template = Template(
+        """{% macro html(this, kwargs) %}
+<div class="mapapp-legend" style="position:absolute;bottom:18px;left:10px;z-index:9999;background:rgba(255,255,255,.92);
+ padding:6px 9px;border-radius:5px;font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
+<b>Who holds it (as of the chosen date)</b><br>
+{% for name, colour in this.controllers %}<span style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{{ colour }}"></span> {{ name }}<br>{% endfor %}
+<b>Turkish posts</b> {% for name, colour in this.posts %}<span style="color:{{ colour }}">&#9679;</span> {{ name }} {% endfor %}<br>
+<b>Roads</b> {% for name, colour in this.roads %}<span style="color:{{ colour }}">&#9644;</span> {{ name }} {% endfor %}<br>
+<span style="border-bottom:2px dashed #555">dashed</span>: approximate or schematic; dashed circle: how far off it may be
+</div>
+{% endmacro %}"""
+    )
+
+    def __init__(self):
+        super().__init__()
+        self.controllers = [(k, v) for k, v in settings.CONTROLLER_COLOURS.items() if k != "turkey"]
+        self.posts = [(k, v) for k, v in settings.POST_COLOURS.items() if k != "unknown"]
+        self.roads = [(k, v) for k, v in settings.HIGHWAY_COLOURS.items() if k != "unknown"]
+
+
+def build_base_map(story: Story, *, online_tiles: bool = False) -> folium.Map:
+    """The map that never changes: view, offline basemap, optional online tiles, legend.
+
+    Element ids are fixed so the generated JavaScript (and so the component's
+    identity in streamlit-folium) is the same on every rerun.
+    """
+    m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None, control_scale=True, prefer_canvas=False)
+    basemap = folium.FeatureGroup(name="Offline basemap (Natural Earth)", overlay=False, control=True)
+    boundaries = story.layers.get("boundaries")
+    if boundaries is not None:
+        countries = boundaries[boundaries["kind"] == "country"]
+        admin1 = boundaries[boundaries["kind"] == "admin1"]
+        folium.GeoJson(_outline_collection(countries), style_function=lambda _f: settings.BOUNDARY_STYLE, interactive=False).add_to(basemap)
+        folium.GeoJson(_outline_collection(admin1), style_function=lambda _f: settings.ADMIN1_STYLE, interactive=False).add_to(basemap)
+    basemap.add_to(m)
+    if online_tiles:
+        for name, spec in settings.ONLINE_TILES.items():
+            folium.TileLayer(tiles=spec["tiles"], attr=spec["attr"], name=name, overlay=False, control=True, show=False).add_to(m)
+    _MapBackground(settings.SEA_COLOUR).add_to(m)
+    _Legend().add_to(m)
+    assets.localize(m)
+    fix_ids(m, prefix="base")
+    return m
+
+
+def _outline_collection(gdf) -> dict:
+    """Boundary shapes with no properties: nothing from the file but geometry reaches the page."""
+    return {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": g.__geo_interface__} for g in gdf.geometry]}
+
+
+def fix_ids(element, *, prefix: str) -> None:
+    """Deterministic element ids (folium draws random ones) so the JavaScript is stable."""
+    for i, item in enumerate(assets.walk(element)):
+        item._id = f"{prefix}{i}"
+
+
+class SyncedLayerControl(folium.LayerControl):
+    """A layer control that starts with the app's hidden layers unticked and reports user toggles.
+
+    After folium's control is built, the layers the app has switched off are
+    removed from the map (the control then shows them unticked). When the user
+    ticks a box, the visible layer ids go back to Python through
+    streamlit-folium's ``last_object_clicked_tooltip`` value as
+    ``"layers:id1,id2"``, so the sidebar can follow.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent_macro(this, kwargs) }}
+        (function () {
+            var groups = { {% for layer_id, var in this.group_vars.items() %}{{ layer_id|tojson }}: {{ var }},{% endfor %} };
+            var hidden = {{ this.hidden|tojson }};
+            hidden.forEach(function (id) { if (groups[id]) { {{ this._parent.get_name() }}.removeLayer(groups[id]); } });
+            L.DomEvent.on({{ this.get_name() }}.getContainer(), "change", function () {
+                var on = Object.keys(groups).filter(function (id) { return {{ this._parent.get_name() }}.hasLayer(groups[id]); });
+                if (window.__GLOBAL_DATA__ && typeof debouncedUpdateComponentValue === "function") {
+                    window.__GLOBAL_DATA__.last_object_clicked_tooltip = "layers:" + on.join(",");
+                    debouncedUpdateComponentValue({{ this._parent.get_name() }});
+                }
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, group_vars: dict[str, str], hidden: Iterable[str], **kwargs):
+        super().__init__(collapsed=False, **kwargs)
+        self.group_vars = dict(group_vars)
+        self.hidden = sorted(hidden)
+
+    def render(self, **kwargs):
+        self._parent_macro = folium.LayerControl._template.module.script
+        super().render(**kwargs)
+
+
+def streamlit_group_vars(layer_ids: list[str]) -> dict[str, str]:
+    """JS names streamlit-folium gives groups passed as ``feature_group_to_add`` (by position)."""
+    return {layer_id: f"feature_group_feature_group_{i}" for i, layer_id in enumerate(layer_ids)}
+
+
+# --- clicks (plain functions, unit-tested) --------------------------------------------
+
+
+def place_id_from_click(event: dict | None, known: Iterable[str]) -> str | None:
+    """The id of the clicked feature from st_folium's return value, or None."""
+    drawing = (event or {}).get("last_active_drawing") or {}
+    props = drawing.get("properties") if isinstance(drawing, dict) else None
+    fid = props.get("id") if isinstance(props, dict) else None
+    return fid if isinstance(fid, str) and fid in set(known) else None
+
+
+def layers_from_event(event: dict | None, known: Iterable[str]) -> list[str] | None:
+    """Visible layer ids reported by the map's layer control, or None when it reported nothing."""
+    tooltip = (event or {}).get("last_object_clicked_tooltip")
+    if not isinstance(tooltip, str) or not tooltip.startswith("layers:"):
+        return None
+    known = list(known)
+    ids = [part for part in tooltip.removeprefix("layers:").split(",") if part]
+    return [layer for layer in known if layer in ids]
+
+
+# --- standalone export ----------------------------------------------------------------
+
+
+def build_standalone_map(story: Story, *, day: date, visible: Iterable[str], selected: str | None = None) -> folium.Map:
+    """One self-contained map (visible layers only) for the HTML export."""
+    m = build_base_map(story)
+    for layer, group in build_story_groups(story, day=day, selected=selected).items():
+        if layer in visible or layer == "selection":
+            group.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    assets.localize(m)
+    return m
+
+
+def standalone_html(story: Story, *, day: date, visible: Iterable[str], selected: str | None = None) -> str:
+    """The exported page: Leaflet inlined, works from a file with no server and no internet."""
+    html_text = build_standalone_map(story, day=day, visible=visible, selected=selected).get_root().render()
+    return assets.inline_html(html_text)
+
+
+def visible_geojson(story: Story, *, day: date, visible: Iterable[str]) -> str:
+    """The visible layers as one RFC 7946 FeatureCollection (all properties, with a 'layer')."""
+    features = []
+    for layer in visible:
+        gdf = story.layers.get(layer)
+        if gdf is None:
+            continue
+        shown = {r["id"] for r in LAYER_ROWS[layer](story, day)} if layer in LAYER_ROWS else set(gdf.index)
+        for feature in json.loads(gdf[gdf.index.isin(shown)].to_json(drop_id=True, to_wgs84=True))["features"]:
+            feature["properties"]["layer"] = layer
+            features.append(feature)
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
