@@ -27,8 +27,9 @@ from ._validate import (
     region_problems,
 )
 
-# Properties that point at other records, checked after every file is read.
-PLACE_LINK_FIELDS = ("place_ids", "place_id")
+# Properties that point at places, checked after every file is read. An area's
+# member_place_ids are the villages it was drawn around: linked, but not changes of their own.
+PLACE_LINK_FIELDS = ("place_ids", "place_id", "member_place_ids")
 
 
 def read_json(path: Path) -> tuple[Any, list[Problem]]:

@@ -100,19 +100,23 @@ def _row(fid: str, row: Any, status: str, colour: str, label: str) -> dict:
     }
 
 
+# Drawing order, bottom to top: areas and lines first, then concentric point
+# markers (incident ring > post ring > place dot), so that features sharing a
+# point (Saraqeb has all three) each keep a clickable part.
 LAYER_ROWS = {
-    "places": place_rows,
-    "posts": post_rows,
-    "highways": highway_rows,
     "control": control_rows,
+    "highways": highway_rows,
     "incidents": incident_rows,
+    "posts": post_rows,
+    "places": place_rows,
 }
+POINT_RADIUS = {"control": 6, "incidents": 14, "posts": 10, "places": 7}
 
 
 # --- folium --------------------------------------------------------------------------
 
 
-def _feature_collection(rows: Iterable[dict]) -> dict:
+def _feature_collection(rows: Iterable[dict], radius: int = 8) -> dict:
     """Only the id, an escaped label and the style reach the browser."""
     features = []
     for r in rows:
@@ -123,7 +127,7 @@ def _feature_collection(rows: Iterable[dict]) -> dict:
                 "type": "Feature",
                 "id": r["id"],
                 "geometry": r["geometry"].__geo_interface__,
-                "properties": {"id": r["id"], "label": escape_text(r["label"]), "colour": r["colour"], "precision": r["precision"]},
+                "properties": {"id": r["id"], "label": escape_text(r["label"]), "colour": r["colour"], "precision": r["precision"], "radius": radius},
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -131,6 +135,7 @@ def _feature_collection(rows: Iterable[dict]) -> dict:
 
 def _style(feature: dict) -> dict:
     props = feature["properties"]
+    radius = props.get("radius", 8)
     kind = feature["geometry"]["type"]
     dash = settings.PRECISION_DASH.get(props["precision"])
     if "Polygon" in kind:
@@ -139,7 +144,7 @@ def _style(feature: dict) -> dict:
         return {"color": props["colour"], "weight": 2, "fillColor": props["colour"], "fillOpacity": fill, "dashArray": dash}
     if "LineString" in kind:
         return {"color": props["colour"], "weight": 5, "opacity": 0.85, "dashArray": dash}
-    return {"color": "#ffffff", "weight": 2, "fillColor": props["colour"], "fillOpacity": 0.95, "radius": 8}
+    return {"color": "#ffffff", "weight": 2, "fillColor": props["colour"], "fillOpacity": 0.95, "radius": radius}
 
 
 def build_layer_group(layer: str, rows: list[dict]) -> folium.FeatureGroup:
@@ -157,13 +162,13 @@ def build_layer_group(layer: str, rows: list[dict]) -> folium.FeatureGroup:
                 fill=False,
                 interactive=False,
             ).add_to(group)
-    data = _feature_collection(rows)
+    data = _feature_collection(rows, POINT_RADIUS.get(layer, 8))
     if data["features"]:
         folium.GeoJson(
             data,
             name=settings.LAYER_LABELS[layer],
             style_function=_style,
-            marker=folium.CircleMarker(radius=8, fill=True),
+            marker=folium.CircleMarker(radius=POINT_RADIUS.get(layer, 8), fill=True),
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
         ).add_to(group)
     return group
@@ -184,7 +189,7 @@ def build_selection_group(story: Story, place_id: str) -> folium.FeatureGroup:
     if geom is None or geom.is_empty:
         return group
     if geom.geom_type == "Point":
-        folium.CircleMarker((geom.y, geom.x), radius=15, color=settings.SELECTED_COLOUR, weight=4, fill=False, interactive=False).add_to(group)
+        folium.CircleMarker((geom.y, geom.x), radius=18, color=settings.SELECTED_COLOUR, weight=4, fill=False, interactive=False).add_to(group)
     else:
         folium.GeoJson(
             geom.__geo_interface__,

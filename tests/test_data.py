@@ -1,0 +1,154 @@
+"""Loading and validating story folders: every problem reported at once, each located."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mapapp import GeoDataError, load_story, settings
+from mapapp.data import load_layer_file
+
+from .conftest import feature_by_id, read_layer, write_layer
+
+
+def test_shipped_story_loads_every_layer(story):
+    assert set(story.layers) == set(settings.LAYER_FILES)
+    for name, gdf in story.layers.items():
+        assert gdf.crs.to_epsg() == 4326, name
+        assert gdf.index.is_unique, name
+        assert len(gdf) > 0, name
+
+
+def test_every_feature_carries_source_and_precision(story):
+    for name, gdf in story.layers.items():
+        for fid, row in gdf.iterrows():
+            assert row["source"], (name, fid)
+            assert row["precision"] in settings.PRECISIONS, (name, fid)
+            for key in row["source"]:
+                assert key in story.sources, (name, fid, key)
+
+
+def test_places_of_the_story_are_present(story):
+    for pid in ("saraqeb", "al-bara", "baliun", "jabal-al-zawiya", "idlib", "idlib-province", "hatay", "ankara",
+                "aleppo", "damascus", "hama", "northern-hama", "coastal-region", "turkish-border", "sheer-maghar"):
+        assert pid in story.layers["places"].index
+
+
+def test_twelve_numbered_observation_posts(story):
+    numbers = sorted(n for n in story.layers["posts"]["number"].dropna())
+    assert numbers == list(range(1, 13))
+
+
+def _mutate(data_copy, layer, fid, **changes):
+    raw = read_layer(data_copy, layer)
+    feature = feature_by_id(raw, fid)
+    for key, value in changes.items():
+        if key == "geometry":
+            feature["geometry"] = value
+        elif value is None:
+            feature["properties"].pop(key, None)
+        else:
+            feature["properties"][key] = value
+    write_layer(data_copy, layer, raw)
+
+
+BAD_INPUTS = [
+    # (label, mutation, expected file, expected fragment of the message, expected field)
+    ("missing id", ("places", "ankara", {"id": None}), "places.geojson", "missing required property", "id"),
+    ("missing name", ("places", "ankara", {"name": None}), "places.geojson", "missing required property", "name"),
+    ("bad date", ("control", "ctl-saraqeb-2020-02-27", {"date": "27/02/2020"}), "control.geojson", "not YYYY-MM-DD", "date"),
+    ("bad precision", ("places", "ankara", {"precision": "roughly"}), "places.geojson", "is not one of", "precision"),
+    ("unknown source", ("places", "ankara", {"source": ["nowhere"]}), "places.geojson", "not in sources.json", "source"),
+    ("unknown controller", ("control", "ctl-saraqeb-2020-02-27", {"after": "aliens"}), "control.geojson", "is not one of", "after"),
+    ("link to unknown place", ("incidents", "inc-airstrike-2020-02-27", {"place_ids": ["atlantis"]}), "incidents.geojson", "unknown place 'atlantis'", "place_ids"),
+    ("link to unknown passage", ("incidents", "inc-airstrike-2020-02-27", {"passages": ["p99"]}), "incidents.geojson", "unknown passage 'p99'", "passages"),
+    ("wrong geometry type", ("posts", "op-09-morek", {"geometry": {"type": "LineString", "coordinates": [[36.6, 35.3], [36.7, 35.4]]}}),
+     "posts.geojson", "not allowed in the posts layer", "geometry"),
+    ("empty geometry", ("places", "ankara", {"geometry": {"type": "Polygon", "coordinates": []}}), "places.geojson", "", "geometry"),
+    ("out of range", ("places", "ankara", {"geometry": {"type": "Point", "coordinates": [200.0, 39.9]}}), "places.geojson", "not a valid lon/lat", "geometry"),
+    ("swapped lat/lon", ("places", "damascus", {"geometry": {"type": "Point", "coordinates": [33.5, 26.3]}}), "places.geojson", "outside the story's region", "geometry"),
+    ("projected metres", ("places", "aleppo", {"geometry": {"type": "Point", "coordinates": [4000000.0, 4300000.0]}}), "places.geojson", "not a valid lon/lat", "geometry"),
+    ("self-intersecting polygon", ("control", "ctl-southern-idlib-2020-02-27",
+                                   {"geometry": {"type": "Polygon", "coordinates": [[[36.4, 35.5], [36.6, 35.7], [36.6, 35.5], [36.4, 35.7], [36.4, 35.5]]]}}),
+     "control.geojson", "invalid geometry", "geometry"),
+    ("clockwise exterior ring", ("control", "ctl-southern-idlib-2020-02-27",
+                                 {"geometry": {"type": "Polygon", "coordinates": [[[36.4, 35.5], [36.4, 35.7], [36.6, 35.7], [36.6, 35.5], [36.4, 35.5]]]}}),
+     "control.geojson", "counter-clockwise", "geometry"),
+]
+
+
+@pytest.mark.parametrize("label, mutation, file, fragment, field", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_is_reported_with_file_feature_and_field(data_copy, label, mutation, file, fragment, field):
+    layer, fid, changes = mutation
+    _mutate(data_copy, layer, fid, **changes)
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    matching = [p for p in info.value.problems if p.file == file and p.field == field and fragment in p.message]
+    assert matching, "\n".join(map(str, info.value.problems))
+    assert matching[0].feature and matching[0].feature.startswith("#")
+
+
+def test_duplicate_ids_are_reported(data_copy):
+    raw = read_layer(data_copy, "places")
+    raw["features"].append(json.loads(json.dumps(raw["features"][0])))
+    write_layer(data_copy, "places", raw)
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    assert any("duplicate id 'saraqeb'" in p.message for p in info.value.problems)
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"type": "Feature", "properties": {}, "geometry": null}', "must be a FeatureCollection"),
+        ('{"type": "FeatureCollection", "features": [], "crs": {"type": "name"}}', "'crs' member"),
+        ("[]", "expected a JSON object"),
+    ],
+)
+def test_broken_files_are_reported_not_raised(data_copy, text, fragment):
+    (data_copy / "highways.geojson").write_text(text, encoding="utf-8")
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    assert any(p.file == "highways.geojson" and fragment in p.message for p in info.value.problems)
+
+
+def test_all_problems_are_reported_together(data_copy):
+    _mutate(data_copy, "places", "ankara", name=None)
+    _mutate(data_copy, "control", "ctl-saraqeb-2020-02-27", date="yesterday")
+    (data_copy / "incidents.geojson").write_text("{", encoding="utf-8")
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    files = {p.file for p in info.value.problems}
+    assert {"places.geojson", "control.geojson", "incidents.geojson"} <= files
+    assert str(info.value).count("\n  - ") == len(info.value.problems)
+
+
+def test_missing_file_is_a_problem(data_copy):
+    (data_copy / "posts.geojson").unlink()
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    assert any(p.file == "posts.geojson" and "not found" in p.message for p in info.value.problems)
+
+
+def test_load_layer_file_on_its_own(tmp_path):
+    path = tmp_path / "mine.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [36.8, 35.86]},
+         "properties": {"id": "x", "name": "X", "source": ["mine"], "precision": "exact", "precision_m": 50, "kind": "town", "aliases": []}}]}))
+    gdf = load_layer_file(path, "places")
+    assert list(gdf.index) == ["x"]
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": null}]}')
+    with pytest.raises(GeoDataError) as info:
+        load_layer_file(path, "places")
+    assert len(info.value.problems) >= 4  # id, name, source, precision, kind, aliases, geometry
+
+
+def test_derived_files_are_reproducible(tmp_path):
+    """scripts/build_geodata.py rebuilds the shipped layers byte for byte."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "scripts/build_geodata.py", "--check"], cwd=settings.REPO_DIR, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
