@@ -130,6 +130,9 @@ def _feature_collection(rows: Iterable[dict], radius: int = 8) -> dict:
                 "properties": {"id": r["id"], "label": escape_text(r["label"]), "colour": r["colour"], "precision": r["precision"], "radius": radius},
             }
         )
+    # Areas under lines under points, so a point inside an area (Saraqeb in Idlib province) keeps its clicks.
+    order = {"MultiPolygon": 0, "Polygon": 0, "MultiLineString": 1, "LineString": 1}
+    features.sort(key=lambda f: order.get(f["geometry"]["type"], 2))
     return {"type": "FeatureCollection", "features": features}
 
 

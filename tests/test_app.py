@@ -1,0 +1,90 @@
+"""App flow with Streamlit's AppTest (st_folium runs, but nothing renders: check its arguments)."""
+
+from __future__ import annotations
+
+import json
+from unittest import mock
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mapapp import settings
+
+APP = str(settings.PACKAGE_DIR / "app.py")
+
+
+def run_app(params: dict | None = None, env_data=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def map_args(at: AppTest) -> dict:
+    return json.loads(at.get("component_instance")[0].proto.json_args)
+
+
+def test_loads_with_local_assets_and_every_layer():
+    at = run_app()
+    assert not at.exception
+    args = map_args(at)
+    assert args["js_links"] and all(link.startswith(settings.STATIC_URL) for link in args["js_links"] + args["css_links"])
+    for label in settings.LAYER_LABELS.values():
+        if label != settings.LAYER_LABELS["events"]:
+            assert label in args["layer_control"]
+    assert "As of 27 Feb 2020" in [m.value for m in at.markdown][0]
+
+
+def test_unticking_a_layer_hides_it_without_changing_the_base_map():
+    at = run_app()
+    script = map_args(at)["script"]
+    at.checkbox(key=settings.KEY_LAYER_PREFIX + "highways").uncheck().run()
+    args = map_args(at)
+    assert 'var hidden = ["highways"]' in args["layer_control"]
+    assert args["script"] == script  # same component: no remount, zoom kept
+    assert "highways" not in at.query_params[settings.QP_LAYERS]
+
+
+def test_a_click_on_the_map_selects_the_place_and_shows_its_passages():
+    click = {"last_active_drawing": {"type": "Feature", "properties": {"id": "saraqeb"}}, "last_object_clicked_tooltip": None}
+    with mock.patch("streamlit_folium.st_folium", return_value=click):
+        at = run_app()
+    assert at.session_state[settings.KEY_PLACE] == "saraqeb"
+    text = " ".join(m.value for m in at.markdown)
+    assert "loss is a big setback" in text
+    assert at.query_params[settings.QP_PLACE] == ["saraqeb"] or at.query_params[settings.QP_PLACE] == "saraqeb"
+
+
+def test_layer_control_toggle_reaches_the_sidebar():
+    event = {"last_active_drawing": None, "last_object_clicked_tooltip": "layers:places,posts"}
+    with mock.patch("streamlit_folium.st_folium", return_value=event):
+        at = run_app()
+    assert at.checkbox(key=settings.KEY_LAYER_PREFIX + "places").value is True
+    assert at.checkbox(key=settings.KEY_LAYER_PREFIX + "highways").value is False
+
+
+@pytest.mark.parametrize("day, controller", [("2020-02-10", "government"), ("2020-02-27", "opposition"), ("2020-03-03", "government")])
+def test_permalink_restores_place_layers_and_date(day, controller):
+    at = run_app({"place": "saraqeb", "layers": "places,highways", "date": day})
+    assert at.session_state[settings.KEY_PLACE] == "saraqeb"
+    assert str(at.session_state[settings.KEY_DATE]) == day
+    assert at.checkbox(key=settings.KEY_LAYER_PREFIX + "posts").value is False
+    text = " ".join(m.value for m in at.markdown)
+    assert f"held by **{controller}**" in text
+
+
+def test_passage_button_selects_its_places():
+    at = run_app()
+    at.button(key="passage_p15").click().run()
+    assert at.session_state[settings.KEY_PASSAGE] == "p15"
+    assert any("al-Bara" in s.value and "Baliun" in s.value for s in at.success)
+
+
+def test_bad_data_shows_the_problems_instead_of_a_traceback(data_copy, monkeypatch):
+    (data_copy / "places.geojson").write_text("{", encoding="utf-8")
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(data_copy))
+    at = run_app()
+    assert not at.exception
+    assert "problem" in at.error[0].value
+    assert "places.geojson: not valid JSON" in at.code[0].value

@@ -1,0 +1,58 @@
+"""python -m mapapp: validate, places, passages, status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from mapapp import settings
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "mapapp", *args], cwd=settings.REPO_DIR, capture_output=True, text=True, env=env)
+
+
+def test_validate_shipped_data():
+    result = run("validate")
+    assert result.returncode == 0
+    assert result.stdout.startswith("OK") and "passages" in result.stdout
+
+
+def test_validate_reports_problems_and_fails(data_copy):
+    (data_copy / "places.geojson").write_text("{oops", encoding="utf-8")
+    result = run("validate", str(data_copy))
+    assert result.returncode == 1
+    assert "places.geojson: not valid JSON" in result.stderr
+
+
+def test_data_dir_from_environment(data_copy):
+    import os
+
+    (data_copy / "posts.geojson").write_text("[]", encoding="utf-8")
+    result = run("validate", env={**os.environ, settings.DATA_DIR_ENV: str(data_copy)})
+    assert result.returncode == 1 and "posts.geojson" in result.stderr
+
+
+def test_places_lists_ids_and_names():
+    places = json.loads(run("places").stdout)
+    assert {"id": "saraqeb", "name": "Saraqeb", "layer": "places"} in places
+
+
+def test_passages_for_saraqeb():
+    payload = json.loads(run("passages", "saraqeb").stdout)
+    assert payload["place"]["name"] == "Saraqeb"
+    assert any("loss is a big setback" in p["text"] for p in payload["passages"])
+    assert [p["id"] for p in payload["passages"]] == ["p16", "p17", "p22", "p23", "p25", "p26", "p27", "p28"]
+
+
+def test_unknown_place_is_a_usage_error():
+    result = run("passages", "atlantis")
+    assert result.returncode == 2 and "atlantis" in result.stderr
+
+
+def test_status_of_saraqeb_on_three_days():
+    controllers = [json.loads(run("status", "saraqeb", "--date", d).stdout)["controller"] for d in ("2020-02-10", "2020-02-27", "2020-03-03")]
+    assert controllers == ["government", "opposition", "government"]
+    payload = json.loads(run("status", "saraqeb", "--date", "2020-02-27").stdout)
+    assert payload["since"] == "2020-02-27" and payload["sources"][0]["title"]
