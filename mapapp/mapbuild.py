@@ -51,22 +51,21 @@ def place_rows(story: Story, day: date) -> list[dict]:
     return rows
 
 
-def post_rows(story: Story, day: date) -> list[dict]:
+def _state_rows(story: Story, layer: str, day: date, colours: dict[str, str]) -> list[dict]:
+    """Features whose ``states`` list gives their status on ``day`` (posts, highways)."""
     rows = []
-    for fid, row in story.layers["posts"].iterrows():
-        state = state_at(row["states"], day) or {}
-        status = state.get("status", "unknown")
-        rows.append(_row(fid, row, status, settings.POST_COLOURS.get(status, settings.POST_COLOURS["unknown"]), f"{row['name']}: {status}"))
+    for fid, row in story.layers[layer].iterrows():
+        status = (state_at(row["states"], day) or {}).get("status", "unknown")
+        rows.append(_row(fid, row, status, colours.get(status, colours["unknown"]), f"{row['name']}: {status}"))
     return rows
+
+
+def post_rows(story: Story, day: date) -> list[dict]:
+    return _state_rows(story, "posts", day, settings.POST_COLOURS)
 
 
 def highway_rows(story: Story, day: date) -> list[dict]:
-    rows = []
-    for fid, row in story.layers["highways"].iterrows():
-        state = state_at(row["states"], day) or {}
-        status = state.get("status", "unknown")
-        rows.append(_row(fid, row, status, settings.HIGHWAY_COLOURS.get(status, settings.HIGHWAY_COLOURS["unknown"]), f"{row['name']}: {status}"))
-    return rows
+    return _state_rows(story, "highways", day, settings.HIGHWAY_COLOURS)
 
 
 def control_rows(story: Story, day: date) -> list[dict]:
