@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp import mapbuild, settings
+from mapapp import events, mapbuild, settings
 from mapapp._validate import GeoDataError, parse_iso_date
 from mapapp.article import Passage, highlight_spans, passages_as_records
 from mapapp.story import Story, load_story
@@ -26,6 +27,7 @@ from mapapp.timeline import state_at, timeline_events
 KEY_FOCUS = "map_focus"  # (lat, lon, zoom) to move the map to, set by non-map selections
 KEY_LAST_EVENT = "last_map_event"  # the last st_folium value handled, so old clicks are not replayed
 KEY_INIT = "initialised"
+KEY_EVENTS = "events_loaded"  # this run's event dataset (PublishedEvents), its load error, or None
 RETURNED = ["last_active_drawing", "last_object_clicked_tooltip"]
 
 
@@ -33,6 +35,44 @@ RETURNED = ["last_active_drawing", "last_object_clicked_tooltip"]
 def get_story(data_dir: str) -> Story:
     """Validated story, shared by all sessions (read-only: never mutate it)."""
     return load_story(Path(data_dir))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
+def get_events_file(path: str, mtime_ns: int, size: int) -> events.PublishedEvents | GeoDataError:
+    """An event CSV from disk (``$MAPAPP_EVENTS``), read and published once per version of the file."""
+    try:
+        return events.publish(events.load_events(Path(path)))
+    except GeoDataError as exc:
+        return exc
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
+def get_events_upload(file_id: str, _uploaded) -> events.PublishedEvents | GeoDataError:
+    """An uploaded event CSV, read and published once per upload (reruns do not touch its bytes)."""
+    try:
+        return events.publish(events.read_events(_uploaded.getvalue(), _uploaded.name))
+    except GeoDataError as exc:
+        return exc
+
+
+def current_events() -> events.PublishedEvents | GeoDataError | None:
+    """The event dataset in use: the uploaded file, else ``$MAPAPP_EVENTS``, else none."""
+    uploaded = st.session_state.get(settings.KEY_EVENTS_FILE)
+    if uploaded is not None:
+        return get_events_upload(uploaded.file_id, uploaded)
+    path = os.environ.get(settings.EVENTS_ENV)
+    if not path:
+        return None
+    try:
+        stat = Path(path).stat()
+    except OSError as exc:
+        return GeoDataError([events.Problem(path, f"cannot read ${settings.EVENTS_ENV}: {exc.strerror or exc}")])
+    return get_events_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+def loaded_events() -> events.PublishedEvents | None:
+    loaded = st.session_state.get(KEY_EVENTS)
+    return loaded if isinstance(loaded, events.PublishedEvents) else None
 
 
 # --- state -------------------------------------------------------------------------
@@ -47,9 +87,10 @@ def init_state(story: Story) -> None:
     layers = params.get(settings.QP_LAYERS)
     day = parse_iso_date(params.get(settings.QP_DATE))
     st.session_state[settings.KEY_PLACE] = place if place in story.entities else ""
-    visible = set(layers.split(",")) if layers is not None else set(settings.TOGGLE_LAYERS)
-    for layer in settings.TOGGLE_LAYERS:
+    visible = set(layers.split(",")) if layers is not None else set(settings.TOGGLE_LAYERS) | {settings.EVENTS_LAYER}
+    for layer in settings.TOGGLE_LAYERS + (settings.EVENTS_LAYER,):
         st.session_state[settings.KEY_LAYER_PREFIX + layer] = layer in visible
+    st.session_state[settings.KEY_EVENTS_WINDOW] = settings.EVENT_DEFAULT_WINDOW
     st.session_state[settings.KEY_DATE] = clamp_date(day or settings.ARTICLE_DATE)
     st.session_state[settings.KEY_PASSAGE] = params.get(settings.QP_PASSAGE) if params.get(settings.QP_PASSAGE) else ""
     if st.session_state[settings.KEY_PLACE]:
@@ -61,8 +102,13 @@ def clamp_date(day: date) -> date:
     return min(max(day, settings.TIMELINE_START), settings.TIMELINE_END)
 
 
+def toggle_layers() -> tuple[str, ...]:
+    """The layers the user can switch: the story's, plus events when a dataset is loaded."""
+    return settings.TOGGLE_LAYERS + ((settings.EVENTS_LAYER,) if loaded_events() else ())
+
+
 def visible_layers() -> list[str]:
-    return [layer for layer in settings.TOGGLE_LAYERS if st.session_state.get(settings.KEY_LAYER_PREFIX + layer, True)]
+    return [layer for layer in toggle_layers() if st.session_state.get(settings.KEY_LAYER_PREFIX + layer, True)]
 
 
 def sync_query_params() -> None:
@@ -126,15 +172,21 @@ def render_map(story: Story) -> None:
     """The map component; clicks and layer-control toggles update the session state."""
     day = st.session_state[settings.KEY_DATE]
     selected = st.session_state.get(settings.KEY_PLACE) or None
-    base = mapbuild.build_base_map(story, online_tiles=bool(st.session_state.get("online_tiles")))
+    published = loaded_events()
+    manifest = published.manifest() if published else None
+    base = mapbuild.build_base_map(story, online_tiles=bool(st.session_state.get("online_tiles")), events=manifest)
     groups = mapbuild.build_story_groups(story, day=day, selected=selected)
     for name, group in groups.items():
         mapbuild.fix_ids(group, prefix=name.replace("-", ""))
-    order = list(groups)
-    hidden = [layer for layer in settings.TOGGLE_LAYERS if layer not in visible_layers()]
-    control = mapbuild.SyncedLayerControl(
-        {k: v for k, v in mapbuild.streamlit_group_vars(order).items() if k in settings.TOGGLE_LAYERS}, hidden
-    )
+    group_vars = {k: v for k, v in mapbuild.streamlit_group_vars(list(groups)).items() if k in settings.TOGGLE_LAYERS}
+    events_layer = mapbuild.events_layer_of(base)
+    events_filter = None
+    if manifest and events_layer:
+        window = settings.EVENT_WINDOWS.get(st.session_state.get(settings.KEY_EVENTS_WINDOW), None)
+        types = st.session_state.get(settings.KEY_EVENTS_TYPES) or None
+        events_filter = mapbuild.events_filter(manifest, day, window, types)
+    hidden = [layer for layer in toggle_layers() if layer not in visible_layers()]
+    control = mapbuild.SyncedLayerControl(group_vars, hidden, events_layer=events_layer, events_filter=events_filter)
     focus = st.session_state.get(KEY_FOCUS)
     st.markdown(f"#### As of {day.strftime('%d %b %Y')}")
     event = st_folium(
@@ -162,9 +214,9 @@ def handle_map_event(story: Story, event: dict | None) -> None:
         if place_id:
             st.session_state[settings.KEY_PLACE] = place_id
     if event.get("last_object_clicked_tooltip") != previous.get("last_object_clicked_tooltip"):
-        layers = mapbuild.layers_from_event(event, settings.TOGGLE_LAYERS)
+        layers = mapbuild.layers_from_event(event, toggle_layers())
         if layers is not None:
-            for layer in settings.TOGGLE_LAYERS:
+            for layer in toggle_layers():
                 st.session_state[settings.KEY_LAYER_PREFIX + layer] = layer in layers
 
 
@@ -190,11 +242,44 @@ def render_sidebar(story: Story) -> None:
         args=(story,),
     )
     sb.subheader("Layers")
-    for layer in settings.TOGGLE_LAYERS:
+    for layer in toggle_layers():
         sb.checkbox(settings.LAYER_LABELS[layer], key=settings.KEY_LAYER_PREFIX + layer)
     sb.checkbox("Online base maps (OpenStreetMap, satellite)", key="online_tiles", help="Needs internet; the offline basemap always works.")
+    render_events_panel(sb)
     render_legend(sb)
     render_exports(story, sb)
+
+
+def render_events_panel(container) -> None:
+    """Load an ACLED CSV; filter its events; see every row that could not be used."""
+    container.subheader("Event dataset")
+    container.file_uploader(
+        "ACLED CSV export",
+        type=["csv"],
+        key=settings.KEY_EVENTS_FILE,
+        help="Columns as in ACLED's export (see the README). Drawn from the app's own static files; "
+        "clicking a dot shows the event's date, type, actors, source and notes.",
+    )
+    loaded = st.session_state.get(KEY_EVENTS)
+    if isinstance(loaded, GeoDataError):
+        container.error("The event file could not be used:\n\n" + "\n".join(f"- {escape_md(p)}" for p in loaded.problems))
+        return
+    if loaded is None:
+        container.caption(f"No event dataset loaded (upload one, or start the app with ${settings.EVENTS_ENV}=file.csv).")
+        return
+    container.caption(
+        f"**{escape_md(loaded.name)}**: {loaded.rows:,} rows, {loaded.count:,} drawn"
+        + (f", {loaded.skipped_rows:,} not drawn" if loaded.skipped_rows else "")
+        + f"; {events.day_to_date(loaded.first_day)} to {events.day_to_date(loaded.last_day)}."
+    )
+    container.selectbox("Events shown, up to the date", list(settings.EVENT_WINDOWS), key=settings.KEY_EVENTS_WINDOW)
+    container.multiselect("Event types (none chosen: all)", list(loaded.types), key=settings.KEY_EVENTS_TYPES)
+    if loaded.problems:
+        container.warning(f"{len(loaded.problems):,} problem(s) in {escape_md(loaded.name)}, listed by row below.")
+        with container.expander("Rows with problems", expanded=len(loaded.problems) <= 20):
+            rows = loaded.problem_rows()
+            st.dataframe(rows, hide_index=True, use_container_width=True)
+            st.download_button("Problems (CSV)", data=table_csv(rows), file_name="event-problems.csv", mime="text/csv", key="dl_event_problems")
 
 
 def render_legend(container) -> None:
@@ -229,9 +314,12 @@ def render_exports(story: Story, container) -> None:
 
 
 def passages_csv(story: Story) -> str:
+    return table_csv(passages_as_records(story.article))
+
+
+def table_csv(records: list[dict]) -> str:
     out = io.StringIO()
-    records = passages_as_records(story.article)
-    writer = csv.DictWriter(out, fieldnames=list(records[0]))
+    writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else [])
     writer.writeheader()
     writer.writerows(records)
     return out.getvalue()
@@ -409,6 +497,7 @@ def main() -> None:
     except GeoDataError as exc:
         render_errors(exc)
         return
+    st.session_state[KEY_EVENTS] = current_events()
     init_state(story)
     col_map, col_side = st.columns([3, 2])
     with col_map:

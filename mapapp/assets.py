@@ -47,8 +47,11 @@ def localize(element: branca.element.Element) -> None:
     """Point every JS/CSS link of ``element``'s tree at the app's own copies."""
     for item in walk(element):
         if getattr(item, "default_js", None) or getattr(item, "default_css", None):
-            item.default_js = list(LOCAL_JS) if isinstance(item, folium.Map) else []
-            item.default_css = list(LOCAL_CSS) if isinstance(item, folium.Map) else []
+            # The app's own scripts (already local) stay; everything else becomes Leaflet or nothing.
+            own_js = [link for link in getattr(item, "default_js", []) if link[1].startswith(settings.STATIC_URL)]
+            own_css = [link for link in getattr(item, "default_css", []) if link[1].startswith(settings.STATIC_URL)]
+            item.default_js = list(LOCAL_JS) if isinstance(item, folium.Map) else own_js
+            item.default_css = list(LOCAL_CSS) if isinstance(item, folium.Map) else own_css
 
 
 def cdn_links(element: branca.element.Element) -> list[str]:

@@ -17,9 +17,11 @@ from typing import Any, Iterable
 
 import folium
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from . import assets, settings
+from .events import date_to_day
 from .story import Story
 from .timeline import state_at
 
@@ -236,11 +238,55 @@ class _Legend(MacroElement):
         self.roads = [(k, v) for k, v in settings.HIGHWAY_COLOURS.items() if k != "unknown"]
 
 
-def build_base_map(story: Story, *, online_tiles: bool = False) -> folium.Map:
-    """The map that never changes: view, offline basemap, optional online tiles, legend.
+class EventsLayer(JSCSSMixin, folium.map.Layer):
+    """An event dataset drawn by the app's own canvas layer (``static/mapapp/events-layer.js``).
+
+    Only the manifest (counts, type names, where the files are) is in the map's
+    JavaScript; the events themselves are static files the browser fetches once
+    and caches, so a rerun never re-sends them. The date window and type filter
+    arrive through :class:`SyncedLayerControl`, which is re-sent on each rerun.
+    """
+
+    # A JSCSSMixin: streamlit-folium only collects scripts from those.
+    default_js = [("mapapp_events", f"{settings.APP_JS_URL}/{settings.EVENTS_LAYER_JS}")]
+    default_css: list = []
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}<style>
+        .mapapp-events-status { background: rgba(255,255,255,.92); padding: 4px 8px; border-radius: 5px;
+          font: 12px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 320px; }
+        .mapapp-event { margin: 0 0 8px; font: 12px/1.35 sans-serif; border-top: 1px solid #ddd; padding-top: 4px; }
+        .mapapp-event dt { font-weight: bold; float: left; clear: left; width: 70px; }
+        .mapapp-event dd { margin: 0 0 2px 74px; }
+        .mapapp-event-count { font: bold 12px sans-serif; margin-bottom: 4px; }
+        </style>{% endmacro %}
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.mapappEvents({{ this.manifest|tojson }}, {radius: {{ this.radius }}});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, manifest: dict, radius: int = settings.EVENT_RADIUS_PX):
+        super().__init__(name=settings.LAYER_LABELS[settings.EVENTS_LAYER], overlay=True, control=True, show=True)
+        self._name = "EventsLayer"
+        self.manifest = manifest
+        self.radius = int(radius)
+
+
+def events_filter(manifest: dict, day: date, window_days: int | None, types: Iterable[str] | None = None) -> dict:
+    """The layer's filter for the date control: ``window_days`` up to ``day`` (None: all up to it)."""
+    to_day = date_to_day(day)
+    codes = None if types is None else [i for i, t in enumerate(manifest["types"]) if t in set(types)]
+    return {"from": None if window_days is None else to_day - window_days + 1, "to": to_day, "types": codes}
+
+
+def build_base_map(story: Story, *, online_tiles: bool = False, events: dict | None = None) -> folium.Map:
+    """The map that never changes: view, offline basemap, optional online tiles, legend, event layer.
 
     Element ids are fixed so the generated JavaScript (and so the component's
-    identity in streamlit-folium) is the same on every rerun.
+    identity in streamlit-folium) is the same on every rerun. ``events`` is a
+    published event set's manifest (:meth:`mapapp.events.PublishedEvents.manifest`);
+    a new dataset is a new map.
     """
     m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None, control_scale=True, prefer_canvas=False)
     basemap = folium.FeatureGroup(name="Offline basemap (Natural Earth)", overlay=False, control=True)
@@ -251,6 +297,8 @@ def build_base_map(story: Story, *, online_tiles: bool = False) -> folium.Map:
         folium.GeoJson(_outline_collection(countries), style_function=lambda _f: settings.BOUNDARY_STYLE, interactive=False).add_to(basemap)
         folium.GeoJson(_outline_collection(admin1), style_function=lambda _f: settings.ADMIN1_STYLE, interactive=False).add_to(basemap)
     basemap.add_to(m)
+    if events is not None:
+        EventsLayer(events).add_to(m)
     if online_tiles:
         for name, spec in settings.ONLINE_TILES.items():
             folium.TileLayer(tiles=spec["tiles"], attr=spec["attr"], name=name, overlay=False, control=True, show=False).add_to(m)
@@ -276,7 +324,9 @@ class SyncedLayerControl(folium.LayerControl):
     """A layer control that starts with the app's hidden layers unticked and reports user toggles.
 
     After folium's control is built, the layers the app has switched off are
-    removed from the map (the control then shows them unticked). When the user
+    removed from the map (the control then shows them unticked), and the event
+    layer, if any, gets the date window: this script is re-sent on every rerun,
+    the base map is not. When the user
     ticks a box, the visible layer ids go back to Python through
     streamlit-folium's ``last_object_clicked_tooltip`` value as
     ``"layers:id1,id2"``, so the sidebar can follow.
@@ -287,9 +337,16 @@ class SyncedLayerControl(folium.LayerControl):
         {% macro script(this, kwargs) %}
         {{ this._parent_macro(this, kwargs) }}
         (function () {
-            var groups = { {% for layer_id, var in this.group_vars.items() %}{{ layer_id|tojson }}: {{ var }},{% endfor %} };
+            var map = {{ this._parent.get_name() }};
+            var groups = { {% for layer_id, var in this.resolved_vars().items() %}{{ layer_id|tojson }}: {{ var }},{% endfor %} };
             var hidden = {{ this.hidden|tojson }};
-            hidden.forEach(function (id) { if (groups[id]) { {{ this._parent.get_name() }}.removeLayer(groups[id]); } });
+            // Story groups arrive on the map; the base map's event layer persists, so it may need adding back.
+            Object.keys(groups).forEach(function (id) {
+                var off = hidden.indexOf(id) >= 0;
+                if (off && map.hasLayer(groups[id])) { map.removeLayer(groups[id]); }
+                if (!off && !map.hasLayer(groups[id])) { map.addLayer(groups[id]); }
+            });
+            {% if this.events_layer %}{{ this.events_layer.get_name() }}.setFilter({{ this.events_filter|tojson }});{% endif %}
             L.DomEvent.on({{ this.get_name() }}.getContainer(), "change", function () {
                 var on = Object.keys(groups).filter(function (id) { return {{ this._parent.get_name() }}.hasLayer(groups[id]); });
                 if (window.__GLOBAL_DATA__ && typeof debouncedUpdateComponentValue === "function") {
@@ -302,14 +359,30 @@ class SyncedLayerControl(folium.LayerControl):
         """
     )
 
-    def __init__(self, group_vars: dict[str, str], hidden: Iterable[str], **kwargs):
+    def __init__(self, group_vars: dict[str, str], hidden: Iterable[str], *, events_layer: EventsLayer | None = None,
+                 events_filter: dict | None = None, **kwargs):
         super().__init__(collapsed=False, **kwargs)
         self.group_vars = dict(group_vars)
         self.hidden = sorted(hidden)
+        self.events_layer = events_layer
+        self.events_filter = events_filter
+
+    def resolved_vars(self) -> dict[str, str]:
+        """Layer id -> JS name. The event layer's name is read at render time: streamlit-folium
+        renames the base map's variables while it renders the map, before this control."""
+        names = dict(self.group_vars)
+        if self.events_layer is not None:
+            names[settings.EVENTS_LAYER] = self.events_layer.get_name()
+        return names
 
     def render(self, **kwargs):
         self._parent_macro = folium.LayerControl._template.module.script
         super().render(**kwargs)
+
+
+def events_layer_of(base: folium.Map) -> EventsLayer | None:
+    """The base map's event layer, or None."""
+    return next((item for item in assets.walk(base) if isinstance(item, EventsLayer)), None)
 
 
 def streamlit_group_vars(layer_ids: list[str]) -> dict[str, str]:

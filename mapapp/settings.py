@@ -19,7 +19,10 @@ DATA_DIR_ENV = "MAPAPP_DATA"
 STATIC_DIR = PACKAGE_DIR / "static"
 STATIC_URL = "/app/static"
 VENDOR_DIR = STATIC_DIR / "vendor"  # filled by scripts/fetch_assets.py, not committed
-CACHE_DIR = STATIC_DIR / "cache"  # event layers written once per content hash
+CACHE_DIR = STATIC_DIR / "cache"  # event layers written once per content hash (not committed)
+CACHE_URL = f"{STATIC_URL}/cache"
+APP_JS_URL = f"{STATIC_URL}/mapapp"  # the app's own map scripts (committed, unlike vendor/)
+EVENTS_LAYER_JS = "events-layer.js"
 
 # --- files of a story folder ----------------------------------------------
 ARTICLE_TEXT_FILE = "article.txt"
@@ -86,6 +89,37 @@ LAYER_LABELS = {
     "events": "Event dataset (ACLED CSV)",
 }
 TOGGLE_LAYERS = ("places", "posts", "highways", "control", "incidents")
+EVENTS_LAYER = "events"  # toggleable once an event dataset is loaded
+
+# --- event datasets (ACLED's CSV export) --------------------------------------
+# Columns every file must have (ACLED codebook names); others are kept as extras.
+EVENT_COLUMNS = (
+    "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
+    "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
+    "source", "notes", "fatalities",
+)
+# Optional ACLED columns shown in an event's details when present.
+EVENT_OPTIONAL_COLUMNS = ("time_precision", "country", "assoc_actor_1", "assoc_actor_2", "source_scale", "tags")
+# event_date as ACLED writes it: ISO (API), "27 February 2020" (export tool), day-first numeric (codebook).
+EVENT_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d-%m-%Y", "%d/%m/%Y")
+EVENT_GEO_PRECISIONS = {1: "town or exact place", 2: "near a town / part of a region", 3: "larger region (admin centroid)"}
+EVENT_TIME_PRECISIONS = {1: "actual date", 2: "week or weekend", 3: "month"}
+EVENT_DETAILS_CHUNK = 2000  # events per details file, fetched on click
+EVENTS_ENV = "MAPAPP_EVENTS"  # path of an event CSV loaded at start-up
+# Colours per ACLED event type; unknown types get EVENT_OTHER_COLOUR.
+EVENT_TYPE_COLOURS = {
+    "Battles": "#d35400",
+    "Explosions/Remote violence": "#8e0000",
+    "Violence against civilians": "#6a1b9a",
+    "Protests": "#1565c0",
+    "Riots": "#00838f",
+    "Strategic developments": "#546e7a",
+}
+EVENT_OTHER_COLOUR = "#212121"
+EVENT_RADIUS_PX = 3
+# "Events shown": how many days up to the chosen date (None: everything up to it).
+EVENT_WINDOWS = {"that day": 1, "7 days": 7, "30 days": 30, "90 days": 90, "all up to the date": None}
+EVENT_DEFAULT_WINDOW = "30 days"
 
 # Colours: who holds a place. Picked for contrast in light and dark themes;
 # every colour also comes with a text label, so colour is never the only cue.
@@ -129,6 +163,8 @@ KEY_DATE = "as_of_date"
 KEY_MAP = "story_map"
 KEY_LAYER_PREFIX = "layer_"
 KEY_EVENTS_FILE = "events_csv"
+KEY_EVENTS_WINDOW = "events_window"
+KEY_EVENTS_TYPES = "events_types"
 
 # Environment: the data directory override and online tiles opt-in.
 ENV_ONLINE_TILES = "MAPAPP_ONLINE_TILES"

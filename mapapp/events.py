@@ -1,0 +1,394 @@
+"""Event datasets in ACLED's CSV format: load, check every row, publish for the map.
+
+An analyst's export can hold 100,000 rows. Embedding them in the folium map
+would re-send them on every Streamlit rerun, so they never enter the map's
+JavaScript: :func:`publish` writes them once, under a name made from the
+file's content hash, as static files the map's own script fetches (and the
+browser caches):
+
+- ``points.bin``: what drawing needs, as little-endian typed arrays
+  (Float32 lon[n], Float32 lat[n], Int32 day[n], Uint8 type[n]), sorted by day so a
+  date window is an index range;
+- ``details-NNNN.json``: every column of :data:`settings.EVENT_COLUMNS` (and the
+  optional ones present), :data:`settings.EVENT_DETAILS_CHUNK` events per file,
+  fetched only when an event is clicked.
+
+Rows that cannot be drawn (missing or out-of-range coordinates, bad dates) are
+not drawn and are reported with their row and line numbers; so are smaller
+faults (a negative fatality count, an unknown precision code) in rows that are
+still drawn. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import settings
+from ._validate import GeoDataError, Problem
+
+EPOCH = date(1970, 1, 1)
+FORMAT_VERSION = 1  # bump when the published layout changes (it is part of the cache key)
+
+
+@dataclass(frozen=True, eq=False)
+class EventSet:
+    """The drawable events of one file, sorted by (date, row), and every problem found in it.
+
+    Kept compact (numpy arrays and one JSON string per event) because a file
+    can hold 100,000 rows: a dict per row would cost ten times the memory.
+    """
+
+    name: str
+    digest: str  # sha256 of the file's bytes
+    rows: int  # data rows read, drawable or not
+    columns: tuple[str, ...]  # detail columns kept (required + optional present), then "row"
+    types: tuple[str, ...]  # event types, index = the type code in points.bin
+    problems: list[Problem]
+    lon: np.ndarray
+    lat: np.ndarray
+    day: np.ndarray  # days since 1970-01-01
+    type_code: np.ndarray
+    row: np.ndarray  # 1-based data row in the file
+    details: list[str]  # per event: a JSON array of the values of ``columns``
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+    @property
+    def skipped_rows(self) -> int:
+        return self.rows - len(self)
+
+    @property
+    def key(self) -> str:
+        """Short id of the published files (content hash and format version)."""
+        return hashlib.sha256(f"{self.digest}:{FORMAT_VERSION}".encode()).hexdigest()[:16]
+
+    def record(self, i: int) -> dict:
+        """Event ``i`` (in date order) as a dict of its columns."""
+        return dict(zip(self.columns, json.loads(self.details[i])))
+
+    def day_range(self) -> tuple[date, date] | None:
+        if not len(self):
+            return None
+        return day_to_date(self.day[0]), day_to_date(self.day[-1])
+
+    def problem_rows(self) -> list[dict]:
+        """The problems as table rows (row, line, event id, field, problem)."""
+        return problem_table(self.problems)
+
+
+def problem_table(problems) -> list[dict]:
+    """Problems as table rows: row, line, event id, field, problem."""
+    return [
+        {"row": getattr(p, "row", None), "line": getattr(p, "line", None), "event": getattr(p, "event_id", None), "field": p.field, "problem": p.message}
+        for p in problems
+    ]
+
+
+@dataclass(frozen=True)
+class RowProblem(Problem):
+    """A problem in one CSV row; ``feature`` reads "row 12 (line 13, event 'SYR1')"."""
+
+    row: int = 0
+    line: int = 0
+    event_id: str = ""
+
+
+@dataclass(frozen=True)
+class PublishedEvents:
+    """Where the map finds a published event set, and what it needs to draw it."""
+
+    key: str
+    count: int
+    points_url: str
+    details_url: str  # prefix: + "NNNN.json"
+    chunk: int
+    fields: tuple[str, ...]
+    types: tuple[str, ...]
+    colours: tuple[str, ...]
+    first_day: int
+    last_day: int
+    name: str
+    rows: int = 0  # data rows in the file, drawn or not
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def skipped_rows(self) -> int:
+        return self.rows - self.count
+
+    def problem_rows(self) -> list[dict]:
+        """The problems as table rows (row, line, event id, field, problem)."""
+        return problem_table(self.problems)
+
+    def manifest(self) -> dict:
+        """What the map's script is given (no event data, only where to fetch it)."""
+        return {
+            "key": self.key,
+            "count": self.count,
+            "points": self.points_url,
+            "details": self.details_url,
+            "chunk": self.chunk,
+            "fields": list(self.fields),
+            "types": list(self.types),
+            "colours": list(self.colours),
+            "firstDay": self.first_day,
+            "lastDay": self.last_day,
+            "name": self.name,
+            "geoPrecision": {str(k): v for k, v in settings.EVENT_GEO_PRECISIONS.items()},
+            "timePrecision": {str(k): v for k, v in settings.EVENT_TIME_PRECISIONS.items()},
+        }
+
+
+# --- parsing -----------------------------------------------------------------------
+
+
+def date_to_day(day: date) -> int:
+    return (day - EPOCH).days
+
+
+def day_to_date(day: int) -> date:
+    return date.fromordinal(EPOCH.toordinal() + int(day))
+
+
+def parse_event_date(text: str) -> date | None:
+    """A date in any of ACLED's formats (:data:`settings.EVENT_DATE_FORMATS`), else None."""
+    value = (text or "").strip()
+    for fmt in settings.EVENT_DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _integer_code(text: str, allowed) -> int | None:
+    value = _number(text)
+    return int(value) if value is not None and value == int(value) and int(value) in allowed else None
+
+
+def read_events(source: Path | bytes, name: str | None = None) -> EventSet:
+    """Read an ACLED-style CSV (a path or its bytes) and check every row.
+
+    A file without the required columns raises :class:`GeoDataError` (one problem
+    listing every missing column). Row problems never raise: they are returned in
+    :attr:`EventSet.problems`, and rows that cannot be drawn are left out.
+    """
+    data = source.read_bytes() if isinstance(source, Path) else bytes(source)
+    name = name or (source.name if isinstance(source, Path) else "events.csv")
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return _read_rows(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), name, digest)
+    except UnicodeDecodeError as exc:
+        raise GeoDataError([Problem(name, f"not UTF-8 text (byte {exc.start} of a block); save the CSV as UTF-8")]) from None
+    except csv.Error as exc:
+        raise GeoDataError([Problem(name, f"not readable as CSV: {exc}")]) from None
+
+
+def _read_rows(lines, name: str, digest: str) -> EventSet:
+    """The row loop of :func:`read_events`, streaming (a StringIO of the whole file would cost 4 bytes a character)."""
+    reader = csv.reader(lines)
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in settings.EVENT_COLUMNS if c not in header]
+    if missing:
+        raise GeoDataError([Problem(name, "missing column(s): " + ", ".join(missing) + " (ACLED CSV expected; see the README)", field=missing[0])])
+    columns = settings.EVENT_COLUMNS + tuple(c for c in settings.EVENT_OPTIONAL_COLUMNS if c in header)
+    index = [(c, header.index(c)) for c in columns]
+    checker = _RowChecker(name)
+    kept = _Columns()
+    row_no, last_line = 0, reader.line_num
+    for cells in reader:
+        line = last_line + 1  # a quoted field may span lines: report where the row starts
+        last_line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue  # blank line
+        row_no += 1
+        if len(cells) != len(header):
+            checker.add(row_no, line, "", None, f"has {len(cells)} cells, the header has {len(header)} (row not drawn)")
+            continue
+        record = {c: cells[i].strip() for c, i in index}
+        if checker.check(record, row_no, line):
+            kept.add(record, row_no, [record[c] for c in columns] + [row_no])
+    return kept.event_set(name=name, digest=digest, rows=row_no, columns=columns + ("row",), problems=checker.problems)
+
+
+class _Columns:
+    """Drawable rows gathered column-wise, then sorted by (day, row) into an :class:`EventSet`."""
+
+    def __init__(self):
+        self.lon, self.lat, self.day, self.row, self.kind, self.details = [], [], [], [], [], []
+        self.kinds: dict[str, str] = {}  # one shared string per event type
+
+    def add(self, record: dict, row: int, values: list) -> None:
+        self.lon.append(record["longitude"])
+        self.lat.append(record["latitude"])
+        self.day.append(record["day"])
+        self.row.append(row)
+        self.kind.append(self.kinds.setdefault(record["event_type"], record["event_type"]))
+        self.details.append(json.dumps(values, ensure_ascii=False, separators=(",", ":")))
+
+    def event_set(self, **meta) -> EventSet:
+        day = np.asarray(self.day, dtype=np.int32)
+        row = np.asarray(self.row, dtype=np.int32)
+        order = np.lexsort((row, day))
+        types = tuple(sorted(self.kinds, key=_type_order))
+        code = {t: i for i, t in enumerate(types)}
+        return EventSet(
+            types=types,
+            lon=np.asarray(self.lon, dtype=np.float64)[order],
+            lat=np.asarray(self.lat, dtype=np.float64)[order],
+            day=day[order],
+            type_code=np.asarray([code[k] for k in self.kind], dtype=np.uint8)[order] if self.kind else np.zeros(0, np.uint8),
+            row=row[order],
+            details=[self.details[i] for i in order],
+            **meta,
+        )
+
+
+def _type_order(event_type: str) -> tuple[int, str]:
+    """ACLED's types in the codebook's order first, then any others alphabetically."""
+    known = list(settings.EVENT_TYPE_COLOURS)
+    return (known.index(event_type) if event_type in known else len(known), event_type)
+
+
+class _RowChecker:
+    """Checks rows one by one, collecting problems (and remembering ids for duplicates)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.problems: list[Problem] = []
+        self.seen_ids: dict[str, int] = {}
+        self.dates: dict[str, date | None] = {}  # ACLED files repeat few distinct dates: parse each once
+
+    def add(self, row: int, line: int, event_id: str, field_name: str | None, message: str) -> None:
+        where = f"row {row} (line {line}" + (f", event {event_id!r})" if event_id else ")")
+        self.problems.append(RowProblem(self.name, message, where, field_name, row=row, line=line, event_id=event_id))
+
+    def check(self, record: dict, row: int, line: int) -> bool:
+        """Whether the row can be drawn; parsed values are written back into ``record``."""
+        eid = record["event_id_cnty"]
+        drawable = True
+        if not eid:
+            self.add(row, line, eid, "event_id_cnty", "empty event id")
+        elif eid in self.seen_ids:
+            self.add(row, line, eid, "event_id_cnty", f"duplicate id (also row {self.seen_ids[eid]})")
+        else:
+            self.seen_ids[eid] = row
+        lat, lon = _number(record["latitude"]), _number(record["longitude"])
+        for name, value, limit in (("latitude", lat, 90), ("longitude", lon, 180)):
+            raw = record[name]
+            if value is None:
+                self.add(row, line, eid, name, ("missing" if not raw else f"{raw!r} is not a number") + " (row not drawn)")
+                drawable = False
+            elif abs(value) > limit:
+                self.add(row, line, eid, name, f"{raw} is outside -{limit}..{limit} (row not drawn)")
+                drawable = False
+        if drawable and lat == 0 and lon == 0:
+            self.add(row, line, eid, "latitude", "0, 0 is a placeholder, not a place (row not drawn)")
+            drawable = False
+        raw_date = record["event_date"]
+        if raw_date not in self.dates:
+            self.dates[raw_date] = parse_event_date(raw_date)
+        day = self.dates[raw_date]
+        if day is None:
+            formats = ", ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%B", "Month") for f in settings.EVENT_DATE_FORMATS)
+            self.add(row, line, eid, "event_date", ("missing" if not raw_date else f"{raw_date!r} is not a date") + f" ({formats}; row not drawn)")
+            drawable = False
+        if not record["event_type"]:
+            self.add(row, line, eid, "event_type", "empty event type (drawn as 'unknown type')")
+            record["event_type"] = "unknown type"
+        fatalities = _number(record["fatalities"])
+        if record["fatalities"] and (fatalities is None or fatalities < 0 or fatalities != int(fatalities)):
+            self.add(row, line, eid, "fatalities", f"{record['fatalities']!r} is not a whole number ≥ 0 (kept as text)")
+        if _integer_code(record["geo_precision"], settings.EVENT_GEO_PRECISIONS) is None:
+            self.add(row, line, eid, "geo_precision", f"{record['geo_precision']!r} is not 1, 2 or 3 (kept as text)")
+        if drawable:
+            record.update(day=date_to_day(day), latitude=lat, longitude=lon, event_date=day.isoformat())
+        return drawable
+
+
+def load_events(path: Path) -> EventSet:
+    """Read ``path``; a file-level fault (unreadable, not CSV, columns missing) raises GeoDataError."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise GeoDataError([Problem(str(path), f"cannot read: {exc.strerror or exc}")]) from None
+    return read_events(data, name=Path(path).name)
+
+
+# --- publishing for the map ----------------------------------------------------------
+
+
+def publish(events: EventSet, cache_dir: Path = settings.CACHE_DIR, cache_url: str = settings.CACHE_URL) -> PublishedEvents:
+    """Write the static files the map fetches (once per content hash) and say where they are."""
+    folder = Path(cache_dir) / f"events-{events.key}"
+    chunk = settings.EVENT_DETAILS_CHUNK
+    if not (folder / "points.bin").is_file():
+        _write_folder(folder, events, chunk)
+    colours = tuple(settings.EVENT_TYPE_COLOURS.get(t, settings.EVENT_OTHER_COLOUR) for t in events.types)
+    return PublishedEvents(
+        key=events.key,
+        count=len(events),
+        points_url=f"{cache_url}/events-{events.key}/points.bin",
+        details_url=f"{cache_url}/events-{events.key}/details-",
+        chunk=chunk,
+        fields=events.columns,
+        types=events.types,
+        colours=colours,
+        first_day=int(events.day[0]) if len(events) else 0,
+        last_day=int(events.day[-1]) if len(events) else 0,
+        name=events.name,
+        rows=events.rows,
+        problems=tuple(events.problems),
+    )
+
+
+def points_bytes(events: EventSet) -> bytes:
+    """The drawing arrays, little-endian: Float32 lon, Float32 lat, Int32 day, Uint8 type."""
+    return (
+        events.lon.astype("<f4").tobytes()
+        + events.lat.astype("<f4").tobytes()
+        + events.day.astype("<i4").tobytes()
+        + events.type_code.astype("u1").tobytes()
+    )
+
+
+def details_chunks(events: EventSet, chunk: int = settings.EVENT_DETAILS_CHUNK):
+    """(file number, JSON text) per chunk of events, in date order."""
+    for start in range(0, len(events), chunk):
+        yield start // chunk, "[" + ",".join(events.details[start : start + chunk]) + "]"
+
+
+def _write_folder(folder: Path, events: EventSet, chunk: int) -> None:
+    """Write into a temporary folder, then rename it: a reader never sees half a dataset."""
+    if len(events.types) > 255:
+        raise GeoDataError([Problem(events.name, f"{len(events.types)} event types; at most 255 can be drawn", field="event_type")])
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+    for number, text in details_chunks(events, chunk):
+        (tmp / f"details-{number:04d}.json").write_text(text, encoding="utf-8")
+    (tmp / "points.bin").write_bytes(points_bytes(events))
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another session published the same content first
+        for f in tmp.iterdir():
+            f.unlink()
+        tmp.rmdir()

@@ -1,0 +1,284 @@
+/*
+ * Event layer of the Idlib story map (mapapp/events.py publishes the data).
+ *
+ * Why a layer of its own: 100,000 Leaflet markers cost seconds to create and
+ * every pan redraws them all. This layer fetches one binary file of typed
+ * arrays (lon, lat, day, type; sorted by day), keeps it in memory, and paints
+ * the events in the current date window on a single canvas after each move.
+ * A date window is a binary search, not a scan. Details are fetched only
+ * when an event is clicked, in chunks, and shown with textContent: nothing
+ * from the file is ever parsed as HTML.
+ *
+ * Exposes window.mapappEvents (the layer) with .stats for tests and benchmarks.
+ */
+(function () {
+  "use strict";
+
+  var PANE = "mapappEvents";
+  var PAD = 0.5; // canvas reaches half a map beyond each edge, so short pans show no gap
+  var HIT_PX = 6; // click tolerance around a dot
+  var POPUP_MAX = 10; // events listed in one popup (the rest are counted)
+
+  function mercX(lon) { return (lon + 180) / 360; }
+  function mercY(lat) {
+    var s = Math.sin(Math.max(-85.0511, Math.min(85.0511, lat)) * Math.PI / 180);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+  }
+  function lowerBound(arr, value, n) { // first index with arr[i] >= value
+    var lo = 0, hi = n;
+    while (lo < hi) { var mid = (lo + hi) >>> 1; if (arr[mid] < value) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
+  function dayText(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  L.MapappEvents = L.Layer.extend({
+    options: { pane: PANE, radius: 3 },
+
+    initialize: function (manifest, options) {
+      L.setOptions(this, options);
+      this._m = manifest;
+      this._filter = { from: null, to: null, types: null };
+      this._chunks = {};
+      this._ready = false;
+      this.stats = { loaded: false, drawn: 0, inWindow: 0, draws: 0, drawMs: 0, loadMs: 0, error: null };
+      window.mapappEvents = this;
+    },
+
+    onAdd: function (map) {
+      if (!map.getPane(PANE)) {
+        var pane = map.createPane(PANE);
+        pane.style.zIndex = 350; // under the story's vector layers (400): their clicks come first
+        pane.style.pointerEvents = "none"; // clicks reach the map, which hit-tests the events
+      }
+      this._canvas = L.DomUtil.create("canvas", "mapapp-events-canvas");
+      map.getPane(PANE).appendChild(this._canvas);
+      this._status = L.control({ position: "topleft" });
+      this._status.onAdd = function () { return L.DomUtil.create("div", "mapapp-events-status"); };
+      this._status.addTo(map);
+      map.on("moveend resize viewreset", this._redraw, this);
+      map.on("zoomstart", this._hide, this);
+      map.on("click", this._onClick, this);
+      if (!this._loading) { this._load(); } else { this._redraw(); }
+    },
+
+    onRemove: function (map) {
+      map.off("moveend resize viewreset", this._redraw, this);
+      map.off("zoomstart", this._hide, this);
+      map.off("click", this._onClick, this);
+      L.DomUtil.remove(this._canvas);
+      this._status.remove();
+      this.stats.drawn = 0;
+    },
+
+    /* {from: day or null, to: day or null, types: [type codes] or null}; days are days since 1970-01-01. */
+    setFilter: function (filter) {
+      this._filter = { from: filter.from, to: filter.to, types: filter.types ? filter.types.slice() : null };
+      if (this._map) this._redraw();
+    },
+
+    _load: function () {
+      var self = this, t0 = performance.now(), n = this._m.count;
+      this._loading = fetch(this._m.points)
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status + " for the event points"); return r.arrayBuffer(); })
+        .then(function (buf) {
+          if (buf.byteLength !== 13 * n) throw new Error("event points file has " + buf.byteLength + " bytes, expected " + 13 * n);
+          var lon = new Float32Array(buf, 0, n), lat = new Float32Array(buf, 4 * n, n);
+          self._day = new Int32Array(buf, 8 * n, n);
+          self._type = new Uint8Array(buf, 12 * n, n);
+          self._lon = lon; self._lat = lat;
+          self._mx = new Float64Array(n); self._my = new Float64Array(n);
+          for (var i = 0; i < n; i++) { self._mx[i] = mercX(lon[i]); self._my[i] = mercY(lat[i]); }
+          self._ready = true;
+          self.stats.loaded = true;
+          self.stats.loadMs = performance.now() - t0;
+          if (self._map) self._redraw();
+        })
+        .catch(function (err) { self.stats.error = String(err); self._setStatus(["Event layer: " + err]); });
+    },
+
+    _range: function () { // [lo, hi) indices of the date window
+      var n = this._m.count, f = this._filter;
+      var lo = f.from === null || f.from === undefined ? 0 : lowerBound(this._day, f.from, n);
+      var hi = f.to === null || f.to === undefined ? n : lowerBound(this._day, f.to + 1, n);
+      return [lo, Math.max(lo, hi)];
+    },
+
+    _typeMask: function () {
+      var mask = new Uint8Array(256), types = this._filter.types;
+      for (var t = 0; t < this._m.types.length; t++) mask[t] = types === null ? 1 : 0;
+      if (types !== null) types.forEach(function (t) { mask[t] = 1; });
+      return mask;
+    },
+
+    _hide: function () { if (this._canvas) this._canvas.style.visibility = "hidden"; },
+
+    _redraw: function () {
+      if (!this._map || !this._ready) return;
+      var t0 = performance.now(), map = this._map, size = map.getSize();
+      var w = Math.round(size.x * (1 + 2 * PAD)), h = Math.round(size.y * (1 + 2 * PAD));
+      var topLeft = map.containerPointToLayerPoint([-size.x * PAD, -size.y * PAD]).round();
+      var dpr = window.devicePixelRatio || 1, canvas = this._canvas;
+      L.DomUtil.setPosition(canvas, topLeft);
+      canvas.width = w * dpr; canvas.height = h * dpr;
+      canvas.style.width = w + "px"; canvas.style.height = h + "px";
+      canvas.style.visibility = "visible";
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      var scale = map.options.crs.scale(map.getZoom());
+      var origin = map.getPixelOrigin().add(topLeft);
+      var range = this._range(), mask = this._typeMask(), r = this.options.radius;
+      var mx = this._mx, my = this._my, type = this._type, drawn = 0, inWindow = 0;
+      ctx.globalAlpha = 0.8;
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.lineWidth = 0.75;
+      for (var t = 0; t < this._m.types.length; t++) { // one path per type: few colour switches
+        if (!mask[t]) continue;
+        ctx.fillStyle = this._m.colours[t];
+        ctx.beginPath();
+        for (var i = range[0]; i < range[1]; i++) {
+          if (type[i] !== t) continue;
+          inWindow++;
+          var x = mx[i] * scale - origin.x, y = my[i] * scale - origin.y;
+          if (x < -r || y < -r || x > w + r || y > h + r) continue;
+          ctx.moveTo(x + r, y);
+          ctx.arc(x, y, r, 0, 2 * Math.PI);
+          drawn++;
+        }
+        ctx.fill();
+        ctx.stroke();
+      }
+      this.stats.drawn = drawn;
+      this.stats.inWindow = inWindow;
+      this.stats.draws++;
+      this.stats.drawMs = performance.now() - t0;
+      var f = this._filter;
+      this._setStatus([
+        this._m.name + ": " + inWindow.toLocaleString("en") + " of " + this._m.count.toLocaleString("en") + " events",
+        (f.from !== null && f.from !== undefined ? dayText(f.from) : dayText(this._m.firstDay)) + " to " +
+          (f.to !== null && f.to !== undefined ? dayText(f.to) : dayText(this._m.lastDay)) + " · click a dot for details",
+      ], true);
+    },
+
+    _setStatus: function (lines, legend) {
+      var box = this._status && this._status.getContainer();
+      if (!box) return;
+      box.textContent = "";
+      lines.forEach(function (line) { box.appendChild(el("div", line)); });
+      if (legend) {
+        var mask = this._typeMask(), m = this._m;
+        m.types.forEach(function (name, t) {
+          if (!mask[t]) return;
+          var row = el("div", null, "mapapp-events-type");
+          var dot = el("span");
+          dot.style.cssText = "display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:4px;background:" + m.colours[t];
+          row.appendChild(dot);
+          row.appendChild(document.createTextNode(name));
+          box.appendChild(row);
+        });
+      }
+    },
+
+    /* Events under a container point, nearest first, then newest first. */
+    hitTest: function (containerPoint) {
+      if (!this._ready || !this._map) return [];
+      var map = this._map, scale = map.options.crs.scale(map.getZoom());
+      var p = map.containerPointToLayerPoint(containerPoint).add(map.getPixelOrigin());
+      var range = this._range(), mask = this._typeMask(), tol = HIT_PX, hits = [];
+      for (var i = range[0]; i < range[1]; i++) {
+        if (!mask[this._type[i]]) continue;
+        var dx = this._mx[i] * scale - p.x, dy = this._my[i] * scale - p.y;
+        if (dx > tol || dx < -tol || dy > tol || dy < -tol) continue;
+        hits.push({ index: i, d: Math.round(Math.sqrt(dx * dx + dy * dy)), day: this._day[i] });
+      }
+      hits.sort(function (a, b) { return a.d - b.d || b.day - a.day || a.index - b.index; });
+      return hits.map(function (h) { return h.index; });
+    },
+
+    /* Up to max indices of shown events inside the visible map, at least margin px from its edges. */
+    inView: function (max, margin) {
+      var out = [], size = this._map.getSize(), range = this._range(), mask = this._typeMask();
+      margin = margin === undefined ? 40 : margin;
+      for (var i = range[1] - 1; i >= range[0] && out.length < max; i--) {
+        if (!mask[this._type[i]]) continue;
+        var p = this.pointOf(i);
+        if (p.x > margin && p.y > margin && p.x < size.x - margin && p.y < size.y - margin) out.push(i);
+      }
+      return out;
+    },
+
+    /* Container point of event i (tests and benchmarks click it). */
+    pointOf: function (i) {
+      return this._map.latLngToContainerPoint([this._lat[i], this._lon[i]]);
+    },
+
+    _onClick: function (e) {
+      // Also when a story feature took the click: ACLED codes most events to a town's point, so
+      // events often sit exactly under a place marker. The place is selected and the events listed.
+      var hits = this.hitTest(e.containerPoint);
+      if (hits.length) this.openDetails(hits, e.latlng);
+    },
+
+    _chunk: function (k) {
+      if (!this._chunks[k]) {
+        var url = this._m.details + ("000" + k).slice(-4) + ".json";
+        this._chunks[k] = fetch(url).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
+          return r.json();
+        });
+      }
+      return this._chunks[k];
+    },
+
+    _record: function (i) {
+      var m = this._m, k = Math.floor(i / m.chunk);
+      return this._chunk(k).then(function (rows) {
+        var row = rows[i - k * m.chunk], rec = {};
+        m.fields.forEach(function (f, j) { rec[f] = row[j]; });
+        return rec;
+      });
+    },
+
+    openDetails: function (indices, latlng) {
+      var self = this, shown = indices.slice(0, POPUP_MAX);
+      var box = el("div", null, "mapapp-event-details");
+      box.appendChild(el("div", indices.length === 1 ? "1 event here" : indices.length.toLocaleString("en") + " events here" +
+        (indices.length > shown.length ? " (newest " + shown.length + " shown)" : ""), "mapapp-event-count"));
+      var body = el("div", "Loading details…");
+      box.appendChild(body);
+      var popup = L.popup({ maxWidth: 380, maxHeight: 300, autoPanPadding: [20, 20] }).setLatLng(latlng || [this._lat[shown[0]], this._lon[shown[0]]]).setContent(box);
+      popup.openOn(this._map);
+      return Promise.all(shown.map(function (i) { return self._record(i); })).then(function (records) {
+        body.textContent = "";
+        records.forEach(function (rec) { body.appendChild(self._describe(rec)); });
+        return records;
+      }).catch(function (err) { body.textContent = "Could not load details: " + err; });
+    },
+
+    _describe: function (rec) {
+      var m = this._m, dl = el("dl", null, "mapapp-event");
+      function add(label, value) {
+        if (value === undefined || value === null || value === "") return;
+        dl.appendChild(el("dt", label));
+        dl.appendChild(el("dd", value));
+      }
+      add("Date", rec.event_date + (rec.time_precision && m.timePrecision[rec.time_precision] ? " (" + m.timePrecision[rec.time_precision] + ")" : ""));
+      add("Type", rec.event_type + (rec.sub_event_type ? " — " + rec.sub_event_type : ""));
+      add("Actors", [rec.actor1, rec.actor2].filter(Boolean).join("; "));
+      add("Location", [rec.location, rec.admin3, rec.admin2, rec.admin1].filter(Boolean).join(", "));
+      add("Position", rec.latitude + ", " + rec.longitude + (m.geoPrecision[rec.geo_precision] ? " (" + m.geoPrecision[rec.geo_precision] + ")" : ""));
+      add("Fatalities", rec.fatalities);
+      add("Source", rec.source);
+      add("Notes", rec.notes);
+      add("Event id", rec.event_id_cnty + " · row " + rec.row + " of " + m.name);
+      return dl;
+    },
+  });
+
+  L.mapappEvents = function (manifest, options) { return new L.MapappEvents(manifest, options); };
+})();

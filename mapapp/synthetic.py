@@ -1,0 +1,107 @@
+"""Synthetic event files in ACLED's CSV format, for tests and benchmarks.
+
+Real ACLED exports need an account and cannot be downloaded here, so this
+writes files of any size with the same columns. Nothing in them is real: ids
+start with ``SYN``, the source is "synthetic (mapapp generator)" and every
+note says so. Positions are the story's own sourced town and village points
+(``geodata/places.geojson``), most events exactly on them (as ACLED codes most
+events to a town) and some scattered up to ~5 km around; dates fall between
+the start of the offensive and the ceasefire. The same seed gives the same file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from . import settings
+
+SOURCE = "synthetic (mapapp generator)"
+SUB_TYPES = {
+    "Battles": ["Armed clash", "Government regains territory", "Non-state actor overtakes territory"],
+    "Explosions/Remote violence": ["Air/drone strike", "Shelling/artillery/missile attack", "Remote explosive/landmine/IED"],
+    "Violence against civilians": ["Attack", "Abduction/forced disappearance"],
+    "Protests": ["Peaceful protest"],
+    "Riots": ["Violent demonstration"],
+    "Strategic developments": ["Non-violent transfer of territory", "Headquarters or base established", "Other"],
+}
+TYPE_WEIGHTS = {"Battles": 30, "Explosions/Remote violence": 45, "Violence against civilians": 6, "Protests": 6, "Riots": 1, "Strategic developments": 12}
+ACTORS = [
+    "Military Forces of Syria (2000-)",
+    "Military Forces of Russia (2000-)",
+    "Military Forces of Turkey (2016-)",
+    "HTS: Hayat Tahrir al Sham",
+    "NLF: National Liberation Front",
+    "Civilians (Syria)",
+]
+LOCAL_ADMIN = ("Idlib Governorate", "Hama Governorate", "Aleppo Governorate")
+
+
+def story_locations(data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[dict]:
+    """Town and village points of the story in Idlib, Hama and Aleppo governorates."""
+    places = json.loads((Path(data_dir) / settings.LAYER_FILES["places"]).read_text(encoding="utf-8"))
+    out = []
+    for f in places["features"]:
+        p, g = f["properties"], f["geometry"]
+        if g and g["type"] == "Point" and p.get("kind") in ("town", "village") and p.get("admin") in LOCAL_ADMIN:
+            out.append({"name": p["name"], "admin1": p["admin"].removesuffix(" Governorate"), "lon": g["coordinates"][0], "lat": g["coordinates"][1]})
+    return out
+
+
+def synthetic_events(n: int, seed: int = 0, *, iso_dates: bool = False, locations: list[dict] | None = None) -> list[dict]:
+    """``n`` rows with :data:`settings.EVENT_COLUMNS` (plus ``time_precision``), all valid."""
+    rng = random.Random(seed)
+    locations = locations or story_locations()
+    types, weights = list(TYPE_WEIGHTS), list(TYPE_WEIGHTS.values())
+    span = (settings.TIMELINE_END - settings.TIMELINE_START).days
+    rows = []
+    for i in range(n):
+        loc = rng.choice(locations)
+        scattered = rng.random() < 0.3
+        lat = loc["lat"] + (rng.uniform(-0.045, 0.045) if scattered else 0.0)
+        lon = loc["lon"] + (rng.uniform(-0.055, 0.055) if scattered else 0.0)
+        day = settings.TIMELINE_START + timedelta(days=rng.randint(0, span))
+        kind = rng.choices(types, weights)[0]
+        actor1, actor2 = rng.sample(ACTORS, 2)
+        rows.append(
+            {
+                "event_id_cnty": f"SYN{i + 1}",
+                "event_date": day.isoformat() if iso_dates else f"{day.day} {day:%B %Y}",
+                "event_type": kind,
+                "sub_event_type": rng.choice(SUB_TYPES[kind]),
+                "actor1": actor1,
+                "actor2": actor2 if kind not in ("Protests", "Strategic developments") else "",
+                "admin1": loc["admin1"],
+                "admin2": "",
+                "admin3": "",
+                "location": loc["name"],
+                "latitude": f"{lat:.4f}",
+                "longitude": f"{lon:.4f}",
+                "geo_precision": "2" if scattered else "1",
+                "source": SOURCE,
+                "notes": f"Synthetic event {i + 1} near {loc['name']} for testing; not a real report.",
+                "fatalities": str(rng.choices([0, 1, 2, 5, 10], [70, 15, 8, 5, 2])[0]),
+                "time_precision": "1",
+            }
+        )
+    return rows
+
+
+def events_csv(rows: list[dict]) -> str:
+    """CSV text with the columns of the first row, in order."""
+    out = io.StringIO()
+    fields = list(rows[0]) if rows else list(settings.EVENT_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def write_events_csv(path: Path, n: int, seed: int = 0, *, iso_dates: bool = False) -> Path:
+    path = Path(path)
+    path.write_text(events_csv(synthetic_events(n, seed, iso_dates=iso_dates)), encoding="utf-8")
+    return path
