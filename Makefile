@@ -22,11 +22,16 @@ setup-dev: $(BIN)/python
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# `serve` loads the story (and $$MAPAPP_EVENTS) before the server accepts connections, then runs Streamlit.
 run: setup
-	$(BIN)/python -m streamlit run mapapp/app.py --server.port $(PORT)
+	$(BIN)/python -m mapapp serve --port $(PORT)
 
 test: setup-dev browser
 	$(BIN)/python -m pytest
+
+# Benchmark against a bare baseline (bench/run.py; results in bench/results/latest.json).
+bench: setup-dev browser
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Rebuild derived data (needs the npm registry for boundaries).
 geodata: setup

@@ -18,7 +18,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp import events, mapbuild, settings
+from mapapp import events, mapbuild, preload, settings
 from mapapp._validate import GeoDataError, parse_iso_date
 from mapapp.article import Passage, highlight_spans, passages_as_records
 from mapapp.story import Story, load_story
@@ -27,23 +27,22 @@ from mapapp.timeline import state_at, timeline_events
 KEY_FOCUS = "map_focus"  # (lat, lon, zoom) to move the map to, set by non-map selections
 KEY_LAST_EVENT = "last_map_event"  # the last st_folium value handled, so old clicks are not replayed
 KEY_INIT = "initialised"
+KEY_TAB = "side_tab"
+TABS = ("Place", "Article", "Timeline")
 KEY_EVENTS = "events_loaded"  # this run's event dataset (PublishedEvents), its load error, or None
 RETURNED = ["last_active_drawing", "last_object_clicked_tooltip"]
 
 
 @st.cache_resource(show_spinner="Loading the story…")
 def get_story(data_dir: str) -> Story:
-    """Validated story, shared by all sessions (read-only: never mutate it)."""
-    return load_story(Path(data_dir))
+    """Validated story, shared by all sessions (read-only: never mutate it); preloaded by ``mapapp serve``."""
+    return preload.story(data_dir) or load_story(Path(data_dir))
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
 def get_events_file(path: str, mtime_ns: int, size: int) -> events.PublishedEvents | GeoDataError:
     """An event CSV from disk (``$MAPAPP_EVENTS``), read and published once per version of the file."""
-    try:
-        return events.publish(events.load_events(Path(path)))
-    except GeoDataError as exc:
-        return exc
+    return preload.events_file(path) or preload.load_events_file(path)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
@@ -95,6 +94,8 @@ def init_state(story: Story) -> None:
     st.session_state[settings.KEY_PASSAGE] = params.get(settings.QP_PASSAGE) if params.get(settings.QP_PASSAGE) else ""
     if st.session_state[settings.KEY_PLACE]:
         st.session_state[KEY_FOCUS] = focus_for(story, [st.session_state[settings.KEY_PLACE]])
+    if st.session_state[settings.KEY_PASSAGE] and not st.session_state[settings.KEY_PLACE]:
+        st.session_state[KEY_TAB] = TABS[1]  # a passage permalink opens the reader
     st.session_state[KEY_INIT] = True
 
 
@@ -163,6 +164,7 @@ def on_pick_place(story: Story) -> None:
     place_id = st.session_state[settings.KEY_PLACE]
     if place_id:
         st.session_state[KEY_FOCUS] = focus_for(story, [place_id])
+        st.session_state[KEY_TAB] = TABS[0]
 
 
 # --- the page -----------------------------------------------------------------------------
@@ -213,6 +215,7 @@ def handle_map_event(story: Story, event: dict | None) -> None:
         place_id = mapbuild.place_id_from_click(event, story.entities)
         if place_id:
             st.session_state[settings.KEY_PLACE] = place_id
+            st.session_state[KEY_TAB] = TABS[0]  # a place was clicked: show its passages
     if event.get("last_object_clicked_tooltip") != previous.get("last_object_clicked_tooltip"):
         layers = mapbuild.layers_from_event(event, toggle_layers())
         if layers is not None:
@@ -279,7 +282,7 @@ def render_events_panel(container) -> None:
         with container.expander("Rows with problems", expanded=len(loaded.problems) <= 20):
             rows = loaded.problem_rows()
             st.dataframe(rows, hide_index=True, use_container_width=True)
-            st.download_button("Problems (CSV)", data=table_csv(rows), file_name="event-problems.csv", mime="text/csv", key="dl_event_problems")
+            st.download_button("Problems (CSV)", data=lambda: table_csv(rows), file_name="event-problems.csv", mime="text/csv", key="dl_event_problems")
 
 
 def render_legend(container) -> None:
@@ -298,12 +301,12 @@ def render_exports(story: Story, container) -> None:
     container.subheader("Export")
     container.download_button(
         "Visible layers (GeoJSON)",
-        data=mapbuild.visible_geojson(story, day=day, visible=visible),
+        data=lambda: mapbuild.visible_geojson(story, day=day, visible=visible),  # built on click, not on every rerun
         file_name=f"idlib-{day.isoformat()}.geojson",
         mime="application/geo+json",
         key="dl_geojson",
     )
-    container.download_button("Passages and places (CSV)", data=passages_csv(story), file_name="passages.csv", mime="text/csv", key="dl_csv")
+    container.download_button("Passages and places (CSV)", data=lambda: passages_csv(story), file_name="passages.csv", mime="text/csv", key="dl_csv")
     container.download_button(
         "Map (standalone HTML)",
         data=lambda: mapbuild.standalone_html(story, day=day, visible=visible, selected=st.session_state.get(settings.KEY_PLACE) or None),
@@ -504,13 +507,18 @@ def main() -> None:
         render_map(story)
     render_sidebar(story)
     with col_side:
-        place_tab, article_tab, timeline_tab = st.tabs(["Place", "Article", "Timeline"])
-        with place_tab:
-            render_place_panel(story)
-        with article_tab:
-            render_reader(story)
-        with timeline_tab:
-            render_timeline(story)
+        # Lazy tabs: only the open tab runs and is sent, so a click or a toggle does not
+        # re-send the whole article and timeline (about 300 elements) on every rerun.
+        place_tab, article_tab, timeline_tab = st.tabs(list(TABS), key=KEY_TAB, on_change="rerun")
+        if place_tab.open:
+            with place_tab:
+                render_place_panel(story)
+        if article_tab.open:
+            with article_tab:
+                render_reader(story)
+        if timeline_tab.open:
+            with timeline_tab:
+                render_timeline(story)
     sync_query_params()
 
 

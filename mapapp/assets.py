@@ -12,6 +12,10 @@ static file serving). Anything else would show up as a CDN link, which
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -73,3 +77,22 @@ def inline_html(html: str) -> str:
     for _name, url in LOCAL_CSS:
         html = html.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{css}</style>")
     return html
+
+
+def publish_json(stem: str, data, cache_dir: Path | None = None) -> str:
+    """Write ``data`` once as ``cache/<stem>-<content hash>.json`` and return its URL.
+
+    The name changes with the content, so browsers may cache it for good; the
+    write goes through a temporary file so no reader sees half of it.
+    """
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    name = f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    folder = Path(cache_dir or settings.CACHE_DIR)
+    path = folder / name
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    return f"{settings.CACHE_URL}/{name}"

@@ -1,4 +1,4 @@
-"""Command line: ``python -m mapapp validate|places|passages|status``.
+"""Command line: ``python -m mapapp validate|places|passages|status|serve|events|synth-events``.
 
 Output is JSON (or a short summary for ``validate``) so scripts can use it.
 Exit codes: 0 fine, 1 bad data, 2 bad usage (unknown place, bad date).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -35,11 +36,23 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="JSON: who held a place on a date")
     status.add_argument("place_id")
     status.add_argument("--date", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    serve = sub.add_parser("serve", help="load the story (and $MAPAPP_EVENTS), then start the dashboard")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed on to `streamlit run`")
+    events_cmd = sub.add_parser("events", help="check an ACLED CSV and report every bad row")
+    events_cmd.add_argument("csv", type=Path)
+    synth = sub.add_parser("synth-events", help="write a synthetic ACLED-format CSV (for tests and benchmarks)")
+    synth.add_argument("count", type=int)
+    synth.add_argument("out", type=Path)
+    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("--iso-dates", action="store_true", help="YYYY-MM-DD instead of '27 February 2020'")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in _FILE_COMMANDS:
+        return _FILE_COMMANDS[args.command](args)
     data_dir = getattr(args, "data_dir", None) or args.data
     try:
         story = load_story(data_dir)
@@ -91,3 +104,45 @@ def _status(story: Story, args: argparse.Namespace) -> dict:
 
 
 _COMMANDS = {"places": _places, "passages": _passages, "status": _status}
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Preload, then hand over to Streamlit in this process (so the preloaded objects are used)."""
+    from streamlit.web import cli as streamlit_cli
+
+    from . import preload
+
+    if args.data is not None:
+        os.environ[settings.DATA_DIR_ENV] = str(args.data)
+    for line in preload.warm(args.data):
+        print(f"preloaded {line}", file=sys.stderr)
+    sys.argv = ["streamlit", "run", str(settings.PACKAGE_DIR / "app.py"), "--server.port", str(args.port), *args.streamlit_args]
+    return streamlit_cli.main()
+
+
+def _events(args: argparse.Namespace) -> int:
+    """Exit 0: every row usable; 1: some rows have problems (listed); 2: the file cannot be used."""
+    from . import events
+
+    try:
+        loaded = events.load_events(args.csv)
+    except GeoDataError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    for problem in loaded.problems:
+        print(problem, file=sys.stderr)
+    first, last = loaded.day_range() or (None, None)
+    print(f"{args.csv}: {loaded.rows:,} rows, {len(loaded):,} drawable, {loaded.skipped_rows:,} not drawn, "
+          f"{len(loaded.problems):,} problem(s); dates {first} to {last}; types: {', '.join(loaded.types)}")
+    return 1 if loaded.problems else 0
+
+
+def _synth_events(args: argparse.Namespace) -> int:
+    from . import synthetic
+
+    synthetic.write_events_csv(args.out, args.count, args.seed, iso_dates=args.iso_dates)
+    print(f"wrote {args.count:,} synthetic events to {args.out}")
+    return 0
+
+
+_FILE_COMMANDS = {"serve": _serve, "events": _events, "synth-events": _synth_events}

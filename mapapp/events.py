@@ -72,7 +72,7 @@ class EventSet:
     @property
     def key(self) -> str:
         """Short id of the published files (content hash and format version)."""
-        return hashlib.sha256(f"{self.digest}:{FORMAT_VERSION}".encode()).hexdigest()[:16]
+        return hashlib.sha256(f"{self.digest}:{FORMAT_VERSION}:{settings.EVENT_DETAILS_CHUNK}".encode()).hexdigest()[:16]
 
     def record(self, i: int) -> dict:
         """Event ``i`` (in date order) as a dict of its columns."""

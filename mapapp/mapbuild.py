@@ -16,6 +16,8 @@ from datetime import date
 from typing import Any, Iterable
 
 import folium
+import numpy as np
+import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
@@ -26,6 +28,7 @@ from .story import Story
 from .timeline import state_at
 
 _NO_CLAIM = "no dated control claim in this dataset"
+DISPLAY_DECIMALS = 5
 
 
 def escape_text(value: Any) -> str:
@@ -127,7 +130,7 @@ def _feature_collection(rows: Iterable[dict], radius: int = 8) -> dict:
             {
                 "type": "Feature",
                 "id": r["id"],
-                "geometry": r["geometry"].__geo_interface__,
+                "geometry": _display_geometry(r["geometry"]),
                 "properties": {"id": r["id"], "label": escape_text(r["label"]), "colour": r["colour"], "precision": r["precision"], "radius": radius},
             }
         )
@@ -135,6 +138,12 @@ def _feature_collection(rows: Iterable[dict], radius: int = 8) -> dict:
     order = {"MultiPolygon": 0, "Polygon": 0, "MultiLineString": 1, "LineString": 1}
     features.sort(key=lambda f: order.get(f["geometry"]["type"], 2))
     return {"type": "FeatureCollection", "features": features}
+
+
+def _display_geometry(geom) -> dict:
+    """GeoJSON geometry with coordinates rounded to 5 decimals (about 1 m): what a map can show,
+    at a fraction of the bytes re-sent on each rerun. The data files keep full precision."""
+    return shapely.transform(geom, lambda xy: np.round(xy, DISPLAY_DECIMALS)).__geo_interface__
 
 
 def _style(feature: dict) -> dict:
@@ -151,30 +160,59 @@ def _style(feature: dict) -> dict:
     return {"color": "#ffffff", "weight": 2, "fillColor": props["colour"], "fillOpacity": 0.95, "radius": radius}
 
 
-def build_layer_group(layer: str, rows: list[dict]) -> folium.FeatureGroup:
-    """One story layer: its features (clickable) and dashed uncertainty circles."""
-    group = folium.FeatureGroup(name=settings.LAYER_LABELS[layer], overlay=True, control=True)
-    for r in rows:  # uncertainty first, so markers sit on top and take the clicks
+class _StoryGeoJson(MacroElement):
+    """One story layer as a single ``L.geoJSON`` call, with its dashed uncertainty circles.
+
+    One element per layer instead of one folium element per feature: folium
+    compiles a template per element and st_folium re-renders them all on every
+    rerun, which made the layers the slowest part of an interaction. Styles are
+    computed here (:func:`_style`); labels are escaped (:func:`escape_text`).
+    The click path is the same as folium's GeoJson: streamlit-folium reads
+    ``e.layer.toGeoJSON()``, whose properties carry the feature's ``id``.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var group = {{ this._parent.get_name() }};
+            var data = {{ this.data|tojson }};
+            {{ this.circles|tojson }}.forEach(function (c) {
+                L.circle([c[0], c[1]], {radius: c[2], color: c[3], weight: 1, dashArray: "4 4", fill: false, interactive: false}).addTo(group);
+            });
+            L.geoJSON(data, {
+                pointToLayer: function (f, latlng) { return L.circleMarker(latlng, f.properties.style); },
+                style: function (f) { return f.properties.style; },
+                onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.label, {sticky: false}); }
+            }).addTo(group);
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, data: dict, circles: list[list]):
+        super().__init__()
+        self._name = "StoryGeoJson"
+        self.data = data
+        self.circles = circles
+
+
+def _uncertainty_circles(rows: list[dict]) -> list[list]:
+    """[lat, lon, radius m, colour] for approximate points with a stated radius."""
+    circles = []
+    for r in rows:
         geom = r["geometry"]
         if geom is not None and geom.geom_type == "Point" and r["precision"] == "approximate" and r["precision_m"]:
-            folium.Circle(
-                location=(geom.y, geom.x),
-                radius=float(r["precision_m"]),
-                color=r["colour"],
-                weight=1,
-                dash_array="4 4",
-                fill=False,
-                interactive=False,
-            ).add_to(group)
+            circles.append([round(geom.y, 6), round(geom.x, 6), float(r["precision_m"]), r["colour"]])
+    return circles
+
+
+def build_layer_group(layer: str, rows: list[dict]) -> folium.FeatureGroup:
+    """One story layer: its features (clickable) and dashed uncertainty circles under them."""
+    group = folium.FeatureGroup(name=settings.LAYER_LABELS[layer], overlay=True, control=True)
     data = _feature_collection(rows, POINT_RADIUS.get(layer, 8))
+    for feature in data["features"]:
+        feature["properties"]["style"] = _style(feature)
     if data["features"]:
-        folium.GeoJson(
-            data,
-            name=settings.LAYER_LABELS[layer],
-            style_function=_style,
-            marker=folium.CircleMarker(radius=POINT_RADIUS.get(layer, 8), fill=True),
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
-        ).add_to(group)
+        _StoryGeoJson(data, _uncertainty_circles(rows)).add_to(group)
     return group
 
 
@@ -280,22 +318,50 @@ def events_filter(manifest: dict, day: date, window_days: int | None, types: Ite
     return {"from": None if window_days is None else to_day - window_days + 1, "to": to_day, "types": codes}
 
 
-def build_base_map(story: Story, *, online_tiles: bool = False, events: dict | None = None) -> folium.Map:
+class _FetchedGeoJson(MacroElement):
+    """Non-interactive GeoJSON the browser fetches from the app's static files (and caches).
+
+    The basemap's outlines are ~230 KB; inside the map's script they were re-sent
+    with every rerun that changed a layer, since st_folium sends the whole map.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false}).addTo({{ this._parent.get_name() }});
+            fetch({{ this.url|tojson }}).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+                .then(function (data) { layer.addData(data); layer.bringToBack(); })
+                .catch(function (err) { console.error("basemap " + {{ this.url|tojson }} + ": " + err); });
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, url: str, style: dict):
+        super().__init__()
+        self._name = "FetchedGeoJson"
+        self.url = url
+        self.style = style
+
+
+def build_base_map(story: Story, *, online_tiles: bool = False, events: dict | None = None, inline_basemap: bool = False) -> folium.Map:
     """The map that never changes: view, offline basemap, optional online tiles, legend, event layer.
 
     Element ids are fixed so the generated JavaScript (and so the component's
     identity in streamlit-folium) is the same on every rerun. ``events`` is a
     published event set's manifest (:meth:`mapapp.events.PublishedEvents.manifest`);
-    a new dataset is a new map.
+    a new dataset is a new map. The basemap outlines are fetched from static
+    files, or embedded with ``inline_basemap`` (the standalone export has no server).
     """
     m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None, control_scale=True, prefer_canvas=False)
     basemap = folium.FeatureGroup(name="Offline basemap (Natural Earth)", overlay=False, control=True)
     boundaries = story.layers.get("boundaries")
     if boundaries is not None:
-        countries = boundaries[boundaries["kind"] == "country"]
-        admin1 = boundaries[boundaries["kind"] == "admin1"]
-        folium.GeoJson(_outline_collection(countries), style_function=lambda _f: settings.BOUNDARY_STYLE, interactive=False).add_to(basemap)
-        folium.GeoJson(_outline_collection(admin1), style_function=lambda _f: settings.ADMIN1_STYLE, interactive=False).add_to(basemap)
+        for kind, style in (("country", settings.BOUNDARY_STYLE), ("admin1", settings.ADMIN1_STYLE)):
+            if inline_basemap:
+                outlines = _outline_collection(boundaries[boundaries["kind"] == kind])
+                folium.GeoJson(outlines, style_function=lambda _f, style=style: style, interactive=False).add_to(basemap)
+            else:
+                _FetchedGeoJson(_published_outlines(story, kind), style).add_to(basemap)
     basemap.add_to(m)
     if events is not None:
         EventsLayer(events).add_to(m)
@@ -307,6 +373,20 @@ def build_base_map(story: Story, *, online_tiles: bool = False, events: dict | N
     assets.localize(m)
     fix_ids(m, prefix="base")
     return m
+
+
+_PUBLISHED: dict[tuple[int, str], tuple[Story, str]] = {}
+
+
+def _published_outlines(story: Story, kind: str) -> str:
+    """URL of the story's boundary outlines of ``kind``, published once per story object.
+
+    Keyed by ``id(story)`` with the story kept in the value, so the id cannot be reused."""
+    key = (id(story), kind)
+    if key not in _PUBLISHED:
+        boundaries = story.layers["boundaries"]
+        _PUBLISHED[key] = (story, assets.publish_json(f"basemap-{kind}", _outline_collection(boundaries[boundaries["kind"] == kind])))
+    return _PUBLISHED[key][1]
 
 
 def _outline_collection(gdf) -> dict:
@@ -361,7 +441,9 @@ class SyncedLayerControl(folium.LayerControl):
 
     def __init__(self, group_vars: dict[str, str], hidden: Iterable[str], *, events_layer: EventsLayer | None = None,
                  events_filter: dict | None = None, **kwargs):
-        super().__init__(collapsed=False, **kwargs)
+        # Collapsed: the sidebar has the same toggles, and an open control covers the map's top right
+        # (with an event dataset listed it hid Saraqeb's marker at the default view).
+        super().__init__(collapsed=True, **kwargs)
         self.group_vars = dict(group_vars)
         self.hidden = sorted(hidden)
         self.events_layer = events_layer
@@ -416,7 +498,7 @@ def layers_from_event(event: dict | None, known: Iterable[str]) -> list[str] | N
 
 def build_standalone_map(story: Story, *, day: date, visible: Iterable[str], selected: str | None = None) -> folium.Map:
     """One self-contained map (visible layers only) for the HTML export."""
-    m = build_base_map(story)
+    m = build_base_map(story, inline_basemap=True)
     for layer, group in build_story_groups(story, day=day, selected=selected).items():
         if layer in visible or layer == "selection":
             group.add_to(m)

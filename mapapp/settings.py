@@ -104,7 +104,7 @@ EVENT_OPTIONAL_COLUMNS = ("time_precision", "country", "assoc_actor_1", "assoc_a
 EVENT_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d-%m-%Y", "%d/%m/%Y")
 EVENT_GEO_PRECISIONS = {1: "town or exact place", 2: "near a town / part of a region", 3: "larger region (admin centroid)"}
 EVENT_TIME_PRECISIONS = {1: "actual date", 2: "week or weekend", 3: "month"}
-EVENT_DETAILS_CHUNK = 2000  # events per details file, fetched on click
+EVENT_DETAILS_CHUNK = 500  # events per details file (~150 KB), fetched on click
 EVENTS_ENV = "MAPAPP_EVENTS"  # path of an event CSV loaded at start-up
 # Colours per ACLED event type; unknown types get EVENT_OTHER_COLOUR.
 EVENT_TYPE_COLOURS = {

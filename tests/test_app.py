@@ -74,8 +74,18 @@ def test_permalink_restores_place_layers_and_date(day, controller):
     assert f"held by **{controller}**" in text
 
 
+def test_only_the_open_tab_is_rendered():
+    at = run_app()
+    assert not [b for b in at.button if b.key and b.key.startswith("passage_")]  # the reader is not sent with the Place tab
+    at.session_state["side_tab"] = "Article"
+    at.run()
+    assert len([b for b in at.button if b.key and b.key.startswith("passage_")]) == 34
+
+
 def test_passage_button_selects_its_places():
     at = run_app()
+    at.session_state["side_tab"] = "Article"
+    at.run()
     at.button(key="passage_p15").click().run()
     assert at.session_state[settings.KEY_PASSAGE] == "p15"
     assert any("al-Bara" in s.value and "Baliun" in s.value for s in at.success)

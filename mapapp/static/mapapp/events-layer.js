@@ -218,10 +218,27 @@
     },
 
     _onClick: function (e) {
-      // Also when a story feature took the click: ACLED codes most events to a town's point, so
-      // events often sit exactly under a place marker. The place is selected and the events listed.
       var hits = this.hitTest(e.containerPoint);
-      if (hits.length) this.openDetails(hits, e.latlng);
+      if (!hits.length) return;
+      var target = e.originalEvent && e.originalEvent.target;
+      if (target && target.classList && target.classList.contains("leaflet-interactive")) {
+        // A story feature took the click (its place is being selected). ACLED codes most events to a
+        // town's point, so events often sit right under a place marker: offer them, fetch nothing yet.
+        this.offerDetails(hits, e.latlng);
+      } else {
+        this.openDetails(hits, e.latlng);
+      }
+    },
+
+    offerDetails: function (indices, latlng) {
+      var self = this, box = el("div", null, "mapapp-event-offer");
+      box.appendChild(el("div", indices.length.toLocaleString("en") + (indices.length === 1 ? " event" : " events") + " of the dataset at this point", "mapapp-event-count"));
+      var button = el("button", "Show event details", "mapapp-event-show");
+      button.type = "button";
+      L.DomEvent.on(button, "click", function (ev) { L.DomEvent.stop(ev); self.openDetails(indices, latlng); });
+      box.appendChild(button);
+      L.DomEvent.disableClickPropagation(box);
+      L.popup({ maxWidth: 300, autoPanPadding: [20, 20] }).setLatLng(latlng).setContent(box).openOn(this._map);
     },
 
     _chunk: function (k) {

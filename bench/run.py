@@ -1,0 +1,548 @@
+"""Benchmark: the dashboard against a bare baseline, and event layers up to 100,000 points.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/run.py``; ``--quick`` for a
+short run). Everything is measured in this run, on this machine, in Debian's
+headless Chromium with only localhost reachable; absolute times drift on a
+shared machine, so the headline is the ratio to a baseline measured alongside.
+
+Part 1, interactions (median of ``--runs`` runs, each a fresh server and a
+fresh browser context):
+
+- ``baseline``: ``bench/baseline_app.py``, Streamlit + streamlit-folium with one
+  marker and an echo of the click, served the same way (static Leaflet);
+- ``story``: the dashboard with the story's layers;
+- ``story+events``: the same with a synthetic 100,000-event ACLED file loaded.
+
+For each: time to first map (server answering → the component's markers
+drawn), click → passages (or the echo), date change → map recoloured, toggle
+→ layer gone, the bytes the browser received (HTTP and websocket), the
+server's peak RSS, and whether the page or the map was ever reloaded (a
+marker set on ``window`` must survive, and the zoom must not change).
+
+Part 2, scale (median of ``--scale-runs``): for 1,000 / 10,000 / 100,000 events,
+the time to build the layer, the bytes the browser loads, and the browser's
+time to draw (navigation → drawn, then one frame), for the app's event layer
+(static binary + canvas) and for a naive folium layer of one ``Marker`` (with
+a popup) per event, both in a standalone page served over HTTP.
+
+Writes ``bench/results/latest.json``, prints a table; ``--readme`` also
+replaces the table between the benchmark markers in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.server
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import folium  # noqa: E402
+
+from mapapp import assets, events, mapbuild, settings, synthetic, testing  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "README.md"
+MARK_START, MARK_END = "<!-- bench:start -->", "<!-- bench:end -->"
+QUIET_MS = 400  # the websocket counts as finished after this long without a frame
+TARGET_RATIO = 1.3
+TARGET_BYTES_RATIO = 1.1
+
+
+# --- counting what the browser receives ------------------------------------------------
+
+
+class ByteMeter:
+    """Bytes received by the page (HTTP bodies+headers and websocket frames), through the DevTools protocol."""
+
+    def __init__(self, page):
+        self.page = page
+        self.http = 0
+        self.ws = 0
+        self.last_frame = time.monotonic()
+        cdp = page.context.new_cdp_session(page)
+        cdp.on("Network.loadingFinished", self._http)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+        cdp.send("Network.enable")
+        self.cdp = cdp
+
+    def _http(self, event):
+        self.http += int(event.get("encodedDataLength", 0))
+
+    def _frame(self, event):
+        payload = event["response"].get("payloadData", "")
+        opcode = event["response"].get("opcode", 1)
+        self.ws += len(base64.b64decode(payload)) if opcode == 2 else len(payload.encode())
+        self.last_frame = time.monotonic()
+
+    def take(self) -> dict:
+        """Bytes since the last call."""
+        out = {"http": self.http, "ws": self.ws, "total": self.http + self.ws}
+        self.http = self.ws = 0
+        return out
+
+    def wait_quiet(self, quiet_ms: int = QUIET_MS, timeout_s: float = 20) -> None:
+        """Until no websocket frame has arrived for ``quiet_ms`` (Streamlit's trailing messages)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if (time.monotonic() - self.last_frame) * 1000 >= quiet_ms:
+                return
+            self.page.wait_for_timeout(50)
+
+
+# --- the three apps and their interactions -------------------------------------------------
+
+
+def baseline_script(workdir: Path) -> Path:
+    """The baseline app in a folder whose static/ is the dashboard's (same files, same serving)."""
+    folder = workdir / "baseline"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "bench" / "baseline_app.py", folder / "app.py")
+    (folder / "static").symlink_to(settings.STATIC_DIR)
+    return folder / "app.py"
+
+
+SPECS = {
+    "baseline": {
+        "ready": "() => window.map && document.querySelectorAll('path.leaflet-interactive').length >= 1",
+        "click_target": None,
+        "click_done": ("text", "Clicked: Saraqeb"),
+        "date_done": "() => { let ok = false; window.map.eachLayer(l => { if (l.options && l.options.fillColor === '#c0392b') ok = true; }); return ok; }",
+        "toggle_label": "Marker",
+        "toggle_done": "() => document.querySelectorAll('path.leaflet-interactive').length === 0",
+    },
+    "story": {
+        "ready": testing.has_features_js(["saraqeb", "m4", "m5", "al-bara"]),
+        "click_target": "saraqeb",
+        "click_done": ("passage", "loss is a big setback"),
+        "date_done": "() => { let ok = false; window.map.eachLayer(l => { if (l.feature && l.feature.id === 'saraqeb' && l.options.fillColor === '"
+        + settings.CONTROLLER_COLOURS["government"] + "') ok = true; }); return ok; }",
+        "toggle_label": settings.LAYER_LABELS["highways"],
+        "toggle_done": testing.lacks_features_js(["m4", "m5"]),
+    },
+}
+SPECS["story+events"] = dict(SPECS["story"], events=True)
+NEW_DAY = 10  # 10 Feb 2020: Saraqeb changes from opposition to government
+
+
+def view_of(frame) -> dict:
+    return frame.evaluate("() => ({zoom: window.map.getZoom(), center: window.map.getCenter(), mark: window.map.__bench === 1})")
+
+
+def click_target_point(frame, spec) -> dict:
+    if spec["click_target"]:
+        return testing.feature_point(frame, spec["click_target"])
+    return frame.evaluate("() => { let p = null; window.map.eachLayer(l => { if (l.getLatLng && l.options && l.options.fillColor) p = window.map.latLngToContainerPoint(l.getLatLng()); }); return {x: p.x, y: p.y}; }")
+
+
+def wait_click_done(page, spec) -> None:
+    kind, text = spec["click_done"]
+    if kind == "text":
+        page.get_by_text(text, exact=False).first.wait_for(timeout=30000)
+    else:
+        page.locator("p.passage:visible", has_text=text).locator("mark").first.wait_for(timeout=30000)
+
+
+def set_date(page, day_of_month: int) -> None:
+    """Pick a day in the sidebar date input's calendar (of the month it shows: February 2020)."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stDateInputCalendarButton"]').first.click()
+    cell = page.locator('[data-testid="stDateInputCalendar"] td').filter(has_text=re.compile(rf"^\s*{day_of_month}\s*$"))
+    cell.first.click()
+
+
+def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path) -> dict:
+    """One run: start the server, load the page, then click, change the date, toggle."""
+    spec = SPECS[name]
+    server = testing.start_app(command, env_extra=env, log=workdir / f"{name}.log")
+    out: dict = {"server_start_s": server.ready_at - server.started_at}
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda r: None if r.url.startswith(("http://localhost", "ws://localhost", "data:", "blob:")) else outside.append(r.url))
+    meter = ByteMeter(page)
+    try:
+        page.goto(server.url)
+        frame = testing.map_frame(page, spec["ready"])
+        out["first_map_s"] = time.monotonic() - server.ready_at
+        if spec.get("events"):
+            frame.wait_for_function("() => window.mapappEvents && window.mapappEvents.stats.draws > 0", timeout=60000)
+            out["events_drawn_s"] = time.monotonic() - server.ready_at
+            out["events_stats"] = frame.evaluate("() => Object.assign({}, window.mapappEvents.stats)")
+        meter.wait_quiet()
+        out["load_bytes"] = meter.take()
+        page.evaluate("() => { window.__bench = 1; }")
+        frame.evaluate("() => { window.map.__bench = 1; }")
+        before = view_of(frame)
+
+        point = click_target_point(frame, spec)
+        t = time.monotonic()
+        testing.click_in_map(page, point)
+        wait_click_done(page, spec)
+        out["click_s"] = time.monotonic() - t
+        meter.wait_quiet()
+        out["click_bytes"] = meter.take()
+        out["views"] = [before, view_of(frame)]
+
+        t = time.monotonic()
+        set_date(page, NEW_DAY)
+        frame.wait_for_function(spec["date_done"], timeout=30000)
+        out["date_s"] = time.monotonic() - t
+        meter.wait_quiet()
+        out["date_bytes"] = meter.take()
+        out["views"].append(view_of(frame))
+
+        t = time.monotonic()
+        page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').filter(has_text=spec["toggle_label"]).click()
+        frame.wait_for_function(spec["toggle_done"], timeout=30000)
+        out["toggle_s"] = time.monotonic() - t
+        meter.wait_quiet()
+        out["toggle_bytes"] = meter.take()
+
+        after = view_of(frame)
+        out["views"].append(after)
+        out["page_kept"] = page.evaluate("() => window.__bench === 1")
+        out["map_kept"] = after["mark"]
+        out["zoom_kept"] = after["zoom"] == before["zoom"] and after["center"] == before["center"]
+        if spec.get("events"):
+            out["pan"] = measure_pan(frame)
+        out["outside_requests"] = len(outside)
+    finally:
+        context.close()
+        out["peak_rss_mb"] = server.peak_rss_mb()
+        server.stop()
+    return out
+
+
+def measure_pan(frame) -> dict:
+    """Pan the map 8 times (no animation) and time each redraw of the event layer, in the page."""
+    return frame.evaluate(
+        """() => {
+            const layer = window.mapappEvents, times = [];
+            for (let k = 0; k < 8; k++) {
+                const t = performance.now();
+                window.map.panBy([k % 2 ? -160 : 160, 60], {animate: false});
+                times.push(performance.now() - t);
+            }
+            layer.setFilter({from: null, to: null, types: null});
+            const all = layer.stats.drawMs;
+            times.sort((a, b) => a - b);
+            return {median_ms: times[4], max_ms: times[7], draw_all_ms: all, drawn_all: layer.stats.inWindow};
+        }"""
+    )
+
+
+# --- scale: the event layer against one Marker per event --------------------------------------
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://localhost:{httpd.server_address[1]}"
+
+
+DRAWN_MARK = """<script>
+window.addEventListener("load", function () {
+  function done() { requestAnimationFrame(function () { window.__drawnAt = performance.now(); }); }
+  if (window.mapappEvents) {
+    (function wait() { if (window.mapappEvents.stats.draws > 0) done(); else setTimeout(wait, 5); })();
+  } else { done(); }
+});
+</script>"""
+
+
+def scale_page_ours(site: Path, csv_path: Path) -> dict:
+    t = time.perf_counter()
+    loaded = events.read_events(csv_path)
+    published = events.publish(loaded, site / "app" / "static" / "cache", settings.CACHE_URL)
+    m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None)
+    mapbuild.EventsLayer(published.manifest()).add_to(m)
+    assets.localize(m)
+    html = m.get_root().render().replace("</body>", DRAWN_MARK + "</body>")
+    build_s = time.perf_counter() - t
+    (site / "ours.html").write_text(html, encoding="utf-8")
+    folder = site / "app" / "static" / "cache" / f"events-{published.key}"
+    return {"build_s": build_s, "page": "ours.html", "html_bytes": len(html.encode()),
+            "data_bytes": (folder / "points.bin").stat().st_size,
+            "details_chunk_bytes": max(f.stat().st_size for f in folder.glob("details-*.json"))}
+
+
+def scale_page_naive(site: Path, csv_path: Path) -> dict:
+    """What a folium user would write first: one Marker with a popup per event."""
+    t = time.perf_counter()
+    loaded = events.read_events(csv_path)
+    m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None)
+    for i in range(len(loaded)):
+        rec = loaded.record(i)
+        text = f"{rec['event_date']} {rec['event_type']}: {rec['actor1']}; {rec['actor2']}. {rec['source']}. {rec['notes']}"
+        folium.Marker((rec["latitude"], rec["longitude"]), popup=folium.Popup(mapbuild.escape_text(text))).add_to(m)
+    assets.localize(m)
+    html = m.get_root().render().replace("</body>", DRAWN_MARK + "</body>")
+    build_s = time.perf_counter() - t
+    (site / "naive.html").write_text(html, encoding="utf-8")
+    return {"build_s": build_s, "page": "naive.html", "html_bytes": len(html.encode()), "data_bytes": 0}
+
+
+def draw_time(browser, url: str, timeout_s: float) -> float | None:
+    """Navigation start → the layer drawn and one frame painted, in the page's clock; None on timeout."""
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+        page.wait_for_function("() => window.__drawnAt !== undefined", timeout=timeout_s * 1000, polling=100)
+        return page.evaluate("() => window.__drawnAt") / 1000
+    except Exception as exc:  # Playwright's TimeoutError: reported as a timeout, not a number
+        if "Timeout" in type(exc).__name__ or "Timeout" in str(exc):
+            return None
+        raise
+    finally:
+        context.close()
+
+
+def measure_scale(browser, workdir: Path, sizes: list[int], runs: int, naive_timeout: float, naive_max: int) -> list[dict]:
+    site = workdir / "site"
+    static = site / "app" / "static"
+    static.mkdir(parents=True)
+    (static / "vendor").symlink_to(settings.VENDOR_DIR)
+    (static / "mapapp").symlink_to(settings.STATIC_DIR / "mapapp")
+    httpd, base = serve(site)
+    rows = []
+    try:
+        for n in sizes:
+            csv_path = synthetic.write_events_csv(workdir / f"events-{n}.csv", n, seed=n)
+            ours = scale_page_ours(site, csv_path)
+            ours_draw = [draw_time(browser, f"{base}/{ours['page']}", 60) for _ in range(runs)]
+            row = {"events": n, "ours": ours, "ours_draw_s": ours_draw}
+            if n <= naive_max:
+                naive = scale_page_naive(site, csv_path)
+                naive_draw = [draw_time(browser, f"{base}/{naive['page']}", naive_timeout) for _ in range(runs if n < 100_000 else 1)]
+                row.update(naive=naive, naive_draw_s=naive_draw)
+                (site / "naive.html").unlink()
+            rows.append(row)
+            print(f"  scale {n:>7,}: ours draw {fmt_s(median(ours_draw))}" + (f", naive draw {fmt_s(median(row['naive_draw_s']))}" if "naive" in row else ""), flush=True)
+    finally:
+        httpd.shutdown()
+    return rows
+
+
+# --- summary -------------------------------------------------------------------------------------
+
+
+def median(values):
+    nums = [v for v in values if v is not None]
+    if not nums or len(nums) < len(values) / 2:
+        return None  # more than half timed out: no honest median
+    return statistics.median(nums)
+
+
+def fmt_s(value) -> str:
+    return "timeout" if value is None else f"{value:.2f} s"
+
+
+def summarize(apps: dict[str, list[dict]]) -> dict:
+    summary = {}
+    for name, runs in apps.items():
+        s = {}
+        for key in ("server_start_s", "first_map_s", "click_s", "date_s", "toggle_s", "peak_rss_mb", "events_drawn_s"):
+            vals = [r[key] for r in runs if r.get(key) is not None]
+            if vals:
+                s[key] = statistics.median(vals)
+        for key in ("load_bytes", "click_bytes", "date_bytes", "toggle_bytes"):
+            s[key] = statistics.median(r[key]["total"] for r in runs)
+        s["no_reload"] = all(r["page_kept"] and r["map_kept"] for r in runs)
+        s["view_kept"] = all(r["zoom_kept"] for r in runs)
+        s["outside_requests"] = sum(r["outside_requests"] for r in runs)
+        if any("pan" in r for r in runs):
+            s["pan_median_ms"] = statistics.median(r["pan"]["median_ms"] for r in runs)
+            s["pan_max_ms"] = max(r["pan"]["max_ms"] for r in runs)
+            s["draw_all_ms"] = statistics.median(r["pan"]["draw_all_ms"] for r in runs)
+        summary[name] = s
+    return summary
+
+
+def ratio(a, b):
+    return None if a is None or b in (None, 0) else a / b
+
+
+def interaction_table(summary: dict) -> list[str]:
+    base, story, ev = summary["baseline"], summary["story"], summary.get("story+events")
+    lines = [
+        "| measure (median) | baseline | story | story ÷ baseline | story + 100k events | events ÷ story |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for key, label in (("first_map_s", "first map (server ready → markers drawn)"), ("click_s", "click → passages (baseline: echo)"),
+                       ("date_s", "date change → map recoloured"), ("toggle_s", "toggle → layer gone")):
+        r1 = ratio(story.get(key), base.get(key))
+        row = f"| {label} | {base[key]:.2f} s | {story[key]:.2f} s | **{r1:.2f}×** {'✓' if r1 <= TARGET_RATIO else '✗'} |"
+        if ev:
+            r2 = ratio(ev.get(key), story.get(key))
+            row += f" {ev[key]:.2f} s | **{r2:.2f}×** {'✓' if r2 <= TARGET_RATIO else '✗'} |"
+        else:
+            row += " – | – |"
+        lines.append(row)
+    for key, label in (("load_bytes", "bytes received, page load"), ("click_bytes", "bytes received, click"),
+                       ("date_bytes", "bytes received, date change"), ("toggle_bytes", "bytes received, toggle")):
+        row = f"| {label} | {kb(base[key])} | {kb(story[key])} | {ratio(story[key], base[key]):.2f}× |"
+        if ev:
+            r2 = ratio(ev[key], story[key])
+            mark = "" if key == "load_bytes" else (" ✓" if r2 <= TARGET_BYTES_RATIO else " ✗")
+            row += f" {kb(ev[key])} | **{r2:.2f}×**{mark} |"
+        else:
+            row += " – | – |"
+        lines.append(row)
+    rss = f"| server peak RSS | {base['peak_rss_mb']:.0f} MB | {story['peak_rss_mb']:.0f} MB | {ratio(story['peak_rss_mb'], base['peak_rss_mb']):.2f}× |"
+    rss += f" {ev['peak_rss_mb']:.0f} MB | {ratio(ev['peak_rss_mb'], story['peak_rss_mb']):.2f}× |" if ev else " – | – |"
+    lines.append(rss)
+    kept = " | ".join("yes" if s["no_reload"] and s["view_kept"] else "**no**" for s in (base, story) + ((ev,) if ev else ()))
+    lines.append(f"| no reload, zoom and centre kept | {kept} | | |" if ev else f"| no reload, zoom and centre kept | {kept} | | – | – |")
+    if ev:
+        lines.append(f"| events drawn (server ready → canvas painted) | | | | {ev['events_drawn_s']:.2f} s | |")
+        lines.append(f"| pan with 100k events: redraw median / max | | | | {ev['pan_median_ms']:.0f} / {ev['pan_max_ms']:.0f} ms | |")
+        lines.append(f"| redraw of all 100,000 events | | | | {ev['draw_all_ms']:.0f} ms | |")
+    return lines
+
+
+def scale_table(rows: list[dict], naive_timeout: float) -> list[str]:
+    lines = [
+        "| events | build: layer / naive | bytes to browser: layer / naive | draw: layer / naive | naive ÷ layer (draw) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        ours = row["ours"]
+        ours_draw = median(row["ours_draw_s"])
+        if "naive" in row:
+            naive_draw = median(row["naive_draw_s"])
+            if naive_draw is None:
+                speed = f"≥ {naive_timeout / ours_draw:.0f}× (naive timed out at {naive_timeout:.0f} s)"
+            else:
+                speed = f"**{naive_draw / ours_draw:.0f}×**"
+            naive_build = f"{row['naive']['build_s']:.2f} s"
+            naive_bytes = mb(row["naive"]["html_bytes"])
+            naive_draw_txt = fmt_s(naive_draw) if naive_draw is not None else f"> {naive_timeout:.0f} s"
+        else:
+            speed, naive_build, naive_bytes, naive_draw_txt = "not run", "–", "–", "–"
+        lines.append(
+            f"| {row['events']:,} | {ours['build_s']:.2f} s / {naive_build} | {mb(ours['html_bytes'] + ours['data_bytes'])} / {naive_bytes} "
+            f"| {fmt_s(ours_draw)} / {naive_draw_txt} | {speed} |"
+        )
+    return lines
+
+
+def kb(n) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+def mb(n) -> str:
+    return f"{n / 1024 / 1024:.2f} MB" if n >= 1024 * 1024 else kb(n)
+
+
+def write_readme(table: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index(MARK_START) + len(MARK_START), text.index(MARK_END)
+    README.write_text(text[:start] + "\n" + table + "\n" + text[end:], encoding="utf-8")
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per app (fresh server each); median reported")
+    parser.add_argument("--events", type=int, default=100_000, help="events loaded in the story+events runs")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="event counts for the scale part")
+    parser.add_argument("--scale-runs", type=int, default=3)
+    parser.add_argument("--naive-timeout", type=float, default=60.0, help="seconds before the naive layer's draw counts as a timeout")
+    parser.add_argument("--naive-max", type=int, default=100_000, help="largest size the naive layer is built for")
+    parser.add_argument("--quick", action="store_true", help="3 runs, sizes 1,000 and 10,000 (a smoke run)")
+    parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, generated pages)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.sizes, args.scale_runs, args.events = 3, "1000,10000", 2, 10_000
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if not assets.assets_installed():
+        print("Leaflet is not installed: run `make setup` first", file=sys.stderr)
+        return 2
+
+    from playwright.sync_api import sync_playwright
+
+    workdir = Path(tempfile.mkdtemp(prefix="mapapp-bench-"))
+    started = time.monotonic()
+    try:
+        events_csv = synthetic.write_events_csv(workdir / "events.csv", args.events, seed=7)
+        # The dashboard starts the way the README runs it (`python -m mapapp serve`, which preloads
+        # the story and the events before accepting connections); the baseline with `streamlit run`.
+        serve = [sys.executable, "-m", "mapapp", "serve", "--port", "{port}"]
+        apps = {
+            "baseline": (testing.streamlit_command(baseline_script(workdir)), {}),
+            "story": (serve, {}),
+            "story+events": (serve, {settings.EVENTS_ENV: str(events_csv)}),
+        }
+        # Publish the events once before timing: loading a dataset is not an interaction.
+        events.publish(events.load_events(events_csv))
+        results: dict[str, list[dict]] = {name: [] for name in apps}
+        with sync_playwright() as p:
+            browser = testing.launch_chromium(p)
+            for run in range(args.runs):
+                for name, (command, env) in apps.items():  # interleaved, so drift hits every app alike
+                    try:
+                        results[name].append(measure_app(browser, name, command, env, workdir))
+                    except Exception:
+                        print(f"  run {run + 1} of {name} failed; server log: {workdir / (name + '.log')}", file=sys.stderr)
+                        args.keep = True
+                        raise
+                print(f"  run {run + 1}/{args.runs}: " + ", ".join(f"{n} first map {r[-1]['first_map_s']:.2f} s" for n, r in results.items()), flush=True)
+            scale = measure_scale(browser, workdir, sizes, args.scale_runs, args.naive_timeout, args.naive_max)
+            browser.close()
+        summary = summarize(results)
+        table = "\n".join(
+            [f"Interactions (median of {args.runs} runs; story + events has {args.events:,} events loaded):", ""]
+            + interaction_table(summary)
+            + ["", f"Event layers (median of {args.scale_runs} draws; naive: one folium `Marker` with a popup per event):", ""]
+            + scale_table(scale, args.naive_timeout)
+        )
+        payload = {
+            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+            "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+            "summary": summary,
+            "runs": results,
+            "scale": scale,
+            "table": table,
+            "seconds": time.monotonic() - started,
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+        print()
+        print(table)
+        print(f"\nwritten {args.out} ({payload['seconds']:.0f} s)")
+        if args.readme:
+            write_readme(f"Measured {payload['when'][:10]} on {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+                         f"Chromium headless (`{' '.join(sys.argv[1:]) or 'make bench'}`).\n\n" + table)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Work done before the server accepts its first connection (``python -m mapapp serve``).
+
+Streamlit runs the app's script only when a browser connects, so the first
+visitor would wait for the imports (geopandas, folium: ~0.5 s), the story's
+validation and any event file's parsing (~2 s at 100,000 rows). The launcher
+does that work first and keeps the results here, in the server process; the
+app's caches look here before loading anything. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import events, settings
+from ._validate import GeoDataError
+from .story import Story, load_story
+
+_STORIES: dict[str, Story] = {}
+_EVENTS: dict[tuple[str, int, int], events.PublishedEvents | GeoDataError] = {}
+
+
+def file_key(path: str | Path) -> tuple[str, int, int]:
+    """(path, mtime, size): a file edited after start-up is not served from memory."""
+    stat = Path(path).stat()
+    return str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size
+
+
+def story(data_dir: str | Path) -> Story | None:
+    return _STORIES.get(str(Path(data_dir).resolve()))
+
+
+def events_file(path: str | Path) -> events.PublishedEvents | GeoDataError | None:
+    try:
+        return _EVENTS.get(file_key(path))
+    except OSError:
+        return None
+
+
+def load_events_file(path: str | Path) -> events.PublishedEvents | GeoDataError:
+    """Read and publish an event CSV; a file-level fault is returned, not raised (the app shows it)."""
+    try:
+        return events.publish(events.load_events(Path(path)))
+    except GeoDataError as exc:
+        return exc
+
+
+def warm(data_dir: Path | None = None, events_path: str | None = None) -> list[str]:
+    """Load the story and the event file (``$MAPAPP_EVENTS``) and import the map stack; say what was done."""
+    from . import mapbuild  # noqa: F401  (folium, branca, jinja2; not streamlit_folium: it needs a running Streamlit)
+
+    done = []
+    data_dir = Path(data_dir or settings.data_dir_from_env())
+    try:
+        _STORIES[str(data_dir.resolve())] = load_story(data_dir)
+        done.append(f"story {data_dir}")
+    except GeoDataError as exc:
+        done.append(f"story {data_dir}: {len(exc.problems)} problem(s), shown in the app")
+    events_path = events_path or os.environ.get(settings.EVENTS_ENV)
+    if events_path:
+        try:
+            key = file_key(events_path)
+        except OSError as exc:
+            done.append(f"events {events_path}: {exc.strerror or exc}")
+        else:
+            _EVENTS[key] = load_events_file(events_path)
+            loaded = _EVENTS[key]
+            done.append(f"events {events_path}: " + (f"{loaded.count:,} drawn of {loaded.rows:,} rows" if isinstance(loaded, events.PublishedEvents) else "not usable"))
+    return done

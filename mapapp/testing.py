@@ -1,0 +1,149 @@
+"""Driving the app in a real browser: shared by the browser tests and the benchmark.
+
+Starts a Streamlit server on a free port and waits for its health check;
+launches Debian's Chromium through Playwright (never a downloaded browser);
+finds the map's iframe and reaches Leaflet inside it. Playwright is imported
+only by the functions that need it, so the app never depends on it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import settings
+
+CHROMIUM = "/usr/bin/chromium"
+# No sandbox (root in CI), no GPU, and nothing that phones home; DNS only resolves localhost,
+# so a CDN link fails fast instead of hanging (the map must not need one).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
+]
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+START_TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    """A running Streamlit server; ``ready_at`` is when it first answered its health check."""
+
+    proc: subprocess.Popen
+    port: int
+    started_at: float
+    ready_at: float = 0.0
+    log: Path | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def peak_rss_mb(self) -> float | None:
+        """Peak resident memory of the server process (VmHWM), when it is the Python process itself."""
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
+
+
+def streamlit_command(script: Path) -> list[str]:
+    """The server itself (no make, no shell), so its PID is the process whose memory we read."""
+    return [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", "{port}"]
+
+
+def start_app(command: list[str] | None = None, *, env_extra: dict | None = None, port: int | None = None,
+              log: Path | None = None) -> AppServer:
+    """Start the app (default: the README's ``make -s run``) and wait for its health check."""
+    port = port or free_port()
+    command = command or ["make", "-s", "run", f"PORT={port}"]
+    command = [part.replace("{port}", str(port)) for part in command]
+    env = {**os.environ, **(env_extra or {})}
+    out = open(log, "wb") if log else subprocess.DEVNULL
+    started = time.monotonic()
+    proc = subprocess.Popen(command, cwd=settings.REPO_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = AppServer(proc=proc, port=port, started_at=started, log=log)
+    deadline = started + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+            server.ready_at = time.monotonic()
+            return server
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the app exited during start-up (exit {proc.returncode}); log: {log}")
+            time.sleep(0.05)  # polling a server that is starting, not waiting for a result
+    server.stop()
+    raise RuntimeError(f"the app did not answer its health check within {START_TIMEOUT_S} s")
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, driven by Playwright."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def map_frame(page, ready_js: str = "() => window.map !== undefined", timeout_ms: int = 60000):
+    """The st_folium iframe's Frame, once ``ready_js`` (evaluated inside it) is true."""
+    page.locator(MAP_FRAME).wait_for(state="attached", timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        frame = next((f for f in page.frames if "st_folium" in f.url), None)
+        if frame is not None:
+            frame.wait_for_function(ready_js, timeout=timeout_ms)
+            return frame
+        page.wait_for_timeout(50)
+    raise TimeoutError("the map's iframe never appeared")
+
+
+def feature_ids_js() -> str:
+    return "() => { const ids = []; window.map.eachLayer(l => { if (l.feature && l.feature.id) ids.push(l.feature.id); }); return ids; }"
+
+
+def has_features_js(ids: list[str]) -> str:
+    """JS predicate: every id in ``ids`` is drawn on the map."""
+    return f"() => {{ if (!window.map) return false; const want = new Set({json.dumps(ids)}); window.map.eachLayer(l => {{ if (l.feature) want.delete(l.feature.id); }}); return want.size === 0; }}"
+
+
+def lacks_features_js(ids: list[str]) -> str:
+    """JS predicate: none of ``ids`` is drawn on the map."""
+    return f"() => {{ const ban = new Set({json.dumps(ids)}); let n = 0; window.map.eachLayer(l => {{ if (l.feature && ban.has(l.feature.id)) n++; }}); return n === 0; }}"
+
+
+def feature_point(frame, fid: str) -> dict:
+    """Container point (in the iframe) of point feature ``fid``."""
+    return frame.evaluate(
+        f"() => {{ let p = null; window.map.eachLayer(l => {{ if (l.feature && l.feature.id === {json.dumps(fid)} && l.getLatLng) p = window.map.latLngToContainerPoint(l.getLatLng()); }}); return p && {{x: p.x, y: p.y}}; }}"
+    )
+
+
+def click_in_map(page, point: dict) -> None:
+    """A real mouse click at a container point of the map."""
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
