@@ -176,19 +176,17 @@ def render_map(story: Story) -> None:
     selected = st.session_state.get(settings.KEY_PLACE) or None
     published = loaded_events()
     manifest = published.manifest() if published else None
+    # Fixed for the session (changes only with the dataset or the online-tiles choice): the component
+    # keeps the user's zoom, and the browser fetches the layers' data once.
     base = mapbuild.build_base_map(story, online_tiles=bool(st.session_state.get("online_tiles")), events=manifest)
-    groups = mapbuild.build_story_groups(story, day=day, selected=selected)
-    for name, group in groups.items():
-        mapbuild.fix_ids(group, prefix=name.replace("-", ""))
-    group_vars = {k: v for k, v in mapbuild.streamlit_group_vars(list(groups)).items() if k in settings.TOGGLE_LAYERS}
-    events_layer = mapbuild.events_layer_of(base)
     events_filter = None
-    if manifest and events_layer:
+    if manifest:
         window = settings.EVENT_WINDOWS.get(st.session_state.get(settings.KEY_EVENTS_WINDOW), None)
         types = st.session_state.get(settings.KEY_EVENTS_TYPES) or None
         events_filter = mapbuild.events_filter(manifest, day, window, types)
     hidden = [layer for layer in toggle_layers() if layer not in visible_layers()]
-    control = mapbuild.SyncedLayerControl(group_vars, hidden, events_layer=events_layer, events_filter=events_filter)
+    # What changes per rerun is only this control's small script: visibility, day, selection, event filter.
+    control = mapbuild.SyncedLayerControl(base, hidden, state=mapbuild.story_state(day, selected), events_filter=events_filter)
     focus = st.session_state.get(KEY_FOCUS)
     st.markdown(f"#### As of {day.strftime('%d %b %Y')}")
     event = st_folium(
@@ -197,7 +195,6 @@ def render_map(story: Story) -> None:
         height=settings.MAP_HEIGHT,
         use_container_width=True,
         returned_objects=RETURNED,
-        feature_group_to_add=list(groups.values()),
         layer_control=control,
         center=(focus[0], focus[1]) if focus else None,
         zoom=focus[2] if focus else None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -69,14 +70,14 @@ def cdn_links(element: branca.element.Element) -> list[str]:
 
 
 def inline_html(html: str) -> str:
-    """A standalone page: the local Leaflet script and stylesheet inlined instead of linked."""
-    js = vendor_path("dist/leaflet.js").read_text(encoding="utf-8")
-    css = vendor_path("dist/leaflet.css").read_text(encoding="utf-8")
-    for _name, url in LOCAL_JS:
-        html = html.replace(f'<script src="{url}"></script>', f"<script>{js}</script>")
-    for _name, url in LOCAL_CSS:
-        html = html.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{css}</style>")
-    return html
+    """A standalone page: every script and stylesheet the app serves itself, inlined instead of linked."""
+
+    def local_text(url: str) -> str:
+        return (settings.STATIC_DIR / url.removeprefix(settings.STATIC_URL + "/")).read_text(encoding="utf-8")
+
+    prefix = re.escape(settings.STATIC_URL)
+    html = re.sub(rf'<script src="({prefix}/[^"]+)"></script>', lambda m: f"<script>{local_text(m.group(1))}</script>", html)
+    return re.sub(rf'<link rel="stylesheet" href="({prefix}/[^"]+)"/>', lambda m: f"<style>{local_text(m.group(1))}</style>", html)
 
 
 def publish_json(stem: str, data, cache_dir: Path | None = None) -> str:

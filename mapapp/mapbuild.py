@@ -23,7 +23,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from . import assets, settings
-from .events import date_to_day
+from .events import date_to_day, day_to_date
 from .story import Story
 from .timeline import state_at
 
@@ -120,125 +120,121 @@ POINT_RADIUS = {"control": 6, "incidents": 14, "posts": 10, "places": 7}
 # --- folium --------------------------------------------------------------------------
 
 
-def _feature_collection(rows: Iterable[dict], radius: int = 8) -> dict:
-    """Only the id, an escaped label and the style reach the browser."""
-    features = []
-    for r in rows:
-        if r["geometry"] is None or r["geometry"].is_empty:
-            continue  # unlocated: listed in the panel, not drawn
-        features.append(
-            {
-                "type": "Feature",
-                "id": r["id"],
-                "geometry": _display_geometry(r["geometry"]),
-                "properties": {"id": r["id"], "label": escape_text(r["label"]), "colour": r["colour"], "precision": r["precision"], "radius": radius},
-            }
-        )
-    # Areas under lines under points, so a point inside an area (Saraqeb in Idlib province) keeps its clicks.
-    order = {"MultiPolygon": 0, "Polygon": 0, "MultiLineString": 1, "LineString": 1}
-    features.sort(key=lambda f: order.get(f["geometry"]["type"], 2))
-    return {"type": "FeatureCollection", "features": features}
-
-
 def _display_geometry(geom) -> dict:
     """GeoJSON geometry with coordinates rounded to 5 decimals (about 1 m): what a map can show,
     at a fraction of the bytes re-sent on each rerun. The data files keep full precision."""
     return shapely.transform(geom, lambda xy: np.round(xy, DISPLAY_DECIMALS)).__geo_interface__
 
 
-def _style(feature: dict) -> dict:
-    props = feature["properties"]
-    radius = props.get("radius", 8)
-    kind = feature["geometry"]["type"]
-    dash = settings.PRECISION_DASH.get(props["precision"])
+def _style(kind: str, colour: str, precision: str, radius: int = 8) -> dict:
+    """Leaflet path options for a feature of geometry type ``kind``."""
+    dash = settings.PRECISION_DASH.get(precision)
     if "Polygon" in kind:
         # Areas with no controller (admin areas, regions) are outlines only, so they never read as "held".
-        fill = 0.0 if props["colour"] == settings.CONTROLLER_COLOURS["unknown"] else 0.2
-        return {"color": props["colour"], "weight": 2, "fillColor": props["colour"], "fillOpacity": fill, "dashArray": dash}
+        fill = 0.0 if colour == settings.CONTROLLER_COLOURS["unknown"] else 0.2
+        return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": fill, "dashArray": dash}
     if "LineString" in kind:
-        return {"color": props["colour"], "weight": 5, "opacity": 0.85, "dashArray": dash}
-    return {"color": "#ffffff", "weight": 2, "fillColor": props["colour"], "fillOpacity": 0.95, "radius": radius}
+        return {"color": colour, "weight": 5, "opacity": 0.85, "dashArray": dash}
+    return {"color": "#ffffff", "weight": 2, "fillColor": colour, "fillOpacity": 0.95, "radius": radius}
 
 
-class _StoryGeoJson(MacroElement):
-    """One story layer as a single ``L.geoJSON`` call, with its dashed uncertainty circles.
+# Areas under lines under points, so a point inside an area (Saraqeb in Idlib province) keeps its clicks.
+_GEOMETRY_ORDER = {"MultiPolygon": 0, "Polygon": 0, "MultiLineString": 1, "LineString": 1}
+_TIMELINES: dict[int, tuple[Story, dict]] = {}
 
-    One element per layer instead of one folium element per feature: folium
-    compiles a template per element and st_folium re-renders them all on every
-    rerun, which made the layers the slowest part of an interaction. Styles are
-    computed here (:func:`_style`); labels are escaped (:func:`escape_text`).
-    The click path is the same as folium's GeoJson: streamlit-folium reads
-    ``e.layer.toGeoJSON()``, whose properties carry the feature's ``id``.
+
+def story_timeline(story: Story) -> dict:
+    """Every drawable story feature with its look on each day of the timeline, as intervals.
+
+    ``{"start", "end", "defaultDay", "styles": [...], "order": [ids bottom first],
+    "layers": {layer: FeatureCollection}}``; each feature's ``properties.t`` is a list of
+    ``[first day, last day, style index, escaped label, colour]`` (days since 1970-01-01),
+    and a feature is absent on days no interval covers. The rules stay in Python
+    (:data:`LAYER_ROWS`, evaluated for every day); the browser only looks intervals up.
+    Computed once per story object (~0.6 s).
+    """
+    if id(story) in _TIMELINES:
+        return _TIMELINES[id(story)][1]
+    start, end = date_to_day(settings.TIMELINE_START), date_to_day(settings.TIMELINE_END)
+    styles: list[dict] = []
+    style_index: dict[str, int] = {}
+    layers, drawn = {}, []
+    for layer, rows_on in LAYER_ROWS.items():
+        if layer not in story.layers:
+            continue
+        features: dict[str, dict] = {}
+        for day_number in range(start, end + 1):
+            for r in rows_on(story, day_to_date(day_number)):
+                if r["geometry"] is None or r["geometry"].is_empty:
+                    continue  # unlocated: listed in the panel, not drawn
+                feature = features.get(r["id"]) or features.setdefault(r["id"], _timeline_feature(r))
+                style = _style(r["geometry"].geom_type, r["colour"], r["precision"], POINT_RADIUS.get(layer, 8))
+                key = json.dumps(style, sort_keys=True)
+                if key not in style_index:
+                    style_index[key] = len(styles)
+                    styles.append(style)
+                look = [style_index[key], escape_text(r["label"]), r["colour"]]
+                t = feature["properties"]["t"]
+                if t and t[-1][1] == day_number - 1 and t[-1][2:] == look:
+                    t[-1][1] = day_number
+                else:
+                    t.append([day_number, day_number, *look])
+        ordered = sorted(features.values(), key=lambda f: _GEOMETRY_ORDER.get(f["geometry"]["type"], 2))
+        layers[layer] = {"type": "FeatureCollection", "features": ordered}
+        drawn += [(_GEOMETRY_ORDER.get(f["geometry"]["type"], 2), f["id"]) for f in ordered]
+    timeline = {
+        "start": start,
+        "end": end,
+        "defaultDay": date_to_day(settings.ARTICLE_DATE),
+        "styles": styles,
+        "order": [fid for _, fid in sorted(drawn, key=lambda pair: pair[0])],  # stable: layer order within a kind
+        "layers": layers,
+        "selectedColour": settings.SELECTED_COLOUR,
+    }
+    _TIMELINES[id(story)] = (story, timeline)  # the story is kept, so its id is not reused
+    return timeline
+
+
+def _timeline_feature(row: dict) -> dict:
+    """Only the id, the precision and the look per day reach the browser."""
+    precision_m = row.get("precision_m")
+    radius = float(precision_m) if isinstance(precision_m, (int, float)) and precision_m == precision_m else None
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": _display_geometry(row["geometry"]),
+        "properties": {"id": row["id"], "precision": row["precision"], "precision_m": radius, "t": []},
+    }
+
+
+class StoryLayers(JSCSSMixin, MacroElement):
+    """Fills the story's (empty) layer groups from :func:`story_timeline` (``static/mapapp/story-layers.js``).
+
+    ``source`` is the URL of the published timeline (the app: fetched once and
+    cached by the browser) or the timeline itself (the standalone export).
+    The day and the selection arrive through :class:`SyncedLayerControl`.
     """
 
+    default_js = [("mapapp_story", f"{settings.APP_JS_URL}/{settings.STORY_LAYERS_JS}")]
+    default_css: list = []
     _template = Template(
         """{% macro script(this, kwargs) %}
-        (function () {
-            var group = {{ this._parent.get_name() }};
-            var data = {{ this.data|tojson }};
-            {{ this.circles|tojson }}.forEach(function (c) {
-                L.circle([c[0], c[1]], {radius: c[2], color: c[3], weight: 1, dashArray: "4 4", fill: false, interactive: false}).addTo(group);
-            });
-            L.geoJSON(data, {
-                pointToLayer: function (f, latlng) { return L.circleMarker(latlng, f.properties.style); },
-                style: function (f) { return f.properties.style; },
-                onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.label, {sticky: false}); }
-            }).addTo(group);
-        })();
+        var {{ this.get_name() }} = L.mapappStory({{ this._parent.get_name() }},
+            { {% for layer_id, group in this.groups.items() %}{{ layer_id|tojson }}: {{ group.get_name() }},{% endfor %} },
+            {{ this.source|tojson }}, {{ this.state|tojson }});
         {% endmacro %}"""
     )
 
-    def __init__(self, data: dict, circles: list[list]):
+    def __init__(self, groups: dict[str, folium.FeatureGroup], source, state: dict | None = None):
         super().__init__()
-        self._name = "StoryGeoJson"
-        self.data = data
-        self.circles = circles
+        self._name = "StoryLayers"
+        self.groups = groups
+        self.source = source
+        self.state = state or {"day": None, "selected": None}
 
 
-def _uncertainty_circles(rows: list[dict]) -> list[list]:
-    """[lat, lon, radius m, colour] for approximate points with a stated radius."""
-    circles = []
-    for r in rows:
-        geom = r["geometry"]
-        if geom is not None and geom.geom_type == "Point" and r["precision"] == "approximate" and r["precision_m"]:
-            circles.append([round(geom.y, 6), round(geom.x, 6), float(r["precision_m"]), r["colour"]])
-    return circles
-
-
-def build_layer_group(layer: str, rows: list[dict]) -> folium.FeatureGroup:
-    """One story layer: its features (clickable) and dashed uncertainty circles under them."""
-    group = folium.FeatureGroup(name=settings.LAYER_LABELS[layer], overlay=True, control=True)
-    data = _feature_collection(rows, POINT_RADIUS.get(layer, 8))
-    for feature in data["features"]:
-        feature["properties"]["style"] = _style(feature)
-    if data["features"]:
-        _StoryGeoJson(data, _uncertainty_circles(rows)).add_to(group)
-    return group
-
-
-def build_story_groups(story: Story, *, day: date, selected: str | None = None) -> dict[str, folium.FeatureGroup]:
-    """The five story layers as of ``day`` (always all five; visibility is the control's job)."""
-    groups = {layer: build_layer_group(layer, rows(story, day)) for layer, rows in LAYER_ROWS.items() if layer in story.layers}
-    if selected and selected in story.entities:
-        groups["selection"] = build_selection_group(story, selected)
-    return groups
-
-
-def build_selection_group(story: Story, place_id: str) -> folium.FeatureGroup:
-    """A ring around the selected feature (not listed in the layer control)."""
-    group = folium.FeatureGroup(name="Selection", control=False)
-    geom = story.feature(place_id)["geometry"]
-    if geom is None or geom.is_empty:
-        return group
-    if geom.geom_type == "Point":
-        folium.CircleMarker((geom.y, geom.x), radius=18, color=settings.SELECTED_COLOUR, weight=4, fill=False, interactive=False).add_to(group)
-    else:
-        folium.GeoJson(
-            geom.__geo_interface__,
-            style_function=lambda _f: {"color": settings.SELECTED_COLOUR, "weight": 5, "fill": False},
-            interactive=False,
-        ).add_to(group)
-    return group
+def story_state(day: date, selected: str | None) -> dict:
+    return {"day": date_to_day(day), "selected": selected}
 
 
 class _MapBackground(MacroElement):
@@ -343,26 +339,37 @@ class _FetchedGeoJson(MacroElement):
         self.style = style
 
 
-def build_base_map(story: Story, *, online_tiles: bool = False, events: dict | None = None, inline_basemap: bool = False) -> folium.Map:
-    """The map that never changes: view, offline basemap, optional online tiles, legend, event layer.
+def build_base_map(story: Story, *, online_tiles: bool = False, events: dict | None = None,
+                   standalone: dict | None = None) -> folium.Map:
+    """The map that never changes: view, offline basemap, the story's layers, event layer, legend.
 
     Element ids are fixed so the generated JavaScript (and so the component's
-    identity in streamlit-folium) is the same on every rerun. ``events`` is a
-    published event set's manifest (:meth:`mapapp.events.PublishedEvents.manifest`);
-    a new dataset is a new map. The basemap outlines are fetched from static
-    files, or embedded with ``inline_basemap`` (the standalone export has no server).
+    identity in streamlit-folium) is the same on every rerun; the day and the
+    selection reach the layers through :class:`SyncedLayerControl`. ``events`` is
+    a published event set's manifest (:meth:`mapapp.events.PublishedEvents.manifest`);
+    a new dataset is a new map. The basemap outlines and the story's layers are
+    fetched from static files, or embedded when ``standalone`` (a
+    :func:`story_state`; the exported file has no server) is given.
     """
     m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None, control_scale=True, prefer_canvas=False)
     basemap = folium.FeatureGroup(name="Offline basemap (Natural Earth)", overlay=False, control=True)
     boundaries = story.layers.get("boundaries")
     if boundaries is not None:
         for kind, style in (("country", settings.BOUNDARY_STYLE), ("admin1", settings.ADMIN1_STYLE)):
-            if inline_basemap:
+            if standalone is not None:
                 outlines = _outline_collection(boundaries[boundaries["kind"] == kind])
                 folium.GeoJson(outlines, style_function=lambda _f, style=style: style, interactive=False).add_to(basemap)
             else:
                 _FetchedGeoJson(_published_outlines(story, kind), style).add_to(basemap)
     basemap.add_to(m)
+    groups = {}
+    for layer in LAYER_ROWS:
+        if layer in story.layers:
+            groups[layer] = folium.FeatureGroup(name=settings.LAYER_LABELS[layer], overlay=True, control=True)
+            groups[layer].mapapp_layer = layer
+            groups[layer].add_to(m)
+    source = story_timeline(story) if standalone is not None else _published_timeline(story)
+    StoryLayers(groups, source, standalone).add_to(m)
     if events is not None:
         EventsLayer(events).add_to(m)
     if online_tiles:
@@ -386,6 +393,13 @@ def _published_outlines(story: Story, kind: str) -> str:
     if key not in _PUBLISHED:
         boundaries = story.layers["boundaries"]
         _PUBLISHED[key] = (story, assets.publish_json(f"basemap-{kind}", _outline_collection(boundaries[boundaries["kind"] == kind])))
+    return _PUBLISHED[key][1]
+
+
+def _published_timeline(story: Story) -> str:
+    key = (id(story), "timeline")
+    if key not in _PUBLISHED:
+        _PUBLISHED[key] = (story, assets.publish_json("story", story_timeline(story)))
     return _PUBLISHED[key][1]
 
 
@@ -426,6 +440,7 @@ class SyncedLayerControl(folium.LayerControl):
                 if (off && map.hasLayer(groups[id])) { map.removeLayer(groups[id]); }
                 if (!off && !map.hasLayer(groups[id])) { map.addLayer(groups[id]); }
             });
+            {% if this.story_layers %}{{ this.story_layers.get_name() }}.setState({{ this.story_state|tojson }});{% endif %}
             {% if this.events_layer %}{{ this.events_layer.get_name() }}.setFilter({{ this.events_filter|tojson }});{% endif %}
             L.DomEvent.on({{ this.get_name() }}.getContainer(), "change", function () {
                 var on = Object.keys(groups).filter(function (id) { return {{ this._parent.get_name() }}.hasLayer(groups[id]); });
@@ -439,37 +454,37 @@ class SyncedLayerControl(folium.LayerControl):
         """
     )
 
-    def __init__(self, group_vars: dict[str, str], hidden: Iterable[str], *, events_layer: EventsLayer | None = None,
+    def __init__(self, base: folium.Map, hidden: Iterable[str], *, state: dict | None = None,
                  events_filter: dict | None = None, **kwargs):
         # Collapsed: the sidebar has the same toggles, and an open control covers the map's top right
         # (with an event dataset listed it hid Saraqeb's marker at the default view).
         super().__init__(collapsed=True, **kwargs)
-        self.group_vars = dict(group_vars)
+        self.layers = toggle_elements(base)
         self.hidden = sorted(hidden)
-        self.events_layer = events_layer
+        self.story_layers = next((item for item in assets.walk(base) if isinstance(item, StoryLayers)), None)
+        self.story_state = state
+        self.events_layer = self.layers.get(settings.EVENTS_LAYER)
         self.events_filter = events_filter
 
     def resolved_vars(self) -> dict[str, str]:
-        """Layer id -> JS name. The event layer's name is read at render time: streamlit-folium
-        renames the base map's variables while it renders the map, before this control."""
-        names = dict(self.group_vars)
-        if self.events_layer is not None:
-            names[settings.EVENTS_LAYER] = self.events_layer.get_name()
-        return names
+        """Layer id -> JS name, read at render time: streamlit-folium renames the base map's
+        variables while it renders the map, before this control."""
+        return {layer: element.get_name() for layer, element in self.layers.items()}
 
     def render(self, **kwargs):
         self._parent_macro = folium.LayerControl._template.module.script
         super().render(**kwargs)
 
 
-def events_layer_of(base: folium.Map) -> EventsLayer | None:
-    """The base map's event layer, or None."""
-    return next((item for item in assets.walk(base) if isinstance(item, EventsLayer)), None)
-
-
-def streamlit_group_vars(layer_ids: list[str]) -> dict[str, str]:
-    """JS names streamlit-folium gives groups passed as ``feature_group_to_add`` (by position)."""
-    return {layer_id: f"feature_group_feature_group_{i}" for i, layer_id in enumerate(layer_ids)}
+def toggle_elements(base: folium.Map) -> dict[str, folium.map.Layer]:
+    """Layer id -> the base map's element for each switchable layer (story groups, events)."""
+    found = {}
+    for item in assets.walk(base):
+        if isinstance(item, EventsLayer):
+            found[settings.EVENTS_LAYER] = item
+        elif getattr(item, "mapapp_layer", None):
+            found[item.mapapp_layer] = item
+    return found
 
 
 # --- clicks (plain functions, unit-tested) --------------------------------------------
@@ -497,11 +512,10 @@ def layers_from_event(event: dict | None, known: Iterable[str]) -> list[str] | N
 
 
 def build_standalone_map(story: Story, *, day: date, visible: Iterable[str], selected: str | None = None) -> folium.Map:
-    """One self-contained map (visible layers only) for the HTML export."""
-    m = build_base_map(story, inline_basemap=True)
-    for layer, group in build_story_groups(story, day=day, selected=selected).items():
-        if layer in visible or layer == "selection":
-            group.add_to(m)
+    """One self-contained map (story data inlined) for the HTML export; hidden layers start unticked."""
+    m = build_base_map(story, standalone=story_state(day, selected))
+    for layer, element in toggle_elements(m).items():
+        element.show = layer in set(visible)
     folium.LayerControl(collapsed=False).add_to(m)
     assets.localize(m)
     return m

@@ -23,6 +23,7 @@ CACHE_DIR = STATIC_DIR / "cache"  # event layers written once per content hash (
 CACHE_URL = f"{STATIC_URL}/cache"
 APP_JS_URL = f"{STATIC_URL}/mapapp"  # the app's own map scripts (committed, unlike vendor/)
 EVENTS_LAYER_JS = "events-layer.js"
+STORY_LAYERS_JS = "story-layers.js"
 
 # --- files of a story folder ----------------------------------------------
 ARTICLE_TEXT_FILE = "article.txt"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
 from datetime import date
 
 import pytest
 from streamlit_folium import _get_map_string
 
-from mapapp import assets, mapbuild, settings
+from mapapp import assets, events, mapbuild, settings
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -38,12 +41,39 @@ def test_base_map_is_offline_and_stable(story):
     assert _get_map_string(first) == _get_map_string(second)  # same component key on every rerun
 
 
-def test_story_groups_hold_every_layer_with_counts(story):
-    groups = mapbuild.build_story_groups(story, day=settings.ARTICLE_DATE)
-    assert list(groups) == ["control", "highways", "incidents", "posts", "places"]
-    assert [g.layer_name for g in groups.values()] == [settings.LAYER_LABELS[k] for k in groups]
-    rows = mapbuild.place_rows(story, settings.ARTICLE_DATE)
-    assert len(rows) == len(story.layers["places"])
+def look_on(timeline: dict, fid: str, day: date):
+    """[first day, last day, style, label, colour] of ``fid`` on ``day``, or None when not drawn."""
+    number = events.date_to_day(day)
+    for layer in timeline["layers"].values():
+        for feature in layer["features"]:
+            if feature["id"] == fid:
+                return next((t for t in feature["properties"]["t"] if t[0] <= number <= t[1]), None)
+    raise KeyError(fid)
+
+
+def test_story_timeline_holds_every_layer_and_drawable_place(story):
+    timeline = mapbuild.story_timeline(story)
+    assert list(timeline["layers"]) == ["control", "highways", "incidents", "posts", "places"]
+    drawn = {f["id"] for f in timeline["layers"]["places"]["features"]}
+    located = {fid for fid, row in story.layers["places"].iterrows() if row.geometry is not None and not row.geometry.is_empty}
+    assert drawn == located
+    saraqeb = next(f for f in timeline["layers"]["places"]["features"] if f["id"] == "saraqeb")
+    spans = saraqeb["properties"]["t"]
+    assert spans[0][0] == timeline["start"] and spans[-1][1] == timeline["end"]
+    assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:]))  # every day covered once
+
+
+@pytest.mark.parametrize("day, expected", [(date(2020, 2, 10), "government"), (date(2020, 2, 27), "opposition"), (date(2020, 3, 3), "government")])
+def test_timeline_colours_saraqeb_by_date(story, day, expected):
+    look = look_on(mapbuild.story_timeline(story), "saraqeb", day)
+    assert look[4] == settings.CONTROLLER_COLOURS[expected]
+    assert expected in look[3]
+
+
+def test_timeline_draws_incidents_only_from_their_date(story):
+    timeline = mapbuild.story_timeline(story)
+    assert look_on(timeline, "inc-airstrike-2020-02-27", date(2020, 2, 26)) is None
+    assert look_on(timeline, "inc-airstrike-2020-02-27", date(2020, 2, 27)) is not None
 
 
 @pytest.mark.parametrize("day, expected", [(date(2020, 2, 10), "government"), (date(2020, 2, 27), "opposition")])
@@ -58,11 +88,11 @@ def test_incidents_appear_only_once_they_happened(story):
     assert {r["id"] for r in mapbuild.incident_rows(story, date(2020, 2, 27))} >= {"inc-airstrike-2020-02-27"}
 
 
-def test_hostile_text_is_escaped_in_rendered_html(story, monkeypatch):
+def test_hostile_text_is_escaped_in_rendered_html(story):
     places = story.layers["places"].copy()
     places.loc["saraqeb", "name"] = PAYLOADS[0] + PAYLOADS[1] + PAYLOADS[2]
-    monkeypatch.setitem(story.layers, "places", places)
-    m = mapbuild.build_standalone_map(story, day=settings.ARTICLE_DATE, visible=["places"])
+    hostile = dataclasses.replace(story, layers={**story.layers, "places": places})  # a new story: maps are cached per story
+    m = mapbuild.build_standalone_map(hostile, day=settings.ARTICLE_DATE, visible=["places"])
     html = m.get_root().render()
     assert "<img src=x" not in html and "\\u003cimg" not in html  # never a real tag, raw or JSON-escaped
     assert "`);alert(3)" not in html
@@ -70,16 +100,23 @@ def test_hostile_text_is_escaped_in_rendered_html(story, monkeypatch):
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html  # escaped, then JSON-encoded
 
 
-def test_layer_control_hides_the_layers_the_app_switched_off(story):
-    groups = mapbuild.build_story_groups(story, day=settings.ARTICLE_DATE)
-    control = mapbuild.SyncedLayerControl(mapbuild.streamlit_group_vars(list(groups)), hidden=["highways"])
+def test_layer_control_carries_visibility_day_and_selection(story):
     m = mapbuild.build_base_map(story)
-    for group in groups.values():
-        group.add_to(m)
+    control = mapbuild.SyncedLayerControl(m, hidden=["highways"], state=mapbuild.story_state(date(2020, 2, 10), "saraqeb"))
     control.add_to(m)
     js = m.get_root().render()
     assert 'var hidden = ["highways"]' in js
-    assert '"highways": feature_group_feature_group_1' in js
+    assert f'"highways": {mapbuild.toggle_elements(m)["highways"].get_name()}' in js
+    assert f'.setState({{"day": {events.date_to_day(date(2020, 2, 10))}, "selected": "saraqeb"}})' in js
+
+
+def test_base_map_holds_no_story_data_only_where_to_fetch_it(story):
+    js = _get_map_string(mapbuild.build_base_map(story))
+    assert "Saraqeb" not in js and "loss is a big setback" not in js
+    assert len(js) < 20_000  # re-sent whenever the control changes: it must stay small
+    url = re.search(r'"(/app/static/cache/story-[0-9a-f]+\.json)"', js).group(1)
+    published = settings.STATIC_DIR / url.removeprefix(settings.STATIC_URL + "/")
+    assert json.loads(published.read_text(encoding="utf-8")) == json.loads(json.dumps(mapbuild.story_timeline(story)))
 
 
 CLICKS = [
