@@ -274,7 +274,7 @@ def scale_page_ours(site: Path, csv_path: Path) -> dict:
     loaded = events.read_events(csv_path)
     published = events.publish(loaded, site / "app" / "static" / "cache", settings.CACHE_URL)
     m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None)
-    mapbuild.EventsLayer(published.manifest()).add_to(m)
+    mapbuild.EventsLayer(published.manifest_url).add_to(m)  # as in the app: manifest, then points
     assets.localize(m)
     html = m.get_root().render().replace("</body>", DRAWN_MARK + "</body>")
     build_s = time.perf_counter() - t

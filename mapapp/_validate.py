@@ -46,10 +46,10 @@ class Problem:
 class GeoDataError(ValueError):
     """Bad story data: carries every :class:`Problem` found, not just the first."""
 
-    def __init__(self, problems: Iterable[Problem]):
+    def __init__(self, problems: Iterable[Problem], what: str = "the story data"):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the story data:\n{lines}")
+        super().__init__(f"{len(self.problems)} problem(s) in {what}:\n{lines}")
 
 
 def raise_if(problems: list[Problem]) -> None:

@@ -178,7 +178,8 @@ def render_map(story: Story) -> None:
     manifest = published.manifest() if published else None
     # Fixed for the session (changes only with the dataset or the online-tiles choice): the component
     # keeps the user's zoom, and the browser fetches the layers' data once.
-    base = mapbuild.build_base_map(story, online_tiles=bool(st.session_state.get("online_tiles")), events=manifest)
+    base = mapbuild.build_base_map(story, online_tiles=bool(st.session_state.get("online_tiles")),
+                                   events=published.manifest_url if published else None)
     events_filter = None
     if manifest:
         window = settings.EVENT_WINDOWS.get(st.session_state.get(settings.KEY_EVENTS_WINDOW), None)

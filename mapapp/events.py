@@ -9,6 +9,7 @@ browser caches):
 - ``points.bin``: what drawing needs, as little-endian typed arrays
   (Float32 lon[n], Float32 lat[n], Int32 day[n], Uint8 type[n]), sorted by day so a
   date window is an index range;
+- ``manifest.json``: counts, type names and colours, where the other files are;
 - ``details-NNNN.json``: every column of :data:`settings.EVENT_COLUMNS` (and the
   optional ones present), :data:`settings.EVENT_DETAILS_CHUNK` events per file,
   fetched only when an event is clicked.
@@ -27,6 +28,7 @@ import io
 import json
 import math
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,7 +40,8 @@ from . import settings
 from ._validate import GeoDataError, Problem
 
 EPOCH = date(1970, 1, 1)
-FORMAT_VERSION = 1  # bump when the published layout changes (it is part of the cache key)
+EVENT_FILE = "the event file"
+FORMAT_VERSION = 2  # bump when the published layout changes (it is part of the cache key)
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +125,7 @@ class PublishedEvents:
     name: str
     rows: int = 0  # data rows in the file, drawn or not
     problems: tuple[Problem, ...] = ()
+    manifest_url: str = ""  # manifest.json beside the data: the map's script only carries this URL
 
     @property
     def skipped_rows(self) -> int:
@@ -198,9 +202,9 @@ def read_events(source: Path | bytes, name: str | None = None) -> EventSet:
     try:
         return _read_rows(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), name, digest)
     except UnicodeDecodeError as exc:
-        raise GeoDataError([Problem(name, f"not UTF-8 text (byte {exc.start} of a block); save the CSV as UTF-8")]) from None
+        raise GeoDataError([Problem(name, f"not UTF-8 text (byte {exc.start} of a block); save the CSV as UTF-8")], EVENT_FILE) from None
     except csv.Error as exc:
-        raise GeoDataError([Problem(name, f"not readable as CSV: {exc}")]) from None
+        raise GeoDataError([Problem(name, f"not readable as CSV: {exc}")], EVENT_FILE) from None
 
 
 def _read_rows(lines, name: str, digest: str) -> EventSet:
@@ -209,7 +213,7 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in settings.EVENT_COLUMNS if c not in header]
     if missing:
-        raise GeoDataError([Problem(name, "missing column(s): " + ", ".join(missing) + " (ACLED CSV expected; see the README)", field=missing[0])])
+        raise GeoDataError([Problem(name, "missing column(s): " + ", ".join(missing) + " (ACLED CSV expected; see the README)", field=missing[0])], EVENT_FILE)
     columns = settings.EVENT_COLUMNS + tuple(c for c in settings.EVENT_OPTIONAL_COLUMNS if c in header)
     index = [(c, header.index(c)) for c in columns]
     checker = _RowChecker(name)
@@ -330,7 +334,7 @@ def load_events(path: Path) -> EventSet:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise GeoDataError([Problem(str(path), f"cannot read: {exc.strerror or exc}")]) from None
+        raise GeoDataError([Problem(str(path), f"cannot read: {exc.strerror or exc}")], EVENT_FILE) from None
     return read_events(data, name=Path(path).name)
 
 
@@ -341,10 +345,8 @@ def publish(events: EventSet, cache_dir: Path = settings.CACHE_DIR, cache_url: s
     """Write the static files the map fetches (once per content hash) and say where they are."""
     folder = Path(cache_dir) / f"events-{events.key}"
     chunk = settings.EVENT_DETAILS_CHUNK
-    if not (folder / "points.bin").is_file():
-        _write_folder(folder, events, chunk)
     colours = tuple(settings.EVENT_TYPE_COLOURS.get(t, settings.EVENT_OTHER_COLOUR) for t in events.types)
-    return PublishedEvents(
+    published = PublishedEvents(
         key=events.key,
         count=len(events),
         points_url=f"{cache_url}/events-{events.key}/points.bin",
@@ -358,7 +360,11 @@ def publish(events: EventSet, cache_dir: Path = settings.CACHE_DIR, cache_url: s
         name=events.name,
         rows=events.rows,
         problems=tuple(events.problems),
+        manifest_url=f"{cache_url}/events-{events.key}/manifest.json",
     )
+    if not (folder / "manifest.json").is_file():
+        _write_folder(folder, events, chunk, published.manifest())
+    return published
 
 
 def points_bytes(events: EventSet) -> bytes:
@@ -377,18 +383,19 @@ def details_chunks(events: EventSet, chunk: int = settings.EVENT_DETAILS_CHUNK):
         yield start // chunk, "[" + ",".join(events.details[start : start + chunk]) + "]"
 
 
-def _write_folder(folder: Path, events: EventSet, chunk: int) -> None:
+def _write_folder(folder: Path, events: EventSet, chunk: int, manifest: dict) -> None:
     """Write into a temporary folder, then rename it: a reader never sees half a dataset."""
     if len(events.types) > 255:
-        raise GeoDataError([Problem(events.name, f"{len(events.types)} event types; at most 255 can be drawn", field="event_type")])
+        raise GeoDataError([Problem(events.name, f"{len(events.types)} event types; at most 255 can be drawn", field="event_type")], EVENT_FILE)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
     for number, text in details_chunks(events, chunk):
         (tmp / f"details-{number:04d}.json").write_text(text, encoding="utf-8")
     (tmp / "points.bin").write_bytes(points_bytes(events))
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    if folder.is_dir() and not (folder / "manifest.json").is_file():
+        shutil.rmtree(folder, ignore_errors=True)  # left half-written by a crash: replace it
     try:
         os.replace(tmp, folder)
     except OSError:  # another session published the same content first
-        for f in tmp.iterdir():
-            f.unlink()
-        tmp.rmdir()
+        shutil.rmtree(tmp, ignore_errors=True)

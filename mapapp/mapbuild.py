@@ -275,8 +275,8 @@ class _Legend(MacroElement):
 class EventsLayer(JSCSSMixin, folium.map.Layer):
     """An event dataset drawn by the app's own canvas layer (``static/mapapp/events-layer.js``).
 
-    Only the manifest (counts, type names, where the files are) is in the map's
-    JavaScript; the events themselves are static files the browser fetches once
+    Only the URL of the manifest (counts, type names, where the files are) is in
+    the map's JavaScript; the manifest and the events are static files the browser fetches once
     and caches, so a rerun never re-sends them. The date window and type filter
     arrive through :class:`SyncedLayerControl`, which is re-sent on each rerun.
     """
@@ -295,15 +295,16 @@ class EventsLayer(JSCSSMixin, folium.map.Layer):
         .mapapp-event-count { font: bold 12px sans-serif; margin-bottom: 4px; }
         </style>{% endmacro %}
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.mapappEvents({{ this.manifest|tojson }}, {radius: {{ this.radius }}});
+        var {{ this.get_name() }} = L.mapappEvents({{ this.source|tojson }}, {radius: {{ this.radius }}});
         {% endmacro %}
         """
     )
 
-    def __init__(self, manifest: dict, radius: int = settings.EVENT_RADIUS_PX):
+    def __init__(self, source: str | dict, radius: int = settings.EVENT_RADIUS_PX):
+        """``source``: the manifest's URL (the app) or the manifest itself."""
         super().__init__(name=settings.LAYER_LABELS[settings.EVENTS_LAYER], overlay=True, control=True, show=True)
         self._name = "EventsLayer"
-        self.manifest = manifest
+        self.source = source
         self.radius = int(radius)
 
 
@@ -314,32 +315,38 @@ def events_filter(manifest: dict, day: date, window_days: int | None, types: Ite
     return {"from": None if window_days is None else to_day - window_days + 1, "to": to_day, "types": codes}
 
 
-class _FetchedGeoJson(MacroElement):
-    """Non-interactive GeoJSON the browser fetches from the app's static files (and caches).
+class _BasemapOutlines(MacroElement):
+    """Non-interactive outlines in a pane of their own, under the event layer and the story.
 
-    The basemap's outlines are ~230 KB; inside the map's script they were re-sent
-    with every rerun that changed a layer, since st_folium sends the whole map.
+    ``source`` is a URL (the app: fetched once, cached by the browser; inside the
+    map's script these ~230 KB were re-sent with every rerun) or the GeoJSON itself.
     """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function () {
-            var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false}).addTo({{ this._parent.get_name() }});
-            fetch({{ this.url|tojson }}).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-                .then(function (data) { layer.addData(data); layer.bringToBack(); })
-                .catch(function (err) { console.error("basemap " + {{ this.url|tojson }} + ": " + err); });
+            var map = {{ this._parent._parent.get_name() }};
+            if (!map.getPane("mapappBasemap")) { map.createPane("mapappBasemap").style.zIndex = 250; }
+            var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false, pane: "mapappBasemap"})
+                .addTo({{ this._parent.get_name() }});
+            var source = {{ this.source|tojson }};
+            var data = typeof source === "string"
+                ? fetch(source).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+                : Promise.resolve(source);
+            data.then(function (d) { layer.addData(d); })
+                .catch(function (err) { console.error("basemap: " + err); });
         })();
         {% endmacro %}"""
     )
 
-    def __init__(self, url: str, style: dict):
+    def __init__(self, source: str | dict, style: dict):
         super().__init__()
-        self._name = "FetchedGeoJson"
-        self.url = url
+        self._name = "BasemapOutlines"
+        self.source = source
         self.style = style
 
 
-def build_base_map(story: Story, *, online_tiles: bool = False, events: dict | None = None,
+def build_base_map(story: Story, *, online_tiles: bool = False, events: str | dict | None = None,
                    standalone: dict | None = None) -> folium.Map:
     """The map that never changes: view, offline basemap, the story's layers, event layer, legend.
 
@@ -357,10 +364,10 @@ def build_base_map(story: Story, *, online_tiles: bool = False, events: dict | N
     if boundaries is not None:
         for kind, style in (("country", settings.BOUNDARY_STYLE), ("admin1", settings.ADMIN1_STYLE)):
             if standalone is not None:
-                outlines = _outline_collection(boundaries[boundaries["kind"] == kind])
-                folium.GeoJson(outlines, style_function=lambda _f, style=style: style, interactive=False).add_to(basemap)
+                source = _outline_collection(boundaries[boundaries["kind"] == kind])
             else:
-                _FetchedGeoJson(_published_outlines(story, kind), style).add_to(basemap)
+                source = _published_outlines(story, kind)
+            _BasemapOutlines(source, style).add_to(basemap)
     basemap.add_to(m)
     groups = {}
     for layer in LAYER_ROWS:

@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mapapp import settings
+from mapapp import events, settings
 
 APP = str(settings.PACKAGE_DIR / "app.py")
 
@@ -98,3 +98,43 @@ def test_bad_data_shows_the_problems_instead_of_a_traceback(data_copy, monkeypat
     assert not at.exception
     assert "problem" in at.error[0].value
     assert "places.geojson: not valid JSON" in at.code[0].value
+
+
+@pytest.fixture
+def events_env(tmp_path, monkeypatch):
+    from mapapp import synthetic
+
+    rows = synthetic.synthetic_events(40, seed=4)
+    rows[6]["latitude"] = "north"
+    rows[9]["event_date"] = "31 February 2020"
+    path = tmp_path / "acled.csv"
+    path.write_text(synthetic.events_csv(rows), encoding="utf-8")
+    monkeypatch.setenv(settings.EVENTS_ENV, str(path))
+    return path
+
+
+def test_an_event_file_is_drawn_from_static_files_and_its_bad_rows_listed(events_env):
+    at = run_app()
+    assert not at.exception
+    args = map_args(at)
+    assert any(link.endswith(settings.EVENTS_LAYER_JS) for link in args["js_links"])
+    assert "/events-" in args["script"] and "manifest.json" in args["script"]
+    assert "SYN1" not in args["script"] and "SYN1" not in args["layer_control"]  # no event data in what reruns send
+    assert settings.LAYER_LABELS["events"] in args["layer_control"] and ".setFilter(" in args["layer_control"]
+    caption = " ".join(c.value for c in at.sidebar.caption)
+    assert "40 rows, 38 drawn, 2 not drawn" in caption
+    assert "2 problem(s)" in at.sidebar.warning[0].value
+    table = at.sidebar.dataframe[0].value
+    assert list(table["row"]) == [7, 10] and list(table["field"]) == ["latitude", "event_date"]
+
+
+def test_the_event_layer_toggles_and_follows_the_date(events_env):
+    at = run_app()
+    script = map_args(at)["script"]
+    at.checkbox(key=settings.KEY_LAYER_PREFIX + "events").uncheck().run()
+    args = map_args(at)
+    assert '"events"' in args["layer_control"].split("var hidden = ")[1].split(";")[0]
+    assert args["script"] == script  # same component: the events are not reloaded
+    at.selectbox(key=settings.KEY_EVENTS_WINDOW).select("that day").run()
+    day = events.date_to_day(settings.ARTICLE_DATE)
+    assert f'.setFilter({{"from": {day}, "to": {day}, "types": null}})' in map_args(at)["layer_control"]

@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 import shutil
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from mapapp import settings
+from mapapp import events, settings, synthetic, testing
+from mapapp.testing import CHROMIUM, MAP_FRAME
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = settings.REPO_DIR / "artifacts"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 pytestmark = pytest.mark.browser
 
@@ -35,47 +29,30 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+READY = testing.has_features_js(["saraqeb", "m4", "m5", "al-bara"])
 
 
 def start_app(env_extra: dict | None = None):
-    port = free_port()
-    env = {**os.environ, **(env_extra or {})}
-    proc = subprocess.Popen(["make", "-s", "run", f"PORT={port}"], cwd=settings.REPO_DIR, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return proc, f"http://localhost:{port}"
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("the app exited during start-up")
-            time.sleep(0.2)  # polling a server that is starting, not waiting for a result
-    os.killpg(proc.pid, signal.SIGTERM)
-    raise RuntimeError("the app did not answer its health check within 120 s")
+    """The README's run command (make run), on a free port."""
+    server = testing.start_app(env_extra=env_extra)
+    return server, server.url
 
 
-def stop_app(proc) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
+def stop_app(server) -> None:
+    server.stop()
 
 
 @pytest.fixture(scope="module")
 def app_url():
-    proc, url = start_app()
+    server, url = start_app()
     yield url
-    stop_app(proc)
+    stop_app(server)
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = testing.launch_chromium(p)
         yield b
         b.close()
 
@@ -92,13 +69,12 @@ def page(browser):
     context.close()
 
 
-def map_frame(pg):
-    pg.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").nth(3).wait_for(state="attached", timeout=60000)
-    return next(f for f in pg.frames if "st_folium" in f.url)
+def map_frame(pg, ready: str = READY):
+    return testing.map_frame(pg, ready)
 
 
 def feature_ids(frame) -> list[str]:
-    return frame.evaluate("""() => { const ids = []; window.map.eachLayer(l => { if (l.feature && l.feature.id) ids.push(l.feature.id); }); return ids; }""")
+    return frame.evaluate(testing.feature_ids_js())
 
 
 def test_map_draws_offline_with_markers_and_lines(page, app_url):
@@ -112,9 +88,7 @@ def test_map_draws_offline_with_markers_and_lines(page, app_url):
 
 
 def click_feature(page, frame, fid: str) -> None:
-    point = frame.evaluate(f"""() => {{ let p = null; window.map.eachLayer(l => {{ if (l.feature && l.feature.id === {json.dumps(fid)} && l.getLatLng) p = window.map.latLngToContainerPoint(l.getLatLng()); }}); return p; }}""")
-    box = page.locator(MAP_FRAME).bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    testing.click_in_map(page, testing.feature_point(frame, fid))
 
 
 def test_click_on_saraqeb_shows_its_passages(page, app_url):
@@ -132,7 +106,7 @@ def test_unticking_highways_removes_the_m4_and_m5(page, app_url):
     frame = map_frame(page)
     zoom = frame.evaluate("() => window.map.getZoom()")
     page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').filter(has_text="M4 and M5 highways").click()
-    frame.wait_for_function("() => { let n = 0; window.map.eachLayer(l => { if (l.feature && (l.feature.id === 'm4' || l.feature.id === 'm5')) n++; }); return n === 0; }", timeout=30000)
+    frame.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=30000)
     assert frame.evaluate("() => window.map.getZoom()") == zoom
     assert "saraqeb" in feature_ids(frame)
 
@@ -159,7 +133,7 @@ def test_hostile_data_runs_no_script(browser, tmp_path):
     sources["geonames"]["title"] += payload
     sources["geonames"]["url"] = "javascript:alert(5)"
     (data / "sources.json").write_text(json.dumps(sources), encoding="utf-8")
-    proc, url = start_app({settings.DATA_DIR_ENV: str(data)})
+    server, url = start_app({settings.DATA_DIR_ENV: str(data)})
     try:
         context = browser.new_context()
         pg = context.new_page()
@@ -174,4 +148,87 @@ def test_hostile_data_runs_no_script(browser, tmp_path):
         assert frame.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
         context.close()
     finally:
-        stop_app(proc)
+        stop_app(server)
+
+
+# --- an event dataset loaded ($MAPAPP_EVENTS) ----------------------------------------------------
+
+EVENTS_N = 3000
+EVENTS_READY = "() => window.mapappEvents && window.mapappEvents.stats.draws > 0"
+# Events shown away from any story feature, so a click reaches the event layer alone.
+FREE_EVENT_JS = """() => {
+    const layer = window.mapappEvents;
+    for (const i of layer.inView(3000)) {
+        const p = layer.pointOf(i);
+        const hit = document.elementFromPoint(p.x, p.y);
+        const free = hit && (hit === window.map.getContainer() || (hit.closest(".leaflet-map-pane") && !hit.classList.contains("leaflet-interactive")));
+        if (free) return {i: i, x: p.x, y: p.y, hit: hit.tagName + "." + (hit.getAttribute("class") || "")};
+    }
+    return null;
+}"""
+
+
+@pytest.fixture(scope="module")
+def events_app(tmp_path_factory):
+    path = synthetic.write_events_csv(tmp_path_factory.mktemp("events") / "acled.csv", EVENTS_N, seed=11)
+    server, url = start_app({settings.EVENTS_ENV: str(path)})
+    yield url, events.read_events(path)
+    stop_app(server)
+
+
+def test_an_event_opens_its_details(browser, events_app):
+    url, loaded = events_app
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    pg = context.new_page()
+    pg.goto(url)
+    frame = map_frame(pg)
+    frame.wait_for_function(EVENTS_READY, timeout=60000)
+    target = frame.evaluate(FREE_EVENT_JS)
+    assert target is not None, "no event visible away from the story's markers"
+    hits = frame.evaluate("(p) => window.mapappEvents.hitTest(L.point(p.x, p.y)).slice(0, 10)", target)
+    assert target["i"] in hits  # listed in the popup (newest first, at most 10)
+    testing.click_in_map(pg, target)
+    popup = pg.frame_locator(MAP_FRAME).locator(".leaflet-popup-content")
+    popup.locator(".mapapp-event").first.wait_for(state="attached", timeout=30000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "event.png"))
+    record = loaded.record(target["i"])
+    text = popup.text_content()
+    for value in (record["event_id_cnty"], record["event_date"], record["notes"], record["source"], record["actor1"]):
+        assert value in text
+    context.close()
+
+
+def test_events_follow_the_date_window(browser, events_app):
+    url, loaded = events_app
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    pg = context.new_page()
+    pg.goto(f"{url}/?date=2020-02-10")
+    frame = map_frame(pg)
+    frame.wait_for_function(EVENTS_READY, timeout=60000)
+    last = events.date_to_day(date(2020, 2, 10))
+    window = settings.EVENT_WINDOWS[settings.EVENT_DEFAULT_WINDOW]
+    expected = int(np.count_nonzero((loaded.day <= last) & (loaded.day > last - window)))
+    frame.wait_for_function(f"() => window.mapappEvents.stats.inWindow === {expected}", timeout=30000)
+    assert 0 < expected < len(loaded)
+    context.close()
+
+
+def test_events_under_a_place_are_offered_not_fetched(browser, events_app):
+    url, _ = events_app
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    pg = context.new_page()
+    pg.goto(url)
+    frame = map_frame(pg)
+    frame.wait_for_function(EVENTS_READY, timeout=60000)
+    details = []
+    pg.on("request", lambda r: details.append(r.url) if "/details-" in r.url else None)
+    click_feature(pg, frame, "saraqeb")
+    pg.wait_for_url("**place=saraqeb**", timeout=30000)  # the place is selected as without events
+    offer = pg.frame_locator(MAP_FRAME).locator(".mapapp-event-show")
+    offer.wait_for(timeout=30000)
+    assert details == []
+    offer.click()
+    pg.frame_locator(MAP_FRAME).locator(".mapapp-event").first.wait_for(timeout=30000)
+    assert details
+    context.close()

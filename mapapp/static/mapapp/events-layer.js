@@ -40,9 +40,10 @@
   L.MapappEvents = L.Layer.extend({
     options: { pane: PANE, radius: 3 },
 
-    initialize: function (manifest, options) {
+    initialize: function (source, options) { // source: the manifest, or its URL
       L.setOptions(this, options);
-      this._m = manifest;
+      this._source = source;
+      this._m = null;
       this._filter = { from: null, to: null, types: null };
       this._chunks = {};
       this._ready = false;
@@ -78,13 +79,19 @@
 
     /* {from: day or null, to: day or null, types: [type codes] or null}; days are days since 1970-01-01. */
     setFilter: function (filter) {
-      this._filter = { from: filter.from, to: filter.to, types: filter.types ? filter.types.slice() : null };
+      var next = { from: filter.from, to: filter.to, types: filter.types ? filter.types.slice() : null };
+      if (JSON.stringify(next) === JSON.stringify(this._filter)) return; // every rerun re-sends it: redraw only on change
+      this._filter = next;
       if (this._map) this._redraw();
     },
 
     _load: function () {
-      var self = this, t0 = performance.now(), n = this._m.count;
-      this._loading = fetch(this._m.points)
+      var self = this, t0 = performance.now(), n = 0;
+      var manifest = typeof this._source === "string"
+        ? fetch(this._source).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status + " for the event manifest"); return r.json(); })
+        : Promise.resolve(this._source);
+      this._loading = manifest
+        .then(function (m) { self._m = m; n = m.count; return fetch(m.points); })
         .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status + " for the event points"); return r.arrayBuffer(); })
         .then(function (buf) {
           if (buf.byteLength !== 13 * n) throw new Error("event points file has " + buf.byteLength + " bytes, expected " + 13 * n);

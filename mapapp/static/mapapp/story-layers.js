@@ -86,7 +86,9 @@
 
   /* {day: days since 1970-01-01, selected: feature id or null} */
   MapappStory.prototype.setState = function (state) {
-    this.state = { day: state.day, selected: state.selected || null };
+    var next = { day: state.day, selected: state.selected || null };
+    if (this.ready && next.day === this.state.day && next.selected === this.state.selected) return; // re-sent every rerun
+    this.state = next;
     if (this.ready) this.apply();
   };
 

@@ -1,0 +1,192 @@
+"""The ACLED CSV loader, its publishing for the map, and the synthetic generator."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+
+from mapapp import cli, events, settings, synthetic
+from mapapp._validate import GeoDataError
+
+GOOD_ROWS = 5
+
+
+def csv_text(rows: list[dict]) -> str:
+    return synthetic.events_csv(rows)
+
+
+@pytest.fixture
+def rows() -> list[dict]:
+    return synthetic.synthetic_events(GOOD_ROWS, seed=1)
+
+
+# field, bad value, words the problem must contain, whether the row is still drawn
+BAD_VALUES = [
+    ("latitude", "", "missing", False),
+    ("latitude", "35,9", "not a number", False),
+    ("latitude", "95.2", "outside -90..90", False),
+    ("longitude", "-181", "outside -180..180", False),
+    ("longitude", "nan", "not a number", False),
+    ("event_date", "", "missing", False),
+    ("event_date", "2020-02-30", "not a date", False),
+    ("event_date", "Feb 27, 2020", "not a date", False),
+    ("event_id_cnty", "", "empty event id", True),
+    ("event_type", "", "empty event type", True),
+    ("fatalities", "-1", "whole number", True),
+    ("fatalities", "2.5", "whole number", True),
+    ("geo_precision", "7", "not 1, 2 or 3", True),
+]
+
+
+@pytest.mark.parametrize("field, value, words, drawn", BAD_VALUES)
+def test_a_bad_value_is_reported_with_its_row_and_line(rows, field, value, words, drawn):
+    rows[2][field] = value  # data row 3, line 4 (the header is line 1)
+    loaded = events.read_events(csv_text(rows).encode(), "acled.csv")
+    assert len(loaded.problems) == 1
+    problem = loaded.problems[0]
+    assert (problem.row, problem.line, problem.field) == (3, 4, field)
+    assert words in problem.message
+    assert str(problem).startswith("acled.csv, feature row 3 (line 4")
+    assert len(loaded) == GOOD_ROWS - (0 if drawn else 1)
+    assert loaded.rows == GOOD_ROWS
+    assert ("row not drawn" in problem.message) == (not drawn)
+
+
+def test_zero_zero_is_a_placeholder_not_a_place(rows):
+    rows[0]["latitude"], rows[0]["longitude"] = "0", "0"
+    loaded = events.read_events(csv_text(rows).encode())
+    assert [(p.row, p.field) for p in loaded.problems] == [(1, "latitude")]
+    assert "placeholder" in loaded.problems[0].message and len(loaded) == GOOD_ROWS - 1
+
+
+def test_duplicate_ids_name_the_first_row(rows):
+    rows[3]["event_id_cnty"] = rows[1]["event_id_cnty"]
+    loaded = events.read_events(csv_text(rows).encode())
+    assert [(p.row, p.message) for p in loaded.problems] == [(4, "duplicate id (also row 2)")]
+
+
+def test_line_numbers_follow_quoted_newlines(rows):
+    rows[0]["notes"] = "first line\nsecond line"
+    rows[1]["latitude"] = "x"
+    loaded = events.read_events(csv_text(rows).encode())
+    assert [(p.row, p.line) for p in loaded.problems] == [(2, 4)]  # row 1 spans lines 2-3
+    assert any(loaded.record(i)["notes"] == "first line\nsecond line" for i in range(len(loaded)))
+
+
+def test_a_ragged_row_is_reported_not_guessed(rows):
+    text = csv_text(rows).splitlines()
+    text[2] += ",extra"
+    loaded = events.read_events("\n".join(text).encode())
+    assert [(p.row, p.field) for p in loaded.problems] == [(2, None)]
+    assert "cells" in loaded.problems[0].message and len(loaded) == GOOD_ROWS - 1
+
+
+def test_missing_columns_are_all_named_at_once(rows):
+    for row in rows:
+        del row["latitude"], row["notes"]
+    with pytest.raises(GeoDataError) as err:
+        events.read_events(csv_text(rows).encode(), "export.csv")
+    assert "problem(s) in the event file" in str(err.value)
+    assert "export.csv, field 'latitude': missing column(s): latitude, notes" in str(err.value)
+
+
+def test_a_file_that_is_not_utf8_is_rejected():
+    with pytest.raises(GeoDataError, match="not UTF-8"):
+        events.read_events("event_id_cnty,notes\nSYR1,caf\xe9\n".encode("latin-1"))
+
+
+@pytest.mark.parametrize("text", ["2020-02-27", "27 February 2020", "27-February-2020", "27-02-2020", "27/02/2020"])
+def test_acled_date_formats(text):
+    assert str(events.parse_event_date(text)) == "2020-02-27"
+
+
+def test_events_are_sorted_by_date_and_keep_every_column(rows):
+    loaded = events.read_events(csv_text(rows).encode())
+    assert np.all(np.diff(loaded.day) >= 0)
+    by_id = {r["event_id_cnty"]: r for r in rows}
+    for i in range(len(loaded)):
+        record = loaded.record(i)
+        source = by_id[record["event_id_cnty"]]
+        assert record["notes"] == source["notes"] and record["actor1"] == source["actor1"]
+        assert record["latitude"] == pytest.approx(float(source["latitude"]))
+        assert events.day_to_date(loaded.day[i]).isoformat() == record["event_date"]
+
+
+def test_publish_writes_points_details_and_manifest_once(tmp_path, rows):
+    loaded = events.read_events(csv_text(rows).encode(), "x.csv")
+    published = events.publish(loaded, tmp_path, "/cache")
+    folder = tmp_path / f"events-{loaded.key}"
+    assert (folder / "points.bin").stat().st_size == 13 * len(loaded)
+    points = np.frombuffer((folder / "points.bin").read_bytes()[: 4 * len(loaded)], dtype="<f4")
+    assert np.allclose(points, loaded.lon, atol=1e-5)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest == published.manifest() and manifest["count"] == len(loaded)
+    assert published.manifest_url == f"/cache/events-{loaded.key}/manifest.json"
+    details = json.loads((folder / "details-0000.json").read_text(encoding="utf-8"))
+    assert dict(zip(manifest["fields"], details[0])) == loaded.record(0)
+    mtime = (folder / "points.bin").stat().st_mtime_ns
+    assert events.publish(loaded, tmp_path, "/cache") == published
+    assert (folder / "points.bin").stat().st_mtime_ns == mtime  # not rewritten
+
+
+def test_different_content_gets_different_files(rows):
+    first = events.read_events(csv_text(rows).encode())
+    rows[0]["notes"] = "changed"
+    assert events.read_events(csv_text(rows).encode()).key != first.key
+
+
+# --- the generator -------------------------------------------------------------------------
+
+
+def test_generator_is_deterministic_and_valid():
+    rows = synthetic.synthetic_events(300, seed=5)
+    assert rows == synthetic.synthetic_events(300, seed=5)
+    assert rows != synthetic.synthetic_events(300, seed=6)
+    loaded = events.read_events(synthetic.events_csv(rows).encode())
+    assert loaded.problems == [] and len(loaded) == 300
+    assert set(settings.EVENT_COLUMNS) <= set(rows[0])
+    first, last = loaded.day_range()
+    assert settings.TIMELINE_START <= first and last <= settings.TIMELINE_END
+
+
+def test_generator_stays_near_the_story_places_and_says_it_is_synthetic():
+    places = synthetic.story_locations()
+    assert places
+    for row in synthetic.synthetic_events(200, seed=2):
+        assert row["event_id_cnty"].startswith("SYN") and "not a real report" in row["notes"]
+        assert row["source"] == synthetic.SOURCE
+        near = min(abs(float(row["latitude"]) - p["lat"]) + abs(float(row["longitude"]) - p["lon"]) for p in places)
+        assert near <= 0.1
+
+
+def test_generator_writes_iso_dates_when_asked(tmp_path):
+    path = synthetic.write_events_csv(tmp_path / "e.csv", 20, seed=3, iso_dates=True)
+    dates = [r["event_date"] for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))]
+    assert len(dates) == 20 and all(len(d) == 10 and d[4] == "-" for d in dates)
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_cli_events_lists_bad_rows_and_exits_1(tmp_path, rows, capsys):
+    rows[1]["event_date"] = "someday"
+    (tmp_path / "e.csv").write_text(csv_text(rows), encoding="utf-8")
+    assert cli.main(["events", str(tmp_path / "e.csv")]) == 1
+    out = capsys.readouterr()
+    assert "row 2 (line 3" in out.err and "event_date" in out.err
+    assert f"{GOOD_ROWS} rows, {GOOD_ROWS - 1} drawable" in out.out
+
+
+def test_cli_synth_then_events_is_clean(tmp_path, capsys):
+    assert cli.main(["synth-events", "50", str(tmp_path / "s.csv"), "--seed", "9"]) == 0
+    assert cli.main(["events", str(tmp_path / "s.csv")]) == 0
+    assert "50 rows, 50 drawable" in capsys.readouterr().out
+
+
+def test_cli_events_exits_2_on_a_file_it_cannot_use(tmp_path):
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    assert cli.main(["events", str(tmp_path / "bad.csv")]) == 2
