@@ -141,6 +141,8 @@
       var origin = map.getPixelOrigin().add(topLeft);
       var range = this._range(), mask = this._typeMask(), r = this.options.radius;
       var mx = this._mx, my = this._my, type = this._type, drawn = 0, inWindow = 0;
+      // ACLED codes most events to a town's point, so thousands share a pixel: paint each pixel once per type.
+      var seen = new Uint8Array(w * h), cw = w;
       ctx.globalAlpha = 0.8;
       ctx.strokeStyle = "rgba(255,255,255,0.9)";
       ctx.lineWidth = 0.75;
@@ -148,14 +150,18 @@
         if (!mask[t]) continue;
         ctx.fillStyle = this._m.colours[t];
         ctx.beginPath();
+        if (t > 0) seen.fill(0);
         for (var i = range[0]; i < range[1]; i++) {
           if (type[i] !== t) continue;
           inWindow++;
           var x = mx[i] * scale - origin.x, y = my[i] * scale - origin.y;
-          if (x < -r || y < -r || x > w + r || y > h + r) continue;
+          if (x < 0 || y < 0 || x >= w || y >= h) continue;
+          drawn++;
+          var cell = (y | 0) * cw + (x | 0);
+          if (seen[cell]) continue;
+          seen[cell] = 1;
           ctx.moveTo(x + r, y);
           ctx.arc(x, y, r, 0, 2 * Math.PI);
-          drawn++;
         }
         ctx.fill();
         ctx.stroke();
