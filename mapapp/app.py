@@ -65,7 +65,7 @@ def current_events() -> events.PublishedEvents | GeoDataError | None:
     try:
         stat = Path(path).stat()
     except OSError as exc:
-        return GeoDataError([events.Problem(path, f"cannot read ${settings.EVENTS_ENV}: {exc.strerror or exc}")])
+        return GeoDataError([events.Problem(path, f"cannot read ${settings.EVENTS_ENV}: {exc.strerror or exc}")], events.EVENT_FILE)
     return get_events_file(path, stat.st_mtime_ns, stat.st_size)
 
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import settings
@@ -48,7 +48,6 @@ class AppServer:
     started_at: float
     ready_at: float = 0.0
     log: Path | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def url(self) -> str:
