@@ -71,6 +71,7 @@
     });
     this.ready = true;
     this.apply();
+    this.restack(); // across layers too: a post's point must not sit under the province it is in
   };
 
   /* Areas under lines under points, across layers (data.order, bottom first), so that a point
