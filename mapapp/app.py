@@ -28,6 +28,8 @@ KEY_FOCUS = "map_focus"  # (lat, lon, zoom) to move the map to, set by non-map s
 KEY_LAST_EVENT = "last_map_event"  # the last st_folium value handled, so old clicks are not replayed
 KEY_INIT = "initialised"
 KEY_TAB = "side_tab"
+KEY_APP_RERUN = "rerun_app"  # set inside the map fragment when the whole page must follow
+KEY_VIEW = "export_view"  # a dict the export buttons read when clicked (they run outside the script)
 TABS = ("Place", "Article", "Timeline")
 KEY_EVENTS = "events_loaded"  # this run's event dataset (PublishedEvents), its load error, or None
 RETURNED = ["last_active_drawing", "last_object_clicked_tooltip"]
@@ -203,6 +205,29 @@ def render_map(story: Story) -> None:
     handle_map_event(story, event)
 
 
+@st.fragment
+def render_map_fragment(story: Story) -> None:
+    """The map and its layer toggles, rerun on their own: a toggle or a pan does not rebuild the page.
+
+    A click that selects a place needs the place panel too, so it asks for a full rerun.
+    (The toggles sit under the map, not in the sidebar: a fragment cannot write to the sidebar.)
+    """
+    render_map(story)
+    render_layer_toggles()
+    view = st.session_state.get(KEY_VIEW)
+    if view is not None:
+        view["visible"] = visible_layers()
+    sync_query_params()
+    if st.session_state.pop(KEY_APP_RERUN, False):
+        st.rerun(scope="app")
+
+
+def render_layer_toggles() -> None:
+    layers = toggle_layers()
+    for column, layer in zip(st.columns(len(layers)), layers):
+        column.checkbox(settings.LAYER_SHORT_LABELS[layer], key=settings.KEY_LAYER_PREFIX + layer, help=settings.LAYER_LABELS[layer])
+
+
 def handle_map_event(story: Story, event: dict | None) -> None:
     """Apply a new click or layer toggle from the map; ignore values already handled."""
     if not event or event == st.session_state.get(KEY_LAST_EVENT):
@@ -211,9 +236,10 @@ def handle_map_event(story: Story, event: dict | None) -> None:
     st.session_state[KEY_LAST_EVENT] = event
     if event.get("last_active_drawing") != previous.get("last_active_drawing"):
         place_id = mapbuild.place_id_from_click(event, story.entities)
-        if place_id:
+        if place_id and place_id != st.session_state.get(settings.KEY_PLACE):
             st.session_state[settings.KEY_PLACE] = place_id
             st.session_state[KEY_TAB] = TABS[0]  # a place was clicked: show its passages
+            st.session_state[KEY_APP_RERUN] = True  # the place panel is outside the map's fragment
     if event.get("last_object_clicked_tooltip") != previous.get("last_object_clicked_tooltip"):
         layers = mapbuild.layers_from_event(event, toggle_layers())
         if layers is not None:
@@ -242,9 +268,6 @@ def render_sidebar(story: Story) -> None:
         on_change=on_pick_place,
         args=(story,),
     )
-    sb.subheader("Layers")
-    for layer in toggle_layers():
-        sb.checkbox(settings.LAYER_LABELS[layer], key=settings.KEY_LAYER_PREFIX + layer)
     sb.checkbox("Online base maps (OpenStreetMap, satellite)", key="online_tiles", help="Needs internet; the offline basemap always works.")
     render_events_panel(sb)
     render_legend(sb)
@@ -295,11 +318,15 @@ def render_legend(container) -> None:
 
 def render_exports(story: Story, container) -> None:
     day = st.session_state[settings.KEY_DATE]
-    visible = visible_layers()
+    selected = st.session_state.get(settings.KEY_PLACE) or None
+    # The files are built on click, outside any script run: they read the visible layers from this
+    # session's view dict, which the map fragment keeps current (a toggle reruns only the fragment).
+    view = st.session_state.setdefault(KEY_VIEW, {})
+    view["visible"] = visible_layers()
     container.subheader("Export")
     container.download_button(
         "Visible layers (GeoJSON)",
-        data=lambda: mapbuild.visible_geojson(story, day=day, visible=visible),  # built on click, not on every rerun
+        data=lambda: mapbuild.visible_geojson(story, day=day, visible=view["visible"]),
         file_name=f"idlib-{day.isoformat()}.geojson",
         mime="application/geo+json",
         key="dl_geojson",
@@ -307,7 +334,7 @@ def render_exports(story: Story, container) -> None:
     container.download_button("Passages and places (CSV)", data=lambda: passages_csv(story), file_name="passages.csv", mime="text/csv", key="dl_csv")
     container.download_button(
         "Map (standalone HTML)",
-        data=lambda: mapbuild.standalone_html(story, day=day, visible=visible, selected=st.session_state.get(settings.KEY_PLACE) or None),
+        data=lambda: mapbuild.standalone_html(story, day=day, visible=view["visible"], selected=selected),
         file_name=f"idlib-map-{day.isoformat()}.html",
         mime="text/html",
         key="dl_html",
@@ -502,7 +529,7 @@ def main() -> None:
     init_state(story)
     col_map, col_side = st.columns([3, 2])
     with col_map:
-        render_map(story)
+        render_map_fragment(story)
     render_sidebar(story)
     with col_side:
         # Lazy tabs: only the open tab runs and is sent, so a click or a toggle does not

@@ -286,14 +286,6 @@ class EventsLayer(JSCSSMixin, folium.map.Layer):
     default_css: list = []
     _template = Template(
         """
-        {% macro header(this, kwargs) %}<style>
-        .mapapp-events-status { background: rgba(255,255,255,.92); padding: 4px 8px; border-radius: 5px;
-          font: 12px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 320px; }
-        .mapapp-event { margin: 0 0 8px; font: 12px/1.35 sans-serif; border-top: 1px solid #ddd; padding-top: 4px; }
-        .mapapp-event dt { font-weight: bold; float: left; clear: left; width: 70px; }
-        .mapapp-event dd { margin: 0 0 2px 74px; }
-        .mapapp-event-count { font: bold 12px sans-serif; margin-bottom: 4px; }
-        </style>{% endmacro %}
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.mapappEvents({{ this.source|tojson }}, {radius: {{ this.radius }}});
         {% endmacro %}

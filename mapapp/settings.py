@@ -89,6 +89,15 @@ LAYER_LABELS = {
     "incidents": "Incidents",
     "events": "Event dataset (ACLED CSV)",
 }
+# Short labels for the toggles under the map (the full label is their tooltip).
+LAYER_SHORT_LABELS = {
+    "places": "Places",
+    "posts": "Turkish posts",
+    "highways": "M4 / M5",
+    "control": "Control changes",
+    "incidents": "Incidents",
+    "events": "Events",
+}
 TOGGLE_LAYERS = ("places", "posts", "highways", "control", "incidents")
 EVENTS_LAYER = "events"  # toggleable once an event dataset is loaded
 

@@ -105,7 +105,7 @@ def test_unticking_highways_removes_the_m4_and_m5(page, app_url):
     page.goto(app_url)
     frame = map_frame(page)
     zoom = frame.evaluate("() => window.map.getZoom()")
-    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').filter(has_text="M4 and M5 highways").click()
+    page.locator('[data-testid="stCheckbox"]').filter(has_text=settings.LAYER_SHORT_LABELS["highways"]).click()
     frame.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=30000)
     assert frame.evaluate("() => window.map.getZoom()") == zoom
     assert "saraqeb" in feature_ids(frame)

@@ -37,6 +37,20 @@
     return node;
   }
 
+  // The layer's styles live here, not in the map's header: the header is re-sent on every rerun.
+  var CSS = ".mapapp-events-status { background: rgba(255,255,255,.92); padding: 4px 8px; border-radius: 5px;" +
+    " font: 12px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 320px; }" +
+    ".mapapp-event { margin: 0 0 8px; font: 12px/1.35 sans-serif; border-top: 1px solid #ddd; padding-top: 4px; }" +
+    ".mapapp-event dt { font-weight: bold; float: left; clear: left; width: 70px; }" +
+    ".mapapp-event dd { margin: 0 0 2px 74px; }" +
+    ".mapapp-event-count { font: bold 12px sans-serif; margin-bottom: 4px; }";
+  function addStyles() {
+    if (document.getElementById("mapapp-events-css")) return;
+    var style = el("style", CSS);
+    style.id = "mapapp-events-css";
+    document.head.appendChild(style);
+  }
+
   L.MapappEvents = L.Layer.extend({
     options: { pane: PANE, radius: 3 },
 
@@ -52,6 +66,7 @@
     },
 
     onAdd: function (map) {
+      addStyles();
       if (!map.getPane(PANE)) {
         var pane = map.createPane(PANE);
         pane.style.zIndex = 350; // under the story's vector layers (400): their clicks come first
