@@ -225,7 +225,7 @@ def render_map_fragment(story: Story) -> None:
 def render_layer_toggles() -> None:
     layers = toggle_layers()
     for column, layer in zip(st.columns(len(layers)), layers):
-        column.checkbox(settings.LAYER_SHORT_LABELS[layer], key=settings.KEY_LAYER_PREFIX + layer, help=settings.LAYER_LABELS[layer])
+        column.checkbox(settings.LAYER_SHORT_LABELS[layer], key=settings.KEY_LAYER_PREFIX + layer)
 
 
 def handle_map_event(story: Story, event: dict | None) -> None:

@@ -89,12 +89,13 @@ LAYER_LABELS = {
     "incidents": "Incidents",
     "events": "Event dataset (ACLED CSV)",
 }
-# Short labels for the toggles under the map (the full label is their tooltip).
+# Short labels for the toggles under the map (five or six share its width); the map's layer control
+# and the legend use the full labels.
 LAYER_SHORT_LABELS = {
     "places": "Places",
-    "posts": "Turkish posts",
+    "posts": "Posts",
     "highways": "M4 / M5",
-    "control": "Control changes",
+    "control": "Control",
     "incidents": "Incidents",
     "events": "Events",
 }
