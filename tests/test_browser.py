@@ -232,3 +232,18 @@ def test_events_under_a_place_are_offered_not_fetched(browser, events_app):
     pg.frame_locator(MAP_FRAME).locator(".mapapp-event").first.wait_for(timeout=30000)
     assert details
     context.close()
+
+
+def test_an_uploaded_event_file_is_drawn_and_its_bad_rows_listed(page, app_url, tmp_path):
+    rows = synthetic.synthetic_events(500, seed=12)
+    rows[41]["longitude"] = "east"
+    path = tmp_path / "upload.csv"
+    path.write_text(synthetic.events_csv(rows), encoding="utf-8")
+    page.goto(app_url)
+    map_frame(page)
+    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(path))
+    page.get_by_text("500 rows, 499 drawn, 1 not drawn", exact=False).first.wait_for(timeout=60000)
+    frame = map_frame(page, "() => window.mapappEvents && window.mapappEvents.stats.draws > 0")  # a new map: new data
+    assert frame.evaluate("() => window.mapappEvents.stats.loaded") is True
+    page.get_by_text("1 problem(s) in upload.csv", exact=False).first.wait_for(timeout=30000)
+    assert page.outside == []
