@@ -44,16 +44,13 @@ def get_story(data_dir: str) -> Story:
 @st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
 def get_events_file(path: str, mtime_ns: int, size: int) -> events.PublishedEvents | GeoDataError:
     """An event CSV from disk (``$MAPAPP_EVENTS``), read and published once per version of the file."""
-    return preload.events_file(path) or preload.load_events_file(path)
+    return preload.events_file(path) or events.publish_or_error(Path(path))
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
 def get_events_upload(file_id: str, _uploaded) -> events.PublishedEvents | GeoDataError:
     """An uploaded event CSV, read and published once per upload (reruns do not touch its bytes)."""
-    try:
-        return events.publish(events.read_events(_uploaded.getvalue(), _uploaded.name))
-    except GeoDataError as exc:
-        return exc
+    return events.publish_or_error(_uploaded.getvalue(), _uploaded.name)
 
 
 def current_events() -> events.PublishedEvents | GeoDataError | None:
@@ -177,16 +174,15 @@ def render_map(story: Story) -> None:
     day = st.session_state[settings.KEY_DATE]
     selected = st.session_state.get(settings.KEY_PLACE) or None
     published = loaded_events()
-    manifest = published.manifest() if published else None
     # Fixed for the session (changes only with the dataset or the online-tiles choice): the component
     # keeps the user's zoom, and the browser fetches the layers' data once.
     base = mapbuild.build_base_map(story, online_tiles=bool(st.session_state.get("online_tiles")),
                                    events=published.manifest_url if published else None)
     events_filter = None
-    if manifest:
+    if published:
         window = settings.EVENT_WINDOWS.get(st.session_state.get(settings.KEY_EVENTS_WINDOW), None)
         types = st.session_state.get(settings.KEY_EVENTS_TYPES) or None
-        events_filter = mapbuild.events_filter(manifest, day, window, types)
+        events_filter = mapbuild.events_filter(published.types, day, window, types)
     hidden = [layer for layer in toggle_layers() if layer not in visible_layers()]
     # What changes per rerun is only this control's small script: visibility, day, selection, event filter.
     control = mapbuild.SyncedLayerControl(base, hidden, state=mapbuild.story_state(day, selected), events_filter=events_filter)

@@ -108,14 +108,16 @@ _COMMANDS = {"places": _places, "passages": _passages, "status": _status}
 
 def _serve(args: argparse.Namespace) -> int:
     """Preload, then hand over to Streamlit in this process (so the preloaded objects are used)."""
-    from streamlit.web import cli as streamlit_cli
-
     from . import preload
 
     if args.data is not None:
         os.environ[settings.DATA_DIR_ENV] = str(args.data)
     for line in preload.warm(args.data):
         print(f"preloaded {line}", file=sys.stderr)
+    # Streamlit's own launcher, not the UI module: importing mapapp.app here would import
+    # streamlit_folium before the server runs, and its component would then answer 404.
+    from streamlit.web import cli as streamlit_cli
+
     sys.argv = ["streamlit", "run", str(settings.PACKAGE_DIR / "app.py"), "--server.port", str(args.port), *args.streamlit_args]
     return streamlit_cli.main()
 

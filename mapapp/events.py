@@ -86,9 +86,6 @@ class EventSet:
             return None
         return day_to_date(self.day[0]), day_to_date(self.day[-1])
 
-    def problem_rows(self) -> list[dict]:
-        """The problems as table rows (row, line, event id, field, problem)."""
-        return problem_table(self.problems)
 
 
 def problem_table(problems) -> list[dict]:
@@ -327,6 +324,14 @@ class _RowChecker:
         if drawable:
             record.update(day=date_to_day(day), latitude=lat, longitude=lon, event_date=day.isoformat())
         return drawable
+
+
+def publish_or_error(source: Path | bytes, name: str | None = None) -> PublishedEvents | GeoDataError:
+    """Read and publish a file; a file-level fault is returned, not raised (the app shows it)."""
+    try:
+        return publish(load_events(source) if isinstance(source, Path) else read_events(source, name))
+    except GeoDataError as exc:
+        return exc
 
 
 def load_events(path: Path) -> EventSet:

@@ -140,7 +140,17 @@ def _style(kind: str, colour: str, precision: str, radius: int = 8) -> dict:
 
 # Areas under lines under points, so a point inside an area (Saraqeb in Idlib province) keeps its clicks.
 _GEOMETRY_ORDER = {"MultiPolygon": 0, "Polygon": 0, "MultiLineString": 1, "LineString": 1}
-_TIMELINES: dict[int, tuple[Story, dict]] = {}
+_PER_STORY: dict[tuple[int, str], tuple[Story, Any]] = {}
+
+
+def _per_story(story: Story, key: str, compute):
+    """``compute()`` once per story object and key (the story is read-only).
+
+    Keyed by ``id(story)`` with the story kept in the value, so the id cannot be reused."""
+    slot = (id(story), key)
+    if slot not in _PER_STORY:
+        _PER_STORY[slot] = (story, compute())
+    return _PER_STORY[slot][1]
 
 
 def story_timeline(story: Story) -> dict:
@@ -153,8 +163,10 @@ def story_timeline(story: Story) -> dict:
     (:data:`LAYER_ROWS`, evaluated for every day); the browser only looks intervals up.
     Computed once per story object (~0.6 s).
     """
-    if id(story) in _TIMELINES:
-        return _TIMELINES[id(story)][1]
+    return _per_story(story, "timeline", lambda: _compute_timeline(story))
+
+
+def _compute_timeline(story: Story) -> dict:
     start, end = date_to_day(settings.TIMELINE_START), date_to_day(settings.TIMELINE_END)
     styles: list[dict] = []
     style_index: dict[str, int] = {}
@@ -191,7 +203,6 @@ def story_timeline(story: Story) -> dict:
         "layers": layers,
         "selectedColour": settings.SELECTED_COLOUR,
     }
-    _TIMELINES[id(story)] = (story, timeline)  # the story is kept, so its id is not reused
     return timeline
 
 
@@ -300,10 +311,11 @@ class EventsLayer(JSCSSMixin, folium.map.Layer):
         self.radius = int(radius)
 
 
-def events_filter(manifest: dict, day: date, window_days: int | None, types: Iterable[str] | None = None) -> dict:
-    """The layer's filter for the date control: ``window_days`` up to ``day`` (None: all up to it)."""
+def events_filter(all_types: Iterable[str], day: date, window_days: int | None, types: Iterable[str] | None = None) -> dict:
+    """The layer's filter for the date control: ``window_days`` up to ``day`` (None: all up to it);
+    ``types`` chosen among the dataset's ``all_types`` (their positions are the codes in points.bin)."""
     to_day = date_to_day(day)
-    codes = None if types is None else [i for i, t in enumerate(manifest["types"]) if t in set(types)]
+    codes = None if types is None else [i for i, t in enumerate(all_types) if t in set(types)]
     return {"from": None if window_days is None else to_day - window_days + 1, "to": to_day, "types": codes}
 
 
@@ -345,7 +357,7 @@ def build_base_map(story: Story, *, online_tiles: bool = False, events: str | di
     Element ids are fixed so the generated JavaScript (and so the component's
     identity in streamlit-folium) is the same on every rerun; the day and the
     selection reach the layers through :class:`SyncedLayerControl`. ``events`` is
-    a published event set's manifest (:meth:`mapapp.events.PublishedEvents.manifest`);
+    the URL of a published event set's manifest (or the manifest itself);
     a new dataset is a new map. The basemap outlines and the story's layers are
     fetched from static files, or embedded when ``standalone`` (a
     :func:`story_state`; the exported file has no server) is given.
@@ -381,25 +393,15 @@ def build_base_map(story: Story, *, online_tiles: bool = False, events: str | di
     return m
 
 
-_PUBLISHED: dict[tuple[int, str], tuple[Story, str]] = {}
-
-
 def _published_outlines(story: Story, kind: str) -> str:
-    """URL of the story's boundary outlines of ``kind``, published once per story object.
-
-    Keyed by ``id(story)`` with the story kept in the value, so the id cannot be reused."""
-    key = (id(story), kind)
-    if key not in _PUBLISHED:
-        boundaries = story.layers["boundaries"]
-        _PUBLISHED[key] = (story, assets.publish_json(f"basemap-{kind}", _outline_collection(boundaries[boundaries["kind"] == kind])))
-    return _PUBLISHED[key][1]
+    """URL of the story's boundary outlines of ``kind``, published once per story object."""
+    boundaries = story.layers["boundaries"]
+    return _per_story(story, f"basemap-{kind}",
+                      lambda: assets.publish_json(f"basemap-{kind}", _outline_collection(boundaries[boundaries["kind"] == kind])))
 
 
 def _published_timeline(story: Story) -> str:
-    key = (id(story), "timeline")
-    if key not in _PUBLISHED:
-        _PUBLISHED[key] = (story, assets.publish_json("story", story_timeline(story)))
-    return _PUBLISHED[key][1]
+    return _per_story(story, "timeline-url", lambda: assets.publish_json("story", story_timeline(story)))
 
 
 def _outline_collection(gdf) -> dict:

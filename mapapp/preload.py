@@ -37,14 +37,6 @@ def events_file(path: str | Path) -> events.PublishedEvents | GeoDataError | Non
         return None
 
 
-def load_events_file(path: str | Path) -> events.PublishedEvents | GeoDataError:
-    """Read and publish an event CSV; a file-level fault is returned, not raised (the app shows it)."""
-    try:
-        return events.publish(events.load_events(Path(path)))
-    except GeoDataError as exc:
-        return exc
-
-
 def warm(data_dir: Path | None = None, events_path: str | None = None) -> list[str]:
     """Load the story and the event file (``$MAPAPP_EVENTS``) and import the map stack; say what was done."""
     from . import mapbuild  # noqa: F401  (folium, branca, jinja2; not streamlit_folium: it needs a running Streamlit)
@@ -63,7 +55,7 @@ def warm(data_dir: Path | None = None, events_path: str | None = None) -> list[s
         except OSError as exc:
             done.append(f"events {events_path}: {exc.strerror or exc}")
         else:
-            _EVENTS[key] = load_events_file(events_path)
+            _EVENTS[key] = events.publish_or_error(Path(events_path))
             loaded = _EVENTS[key]
             done.append(f"events {events_path}: " + (f"{loaded.count:,} drawn of {loaded.rows:,} rows" if isinstance(loaded, events.PublishedEvents) else "not usable"))
     return done

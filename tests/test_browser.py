@@ -176,62 +176,55 @@ def events_app(tmp_path_factory):
     stop_app(server)
 
 
-def test_an_event_opens_its_details(browser, events_app):
-    url, loaded = events_app
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
-    pg = context.new_page()
-    pg.goto(url)
-    frame = map_frame(pg)
+def open_events_map(page, url: str):
+    """The map's frame once the event layer has drawn."""
+    page.goto(url)
+    frame = map_frame(page)
     frame.wait_for_function(EVENTS_READY, timeout=60000)
+    return frame
+
+
+def test_an_event_opens_its_details(page, events_app):
+    url, loaded = events_app
+    frame = open_events_map(page, url)
     target = frame.evaluate(FREE_EVENT_JS)
     assert target is not None, "no event visible away from the story's markers"
     hits = frame.evaluate("(p) => window.mapappEvents.hitTest(L.point(p.x, p.y)).slice(0, 10)", target)
     assert target["i"] in hits  # listed in the popup (newest first, at most 10)
-    testing.click_in_map(pg, target)
-    popup = pg.frame_locator(MAP_FRAME).locator(".leaflet-popup-content")
+    testing.click_in_map(page, target)
+    popup = page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content")
     popup.locator(".mapapp-event").first.wait_for(state="attached", timeout=30000)
     ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / "event.png"))
+    page.screenshot(path=str(ARTIFACTS / "event.png"))
     record = loaded.record(target["i"])
     text = popup.text_content()
     for value in (record["event_id_cnty"], record["event_date"], record["notes"], record["source"], record["actor1"]):
         assert value in text
-    context.close()
 
 
-def test_events_follow_the_date_window(browser, events_app):
+def test_events_follow_the_date_window(page, events_app):
     url, loaded = events_app
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
-    pg = context.new_page()
-    pg.goto(f"{url}/?date=2020-02-10")
-    frame = map_frame(pg)
-    frame.wait_for_function(EVENTS_READY, timeout=60000)
+    frame = open_events_map(page, f"{url}/?date=2020-02-10")
     last = events.date_to_day(date(2020, 2, 10))
     window = settings.EVENT_WINDOWS[settings.EVENT_DEFAULT_WINDOW]
     expected = int(np.count_nonzero((loaded.day <= last) & (loaded.day > last - window)))
     frame.wait_for_function(f"() => window.mapappEvents.stats.inWindow === {expected}", timeout=30000)
     assert 0 < expected < len(loaded)
-    context.close()
 
 
-def test_events_under_a_place_are_offered_not_fetched(browser, events_app):
+def test_events_under_a_place_are_offered_not_fetched(page, events_app):
     url, _ = events_app
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
-    pg = context.new_page()
-    pg.goto(url)
-    frame = map_frame(pg)
-    frame.wait_for_function(EVENTS_READY, timeout=60000)
+    frame = open_events_map(page, url)
     details = []
-    pg.on("request", lambda r: details.append(r.url) if "/details-" in r.url else None)
-    click_feature(pg, frame, "saraqeb")
-    pg.wait_for_url("**place=saraqeb**", timeout=30000)  # the place is selected as without events
-    offer = pg.frame_locator(MAP_FRAME).locator(".mapapp-event-show")
+    page.on("request", lambda r: details.append(r.url) if "/details-" in r.url else None)
+    click_feature(page, frame, "saraqeb")
+    page.wait_for_url("**place=saraqeb**", timeout=30000)  # the place is selected as without events
+    offer = page.frame_locator(MAP_FRAME).locator(".mapapp-event-show")
     offer.wait_for(timeout=30000)
     assert details == []
     offer.click()
-    pg.frame_locator(MAP_FRAME).locator(".mapapp-event").first.wait_for(timeout=30000)
+    page.frame_locator(MAP_FRAME).locator(".mapapp-event").first.wait_for(timeout=30000)
     assert details
-    context.close()
 
 
 def test_an_uploaded_event_file_is_drawn_and_its_bad_rows_listed(page, app_url, tmp_path):
