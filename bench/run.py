@@ -54,6 +54,11 @@ sys.path.insert(0, str(ROOT))
 import folium  # noqa: E402
 
 from mapapp import assets, events, mapbuild, settings, synthetic, testing  # noqa: E402
+from mapapp.manifest import load_manifest  # noqa: E402
+
+# The shipped story's own labels, colours and view (its manifest), so the bench follows the data.
+STORY, _ = load_manifest(settings.DEFAULT_DATA_DIR)
+assert STORY is not None
 
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "README.md"
@@ -130,11 +135,11 @@ SPECS = {
         "click_target": "saraqeb",
         "click_done": ("passage", "loss is a big setback"),
         "date_done": "() => { let ok = false; window.map.eachLayer(l => { if (l.feature && l.feature.id === 'saraqeb' && l.options.fillColor === '"
-        + settings.CONTROLLER_COLOURS["government"] + "') ok = true; }); return ok; }",
-        "toggle_label": settings.LAYER_SHORT_LABELS["highways"],
+        + STORY.sides["government"].colour + "') ok = true; }); return ok; }",
+        "toggle_label": STORY.layers["highways"].short_label,
         "toggle_done": testing.lacks_features_js(["m4", "m5"]),
-        "control_label": settings.LAYER_LABELS["posts"],
-        "control_checkbox": settings.LAYER_SHORT_LABELS["posts"],
+        "control_label": STORY.layers["posts"].label,
+        "control_checkbox": STORY.layers["posts"].short_label,
         "control_feature": "op-09-morek",
     },
 }
@@ -291,7 +296,7 @@ def scale_page_ours(site: Path, csv_path: Path) -> dict:
     t = time.perf_counter()
     loaded = events.read_events(csv_path)
     published = events.publish(loaded, site / "app" / "static" / "cache", settings.CACHE_URL)
-    m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None)
+    m = folium.Map(location=STORY.center, zoom_start=STORY.zoom, tiles=None)
     mapbuild.EventsLayer(published.manifest_url).add_to(m)  # as in the app: manifest, then points
     assets.localize(m)
     html = m.get_root().render().replace("</body>", DRAWN_MARK + "</body>")
@@ -307,7 +312,7 @@ def scale_page_naive(site: Path, csv_path: Path) -> dict:
     """What a folium user would write first: one Marker with a popup per event."""
     t = time.perf_counter()
     loaded = events.read_events(csv_path)
-    m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None)
+    m = folium.Map(location=STORY.center, zoom_start=STORY.zoom, tiles=None)
     for i in range(len(loaded)):
         rec = loaded.record(i)
         text = f"{rec['event_date']} {rec['event_type']}: {rec['actor1']}; {rec['actor2']}. {rec['source']}. {rec['notes']}"

@@ -1,8 +1,13 @@
-"""An interactive map of the AP report of 27–28 February 2020 on the Idlib escalation.
+"""Story maps of news articles: places, who held what on which date, passages and sources.
 
-Modules, in the direction imports flow: ``settings`` (constants), ``data``
-(load and validate layers), ``article`` (passages and links), ``timeline``
-(status as of a date), ``story`` (all of it together), ``mapbuild`` (folium
+A story is a folder (the shipped one is ``geodata/``): a manifest (``story.json``),
+GeoJSON layers of the kinds in :mod:`mapapp.layers`, the article and its sources.
+
+Modules, in the direction imports flow: ``settings`` (the app's constants),
+``layers`` (the registry of layer kinds), ``manifest`` (the story's own facts),
+``data`` (load and validate layers), ``article`` (passages and links),
+``timeline`` (status as of a date), ``story`` (all of it together), ``states``
+(each feature's look on a day, by its kind's rule), ``mapbuild`` (folium
 maps), ``assets`` (offline Leaflet files, published static files), ``events``
 (ACLED CSV layers), ``synthetic`` (synthetic event files), ``preload`` (work
 done before the server starts), ``testing`` (driving the app in Chromium) and

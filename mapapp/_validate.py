@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Iterator
 
-from . import settings
 
 _GEOMETRY_DEPTH = {  # nesting depth of "coordinates" for each geometry type
     "Point": 0,
@@ -31,7 +30,7 @@ class Problem:
 
     file: str
     message: str
-    feature: str | None = None  # "#3 (id 'saraqeb')" or "#3"
+    feature: str | None = None  # "#3 (id 'harbour')" or "#3"
     field: str | None = None
 
     def __str__(self) -> str:
@@ -52,14 +51,15 @@ class GeoDataError(ValueError):
         super().__init__(f"{len(self.problems)} problem(s) in {what}:\n{lines}")
 
 
-def raise_if(problems: list[Problem]) -> None:
-    """Raise :class:`GeoDataError` when ``problems`` is not empty."""
-    if problems:
-        raise GeoDataError(problems)
+def as_list(value: Any) -> list:
+    """A property that may hold one value or a list, as a list (None and NaN from missing columns: empty)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def feature_label(index: int, feature: Any) -> str:
-    """'#3 (id 'saraqeb')' when the feature has an id, else '#3'."""
+    """'#3 (id 'harbour')' when the feature has an id, else '#3'."""
     fid = feature_id(feature)
     return f"#{index} (id {fid!r})" if fid is not None else f"#{index}"
 
@@ -216,15 +216,21 @@ def iter_positions(coords: Any) -> Iterator[list[float]]:
             yield from iter_positions(item)
 
 
-def region_problems(geom: dict, file: str, label: str) -> list[Problem]:
-    """Positions outside the story's region; says so when lat/lon look swapped."""
-    min_lon, min_lat, max_lon, max_lat = settings.REGION_BOUNDS
+def region_problems(
+    geom: dict, file: str, label: str, bounds: tuple[float, float, float, float] | None
+) -> list[Problem]:
+    """Positions that are not lon/lat, or outside the story's region; says so when lat/lon look swapped."""
     for lon, lat, *_ in iter_positions(geom.get("coordinates", [])):
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             return [Problem(file, f"position [{lon}, {lat}] is not a valid lon/lat (WGS84 degrees)", label, "geometry")]
+        if bounds is None:
+            continue
+        min_lon, min_lat, max_lon, max_lat = bounds
         if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
-            hint = " (lat and lon look swapped)" if min_lon <= lat <= max_lon and min_lat <= lon <= max_lat else ""
-            return [Problem(file, f"position [{lon}, {lat}] is outside the story's region {settings.REGION_BOUNDS}{hint}", label, "geometry")]
+            swapped = min_lon <= lat <= max_lon and min_lat <= lon <= max_lat
+            hint = " (lat and lon look swapped)" if swapped else ""
+            message = f"position [{lon}, {lat}] is outside the story's region {list(bounds)} (story.json region.bounds){hint}"
+            return [Problem(file, message, label, "geometry")]
     return []
 
 

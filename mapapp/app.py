@@ -19,10 +19,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mapapp import events, mapbuild, preload, settings
-from mapapp._validate import GeoDataError, parse_iso_date
+from mapapp._validate import GeoDataError, as_list, parse_iso_date
 from mapapp.article import Passage, highlight_spans, passages_as_records
+from mapapp.layers import KINDS
+from mapapp.states import current_state
 from mapapp.story import Story, load_story
-from mapapp.timeline import state_at, timeline_events
+from mapapp.timeline import timeline_events
 
 KEY_FOCUS = "map_focus"  # (lat, lon, zoom) to move the map to, set by non-map selections
 KEY_LAST_EVENT = "last_map_event"  # the last st_folium value handled, so old clicks are not replayed
@@ -85,11 +87,12 @@ def init_state(story: Story) -> None:
     layers = params.get(settings.QP_LAYERS)
     day = parse_iso_date(params.get(settings.QP_DATE))
     st.session_state[settings.KEY_PLACE] = place if place in story.entities else ""
-    visible = set(layers.split(",")) if layers is not None else set(settings.TOGGLE_LAYERS) | {settings.EVENTS_LAYER}
-    for layer in settings.TOGGLE_LAYERS + (settings.EVENTS_LAYER,):
+    switchable = [*story.story_layers, settings.EVENTS_LAYER]
+    visible = set(layers.split(",")) if layers is not None else set(switchable)
+    for layer in switchable:
         st.session_state[settings.KEY_LAYER_PREFIX + layer] = layer in visible
     st.session_state[settings.KEY_EVENTS_WINDOW] = settings.EVENT_DEFAULT_WINDOW
-    st.session_state[settings.KEY_DATE] = clamp_date(day or settings.ARTICLE_DATE)
+    st.session_state[settings.KEY_DATE] = story.manifest.clamp(day or story.manifest.events_date)
     st.session_state[settings.KEY_PASSAGE] = params.get(settings.QP_PASSAGE) if params.get(settings.QP_PASSAGE) else ""
     if st.session_state[settings.KEY_PLACE]:
         st.session_state[KEY_FOCUS] = focus_for(story, [st.session_state[settings.KEY_PLACE]])
@@ -98,23 +101,19 @@ def init_state(story: Story) -> None:
     st.session_state[KEY_INIT] = True
 
 
-def clamp_date(day: date) -> date:
-    return min(max(day, settings.TIMELINE_START), settings.TIMELINE_END)
-
-
-def toggle_layers() -> tuple[str, ...]:
+def toggle_layers(story: Story) -> list[str]:
     """The layers the user can switch: the story's, plus events when a dataset is loaded."""
-    return settings.TOGGLE_LAYERS + ((settings.EVENTS_LAYER,) if loaded_events() else ())
+    return story.story_layers + ([settings.EVENTS_LAYER] if loaded_events() else [])
 
 
-def visible_layers() -> list[str]:
-    return [layer for layer in toggle_layers() if st.session_state.get(settings.KEY_LAYER_PREFIX + layer, True)]
+def visible_layers(story: Story) -> list[str]:
+    return [layer for layer in toggle_layers(story) if st.session_state.get(settings.KEY_LAYER_PREFIX + layer, True)]
 
 
-def sync_query_params() -> None:
+def sync_query_params(story: Story) -> None:
     """The URL always describes the current view (place, layers, date, passage)."""
     wanted = {
-        settings.QP_LAYERS: ",".join(visible_layers()),
+        settings.QP_LAYERS: ",".join(visible_layers(story)),
         settings.QP_DATE: st.session_state[settings.KEY_DATE].isoformat(),
     }
     if st.session_state.get(settings.KEY_PLACE):
@@ -154,7 +153,7 @@ def select_passage(story: Story, passage_id: str) -> None:
 
 
 def jump_to_event(story: Story, day: date, place_ids: list[str]) -> None:
-    st.session_state[settings.KEY_DATE] = clamp_date(day)
+    st.session_state[settings.KEY_DATE] = story.manifest.clamp(day)
     if place_ids and place_ids[0] in story.entities:
         select_place(story, place_ids[0])
 
@@ -183,7 +182,7 @@ def render_map(story: Story) -> None:
         window = settings.EVENT_WINDOWS.get(st.session_state.get(settings.KEY_EVENTS_WINDOW), None)
         types = st.session_state.get(settings.KEY_EVENTS_TYPES) or None
         events_filter = mapbuild.events_filter(published.types, day, window, types)
-    hidden = [layer for layer in toggle_layers() if layer not in visible_layers()]
+    hidden = [layer for layer in toggle_layers(story) if layer not in visible_layers(story)]
     # What changes per rerun is only this control's small script: visibility, day, selection, event filter.
     control = mapbuild.SyncedLayerControl(base, hidden, state=mapbuild.story_state(day, selected), events_filter=events_filter)
     focus = st.session_state.get(KEY_FOCUS)
@@ -209,19 +208,20 @@ def render_map_fragment(story: Story) -> None:
     (The toggles sit under the map, not in the sidebar: a fragment cannot write to the sidebar.)
     """
     render_map(story)
-    render_layer_toggles()
+    render_layer_toggles(story)
     view = st.session_state.get(KEY_VIEW)
     if view is not None:
-        view["visible"] = visible_layers()
-    sync_query_params()
+        view["visible"] = visible_layers(story)
+    sync_query_params(story)
     if st.session_state.pop(KEY_APP_RERUN, False):
         st.rerun(scope="app")
 
 
-def render_layer_toggles() -> None:
-    layers = toggle_layers()
+def render_layer_toggles(story: Story) -> None:
+    layers = toggle_layers(story)
     for column, layer in zip(st.columns(len(layers)), layers):
-        column.checkbox(settings.LAYER_SHORT_LABELS[layer], key=settings.KEY_LAYER_PREFIX + layer)
+        label = settings.EVENTS_SHORT_LABEL if layer == settings.EVENTS_LAYER else story.manifest.layers[layer].short_label
+        column.checkbox(label, key=settings.KEY_LAYER_PREFIX + layer)
 
 
 def handle_map_event(story: Story, event: dict | None) -> None:
@@ -237,24 +237,27 @@ def handle_map_event(story: Story, event: dict | None) -> None:
             st.session_state[KEY_TAB] = TABS[0]  # a place was clicked: show its passages
             st.session_state[KEY_APP_RERUN] = True  # the place panel is outside the map's fragment
     if event.get("last_object_clicked_tooltip") != previous.get("last_object_clicked_tooltip"):
-        layers = mapbuild.layers_from_event(event, toggle_layers())
+        layers = mapbuild.layers_from_event(event, toggle_layers(story))
         if layers is not None:
-            for layer in toggle_layers():
+            for layer in toggle_layers(story):
                 st.session_state[settings.KEY_LAYER_PREFIX + layer] = layer in layers
 
 
 def render_sidebar(story: Story) -> None:
     sb = st.sidebar
-    sb.header("Idlib, 27–28 February 2020")
-    sb.caption(story.article.meta.get("headline", ""))
+    manifest = story.manifest
+    sb.header(manifest.title)
+    sb.caption(escape_md(manifest.subtitle or story.article.meta.get("headline", "")))
+    about = f" ({manifest.timeline_about})" if manifest.timeline_about else ""
     sb.date_input(
         "As of date",
         key=settings.KEY_DATE,
-        min_value=settings.TIMELINE_START,
-        max_value=settings.TIMELINE_END,
-        help="The map shows who held what on this day (offensive: Dec 2019; ceasefire: 6 Mar 2020).",
+        min_value=manifest.timeline_start,
+        max_value=manifest.timeline_end,
+        help=f"The map shows who held what on this day{about}.",
     )
-    ids = sorted((e for e in story.entities.values() if e["layer"] != "control"), key=lambda e: e["name"].casefold())
+    pickable = (e for e in story.entities.values() if KINDS[e["layer"]].pickable)
+    ids = sorted(pickable, key=lambda e: e["name"].casefold())
     names = {e["id"]: e["name"] for e in ids}
     sb.selectbox(
         "Place",
@@ -266,7 +269,7 @@ def render_sidebar(story: Story) -> None:
     )
     sb.checkbox("Online base maps (OpenStreetMap, satellite)", key="online_tiles", help="Needs internet; the offline basemap always works.")
     render_events_panel(sb)
-    render_legend(sb)
+    render_legend(story, sb)
     render_exports(story, sb)
 
 
@@ -302,14 +305,16 @@ def render_events_panel(container) -> None:
             st.download_button("Problems (CSV)", data=lambda: table_csv(rows), file_name="event-problems.csv", mime="text/csv", key="dl_event_problems")
 
 
-def render_legend(container) -> None:
+def render_legend(story: Story, container) -> None:
+    """The legend in words: each colour's meaning as the manifest and the registry state it."""
     container.subheader("Legend")
-    rows = [f"- **{name}**: `{colour}` held by {name}" for name, colour in settings.CONTROLLER_COLOURS.items() if name != "turkey"]
-    container.markdown(
-        "\n".join(rows)
-        + "\n- dashed line or circle: **approximate** or **schematic** position; the circle shows how far off it may be"
-        + "\n- grey: no dated control claim in this dataset (not 'nobody')"
-    )
+    lines = []
+    for block in mapbuild.legend(story):
+        lines.append(f"**{escape_md(block.title)}**")
+        symbol = "●" if block.shape == "dot" else "▬"
+        lines += [f'- <span style="color:{colour}">{symbol}</span> {escape_html(words)}' for colour, _name, words in block.entries]
+    lines.append("- dashed line or circle: **approximate** or **schematic** position; the circle shows how far off it may be")
+    container.markdown("\n".join(lines), unsafe_allow_html=True)
 
 
 def render_exports(story: Story, container) -> None:
@@ -318,12 +323,12 @@ def render_exports(story: Story, container) -> None:
     # The files are built on click, outside any script run: they read the visible layers from this
     # session's view dict, which the map fragment keeps current (a toggle reruns only the fragment).
     view = st.session_state.setdefault(KEY_VIEW, {})
-    view["visible"] = visible_layers()
+    view["visible"] = visible_layers(story)
     container.subheader("Export")
     container.download_button(
         "Visible layers (GeoJSON)",
         data=lambda: mapbuild.visible_geojson(story, day=day, visible=view["visible"]),
-        file_name=f"idlib-{day.isoformat()}.geojson",
+        file_name=f"{story.manifest.slug}-{day.isoformat()}.geojson",
         mime="application/geo+json",
         key="dl_geojson",
     )
@@ -331,7 +336,7 @@ def render_exports(story: Story, container) -> None:
     container.download_button(
         "Map (standalone HTML)",
         data=lambda: mapbuild.standalone_html(story, day=day, visible=view["visible"], selected=selected),
-        file_name=f"idlib-map-{day.isoformat()}.html",
+        file_name=f"{story.manifest.slug}-map-{day.isoformat()}.html",
         mime="text/html",
         key="dl_html",
     )
@@ -358,7 +363,7 @@ def render_place_panel(story: Story) -> None:
     day = st.session_state[settings.KEY_DATE]
     st.subheader(feature["name"])
     facts = {
-        "Layer": feature["layer"],
+        "Layer": story.manifest.label(feature["layer"]),
         "Kind": feature.get("kind") or feature.get("ref") or "",
         "Also written": ", ".join(feature.get("aliases") or []) if isinstance(feature.get("aliases"), list) else "",
         "Arabic": feature.get("name_ar") if isinstance(feature.get("name_ar"), str) else "",
@@ -380,8 +385,7 @@ def describe_precision(feature: dict) -> str:
 
 
 def render_sources(story: Story, keys) -> None:
-    keys = keys if isinstance(keys, list) else [keys] if keys else []
-    for key in keys:
+    for key in as_list(keys):
         src = story.source(key)
         st.caption(f"Source [{escape_md(src.get('leaning', '?'))}]: {escape_md(src['title'])}{source_link(src.get('url'))}")
 
@@ -394,40 +398,59 @@ def source_link(url) -> str:
 
 
 def render_status(story: Story, place_id: str, feature: dict, day: date) -> None:
-    layer = feature["layer"]
-    if layer == "places" and story.history(place_id):
-        status = story.status(place_id, day)
-        since = f" since {status.since.isoformat()}" if status.since else ""
-        st.markdown(f"**Status as of {day.isoformat()}:** held by **{status.controller}**{since}")
-        if status.disputed:
-            st.warning(status.note)
-            for claim in status.claims:
-                st.markdown(f"- {claim.get('date', '')}: {escape_md(claim.get('text', 'adopted date'))} ({escape_md(', '.join(as_list(claim.get('source'))))})")
-        st.markdown("**Control history**")
-        for change in story.history(place_id):
-            st.markdown(f"- **{change.date.isoformat()}** ({change.date_precision}): {escape_md(change.name)}: {change.before} → {change.after}")
-            for claim in change.claims:
-                st.caption(f"  {claim.get('date', '')} {escape_md(claim.get('text', ''))} [{escape_md(claim.get('source', ''))}]")
-            render_sources(story, list(change.sources))
-    elif layer == "places":
+    """The panel section the feature's kind declares (see mapapp.layers: ``panel``)."""
+    panel = KINDS[feature["layer"]].panel
+    if panel == "control-history":
+        render_control_history(story, place_id, day)
+    elif panel == "states":
+        render_states(feature, day)
+    elif panel == "dated":
+        render_dated(story, feature)
+
+
+def render_control_history(story: Story, place_id: str, day: date) -> None:
+    if not story.history(place_id):
         st.caption("No dated control claim for this place in the dataset.")
-    if layer in ("posts", "highways"):
-        state = state_at(feature.get("states") or [], day) or {}
-        st.markdown(f"**Status as of {day.isoformat()}:** {escape_md(state.get('status', 'unknown'))}")
-        for entry in feature.get("states") or []:
-            st.markdown(f"- **{entry['date']}**: {escape_md(entry.get('status', ''))}. {escape_md(entry.get('note') or entry.get('event') or '')}")
-            for claim in entry.get("claims") or []:
-                st.caption(f"  other account: {claim.get('date', '')} {escape_md(claim.get('text', ''))} [{escape_md(claim.get('source', ''))}]")
-    if layer in ("incidents", "control"):
-        st.markdown(f"**Date:** {feature.get('date')}" + (f" to {feature.get('date_to')}" if isinstance(feature.get("date_to"), str) else ""))
-        claims = feature.get("claims") or []
-        if claims:
-            st.markdown("**What each source says** (claims side by side, none picked):")
-            st.table([{"claim": c.get("text", ""), "source": story.source(c.get("source")).get("title", "")} for c in claims])
+        return
+    status = story.status(place_id, day)
+    side = story.manifest.side(status.controller)
+    since = f" since {status.since.isoformat()}" if status.since else ""
+    st.markdown(f"**Status as of {day.isoformat()}:** held by **{escape_md(side.label)}**{since}")
+    if status.disputed:
+        st.warning(status.note)
+        for claim in status.claims:
+            sources = escape_md(", ".join(as_list(claim.get("source"))))
+            st.markdown(f"- {claim.get('date', '')}: {escape_md(claim.get('text', 'adopted date'))} ({sources})")
+    st.markdown("**Control history**")
+    for change in story.history(place_id):
+        before, after = story.manifest.side(change.before).label, story.manifest.side(change.after).label
+        st.markdown(
+            f"- **{change.date.isoformat()}** ({change.date_precision}): {escape_md(change.name)}: "
+            f"{escape_md(before)} → {escape_md(after)}"
+        )
+        for claim in change.claims:
+            st.caption(f"  {claim.get('date', '')} {escape_md(claim.get('text', ''))} [{escape_md(claim.get('source', ''))}]")
+        render_sources(story, list(change.sources))
 
 
-def as_list(value) -> list:
-    return value if isinstance(value, list) else [value] if value else []
+def render_states(feature: dict, day: date) -> None:
+    state = current_state(feature, day)
+    st.markdown(f"**Status as of {day.isoformat()}:** {escape_md(state.get('status', 'unknown'))}")
+    for entry in as_list(feature.get("states")):
+        note = escape_md(entry.get("note") or entry.get("event") or "")
+        st.markdown(f"- **{entry['date']}**: {escape_md(entry.get('status', ''))}. {note}")
+        for claim in entry.get("claims") or []:
+            text, source = escape_md(claim.get("text", "")), escape_md(claim.get("source", ""))
+            st.caption(f"  other account: {claim.get('date', '')} {text} [{source}]")
+
+
+def render_dated(story: Story, feature: dict) -> None:
+    until = f" to {feature.get('date_to')}" if isinstance(feature.get("date_to"), str) else ""
+    st.markdown(f"**Date:** {feature.get('date')}{until}")
+    claims = feature.get("claims") or []
+    if claims:
+        st.markdown("**What each source says** (claims side by side, none picked):")
+        st.table([{"claim": c.get("text", ""), "source": story.source(c.get("source")).get("title", "")} for c in claims])
 
 
 def render_place_passages(story: Story, place_id: str) -> None:
@@ -474,9 +497,9 @@ def escape_md(text) -> str:
 def render_reader(story: Story) -> None:
     """The whole article, in order; a button per passage shows its places on the map."""
     current = st.session_state.get(settings.KEY_PASSAGE)
-    meta = story.article.meta
-    st.markdown(f"**{escape_md(meta.get('headline', ''))}**")
-    st.caption(f"{escape_md(meta.get('outlet', ''))} · events {meta.get('events_date', '')} · published {meta.get('published', '')}")
+    manifest = story.manifest
+    st.markdown(f"**{escape_md(story.article.meta.get('headline', ''))}**")
+    st.caption(f"{escape_md(manifest.outlet)} · events {manifest.events_date} · published {manifest.published}")
     related = {r["line"]: r for r in story.article.related}
     for line in story.article.lines:
         if line["kind"] in ("body", "credits"):
@@ -499,7 +522,8 @@ def render_timeline(story: Story) -> None:
     events = timeline_events(story.layers, story.article.related)
     day = st.session_state[settings.KEY_DATE]
     st.caption("Every dated event; click one to move the map to that day and place.")
-    for i, event in enumerate(e for e in events if e["date"] >= settings.TIMELINE_START - timedelta(days=200)):
+    earliest = story.manifest.timeline_start - timedelta(days=200)  # background events, not the founding of every post
+    for i, event in enumerate(e for e in events if e["date"] >= earliest):
         marker = "▶ " if event["date"] == day else ""
         st.button(
             f"{marker}{event['date'].isoformat()} · {event['kind']} · {event['title']}",
@@ -515,12 +539,13 @@ def render_errors(exc: GeoDataError) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Idlib, 27–28 Feb 2020: map of the AP story", layout="wide")
     try:
         story = get_story(str(settings.data_dir_from_env()))
     except GeoDataError as exc:
+        st.set_page_config(page_title=settings.APP_TITLE, layout="wide")
         render_errors(exc)
         return
+    st.set_page_config(page_title=story.manifest.page_title, layout="wide")
     st.session_state[KEY_EVENTS] = current_events()
     init_state(story)
     col_map, col_side = st.columns([3, 2])
@@ -540,7 +565,7 @@ def main() -> None:
         if timeline_tab.open:
             with timeline_tab:
                 render_timeline(story)
-    sync_query_params()
+    sync_query_params(story)
 
 
 if __name__ == "__main__":

@@ -21,12 +21,18 @@ from typing import Any, Iterable
 from . import settings
 from ._validate import Problem, parse_iso_date
 from .data import read_json
+from .layers import KINDS
+from .manifest import FurniturePattern
 
-_VIDEO = re.compile(r"^Click to play video: '(?P<title>.+?)' (?P=title)$")
-_CAPTION = re.compile(r"^(?:WATCH: )?(?P<title>.+?) – (?P<date>[A-Z][a-z]{2} \d{1,2}, \d{4})$")
-_READ_MORE = re.compile(r"^READ MORE: (?P<title>.+)$")
-_FURNITURE = {"Story continues below advertisement": "advertisement", "Sponsored content": "sponsored"}
-_CREDITS = re.compile(r"\breported from\b.*\bcontributed to this report\.$")
+# Generic page furniture (news sites in general); a story's manifest adds its outlet's own patterns
+# (kind, regex): video and link patterns capture the item's title, captions its title and date.
+GENERIC_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("video", re.compile(r"^Click to play video: '(?P<title>.+?)'(?: .*)?$")),
+    ("link", re.compile(r"^(?:READ MORE|Read more|RELATED|Related|SEE ALSO|See also|MORE|More): (?P<title>.+)$")),
+    ("advertisement", re.compile(r"^(?:Story continues below advertisement|Advertisement|ADVERTISEMENT|Continue reading below)$")),
+    ("sponsored", re.compile(r"^(?:Sponsored content|Sponsored|Promoted content|Paid content)$")),
+    ("credits", re.compile(r"\breported from\b.*\bcontributed to this report\.$")),
+)
 # Abbreviations whose full stop does not end a sentence in this text.
 _ABBREVIATIONS = ("U.S.", "U.N.", "Mr.", "Mrs.", "Dr.", "St.", "Gen.", "Lt.")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[“\"A-Z])")
@@ -53,7 +59,6 @@ class Passage:
     line: int  # line number in article.txt, from 1
     text: str
     kind: str = "body"  # "body" or "credits"
-    sentences: list[tuple[int, int]] = field(default_factory=list)
     speakers: list[dict] = field(default_factory=list)
     dates: list[dict] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
@@ -95,12 +100,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def parse_page(text: str) -> tuple[str, list[dict]]:
+def parse_page(text: str, furniture: Iterable[FurniturePattern] = ()) -> tuple[str, list[dict]]:
     """Classify every line of the page; returns (headline, blocks in order).
 
-    Each block is ``{"line", "kind", "text", ...}`` with kind one of
-    body, credits, video, link, advertisement, sponsored.
+    Each block is ``{"line", "kind", "text", ...}`` with kind one of body,
+    credits, video, link, advertisement, sponsored. ``furniture`` (the
+    manifest's patterns) is tried before the generic ones. A caption line right
+    under a video is folded into it, with its date.
     """
+    patterns = [(p.kind, p.pattern, p.date_format) for p in furniture]
+    patterns += [(kind, pattern, None) for kind, pattern in GENERIC_FURNITURE]
     raw_lines = text.splitlines()
     headline = raw_lines[0].strip() if raw_lines else ""
     blocks: list[dict] = []
@@ -108,37 +117,43 @@ def parse_page(text: str) -> tuple[str, list[dict]]:
         line = raw.strip()
         if not line:
             continue
-        video = _VIDEO.match(line)
-        caption = _CAPTION.match(line)
-        if video:
-            blocks.append({"line": number, "kind": "video", "text": line, "title": video["title"]})
-        elif caption and blocks and blocks[-1]["kind"] == "video" and "date" not in blocks[-1]:
-            # The caption line under a video carries its date: fold it into the video item.
-            blocks[-1]["caption"] = line
-            blocks[-1]["caption_line"] = number
-            blocks[-1]["date"] = datetime.strptime(caption["date"], "%b %d, %Y").date().isoformat()
-        elif _READ_MORE.match(line):
-            blocks.append({"line": number, "kind": "link", "text": line, "title": _READ_MORE.match(line)["title"]})
-        elif line in _FURNITURE:
-            blocks.append({"line": number, "kind": _FURNITURE[line], "text": line})
-        elif _CREDITS.search(line):
-            blocks.append({"line": number, "kind": "credits", "text": line})
-        else:
-            blocks.append({"line": number, "kind": "body", "text": line})
+        block = _classify(line, number, patterns, blocks[-1] if blocks else None)
+        if block is not None:
+            blocks.append(block)
     return headline, blocks
 
 
-def build_article(text: str, meta: dict) -> Article:
+def _classify(line: str, number: int, patterns: list, previous: dict | None) -> dict | None:
+    """The block for one line, or None when the line was folded into ``previous`` (a video's caption)."""
+    for kind, pattern, date_format in patterns:
+        match = pattern.search(line) if kind == "credits" else pattern.match(line)
+        if not match:
+            continue
+        if kind == "caption":
+            if previous is None or previous["kind"] != "video" or "date" in previous:
+                continue  # a caption only belongs under a video
+            try:
+                day = datetime.strptime(match["date"], date_format).date()
+            except ValueError:
+                continue
+            previous.update(caption=line, caption_line=number, date=day.isoformat())
+            return None
+        block = {"line": number, "kind": kind, "text": line}
+        if "title" in pattern.groupindex:
+            block["title"] = match["title"]
+        return block
+    return {"line": number, "kind": "body", "text": line}
+
+
+def build_article(text: str, meta: dict, furniture: Iterable[FurniturePattern] = ()) -> Article:
     """Passages, related items and furniture from the page text and its annotations."""
-    headline, blocks = parse_page(text)
+    headline, blocks = parse_page(text, furniture)
     passages, related, furniture, lines = [], [], [], []
     for block in blocks:
         kind = block["kind"]
         if kind in ("body", "credits"):
             pid = f"p{len(passages) + 1:02d}"
-            passages.append(
-                Passage(pid, len(passages) + 1, block["line"], block["text"], kind, split_sentences(block["text"]))
-            )
+            passages.append(Passage(pid, len(passages) + 1, block["line"], block["text"], kind))
             ref = pid
         elif kind in ("video", "link"):
             ref = f"r{len(related) + 1:02d}"
@@ -250,10 +265,10 @@ def highlight_spans(passage: Passage, place_id: str) -> list[tuple[int, int]]:
 
 
 def link_targets(layers: dict[str, Any]) -> list[dict]:
-    """The linkable entities (places, posts, highways, incidents, control changes) as plain dicts."""
+    """The linkable entities of every linkable kind present, as plain dicts (registry order)."""
     rows: list[dict] = []
-    for layer in ("places", "posts", "highways", "incidents", "control"):
-        gdf = layers.get(layer)
+    for kind in KINDS.values():
+        gdf = layers.get(kind.id) if kind.linkable else None
         if gdf is None:
             continue
         for fid, row in gdf.iterrows():
@@ -262,7 +277,7 @@ def link_targets(layers: dict[str, Any]) -> list[dict]:
             rows.append(
                 {
                     "id": fid,
-                    "layer": layer,
+                    "layer": kind.id,
                     "name": row["name"],
                     "aliases": aliases if isinstance(aliases, list) else [],
                     "name_ar": name_ar if isinstance(name_ar, str) else None,
@@ -271,7 +286,9 @@ def link_targets(layers: dict[str, Any]) -> list[dict]:
     return rows
 
 
-def load_article(data_dir: Path, entities: list[dict]) -> tuple[Article | None, list[Problem]]:
+def load_article(
+    data_dir: Path, entities: list[dict], furniture: Iterable[FurniturePattern] = ()
+) -> tuple[Article | None, list[Problem]]:
     """Read ``article.txt`` and ``article.json``, build passages and links."""
     text_path = Path(data_dir) / settings.ARTICLE_TEXT_FILE
     try:
@@ -283,7 +300,7 @@ def load_article(data_dir: Path, entities: list[dict]) -> tuple[Article | None, 
         return None, problems
     if not isinstance(meta, dict):
         return None, [Problem(settings.ARTICLE_META_FILE, "must be a JSON object")]
-    article = build_article(text, meta)
+    article = build_article(text, meta, furniture)
     problems += annotate(article, meta, entities)
     return article, problems
 

@@ -16,6 +16,7 @@ from typing import Sequence
 
 from . import settings
 from ._validate import GeoDataError
+from .layers import KINDS
 from .story import Story, load_story
 
 
@@ -45,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("count", type=int)
     synth.add_argument("out", type=Path)
     synth.add_argument("--seed", type=int, default=0)
-    synth.add_argument("--iso-dates", action="store_true", help="YYYY-MM-DD instead of '27 February 2020'")
+    synth.add_argument("--iso-dates", action="store_true", help="YYYY-MM-DD instead of '5 March 2021'")
     return parser
 
 
@@ -81,7 +82,7 @@ def _places(story: Story, _args: argparse.Namespace) -> list[dict]:
     return [
         {"id": e["id"], "name": e["name"], "layer": e["layer"]}
         for e in story.entities.values()
-        if e["layer"] in ("places", "posts", "highways")
+        if KINDS[e["layer"]].pickable
     ]
 
 

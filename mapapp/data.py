@@ -1,7 +1,9 @@
 """Load and validate the story's GeoJSON layers and its source register.
 
-Every layer becomes a GeoDataFrame (EPSG:4326) indexed by feature id. All
-problems in all files are gathered and raised together as one
+Which layers a story has comes from its manifest; what each kind may hold
+(file, geometries, required properties, allowed states) from the registry in
+:mod:`mapapp.layers`. Every layer becomes a GeoDataFrame (EPSG:4326) indexed by
+feature id. All problems in all files are gathered and raised together as one
 :class:`~mapapp._validate.GeoDataError`.
 """
 
@@ -19,6 +21,7 @@ from . import settings
 from ._validate import (
     GeoDataError,
     Problem,
+    as_list,
     check_geojson,
     feature_id,
     feature_label,
@@ -26,6 +29,8 @@ from ._validate import (
     parse_iso_date,
     region_problems,
 )
+from .layers import KINDS, SIDE_FIELDS, LayerKind
+from .manifest import Manifest
 
 # Properties that point at places, checked after every file is read. An area's
 # member_place_ids are the villages it was drawn around: linked, but not changes of their own.
@@ -33,7 +38,7 @@ PLACE_LINK_FIELDS = ("place_ids", "place_id", "member_place_ids")
 
 
 def read_json(path: Path) -> tuple[Any, list[Problem]]:
-    """Parse a JSON file; a missing or unparsable file is a problem, not a crash."""
+    """Parse a JSON file; a missing, unparsable or non-finite-numbered file is a problem, not a crash."""
     name = path.name
     try:
         text = path.read_text(encoding="utf-8")
@@ -41,45 +46,58 @@ def read_json(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(name, f"file not found in {path.parent}")]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(name, f"cannot be read: {exc}")]
+    return parse_json_text(text, name)
+
+
+def parse_json_text(text: str, name: str) -> tuple[Any, list[Problem]]:
+    """Strict JSON: NaN and Infinity (which Python accepts and browsers do not) are problems."""
+    bad_constants: list[str] = []
+
+    def refuse(constant: str) -> None:
+        bad_constants.append(constant)
+        return None
+
     try:
-        return json.loads(text), []
+        value = json.loads(text, parse_constant=refuse)
     except json.JSONDecodeError as exc:
         return None, [Problem(name, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+    except RecursionError:
+        return None, [Problem(name, "JSON nested too deeply to read (thousands of levels of [ or {)")]
+    if bad_constants:
+        listed = ", ".join(sorted(set(bad_constants)))
+        return None, [Problem(name, f"not valid JSON: {listed} is not a number in JSON (RFC 8259); write a finite number")]
+    return value, []
 
 
-def load_sources(data_dir: Path) -> tuple[dict[str, dict], list[Problem]]:
-    """The source register: key -> {title, url, publisher, leaning, ...}."""
+def load_sources(data_dir: Path, leanings: tuple[str, ...] = settings.SOURCE_LEANINGS) -> tuple[dict[str, dict], list[Problem]]:
+    """The source register: key -> {title, url, publisher, leaning, ...}; ``leanings`` from the manifest."""
     raw, problems = read_json(data_dir / settings.SOURCES_FILE)
     if problems:
         return {}, problems
     if not isinstance(raw, dict):
         return {}, [Problem(settings.SOURCES_FILE, "must be a JSON object of source key -> record")]
     for key, record in raw.items():
-        if not isinstance(record, dict) or not record.get("title"):
+        if not isinstance(record, dict) or not isinstance(record.get("title"), str) or not record["title"]:
             problems.append(Problem(settings.SOURCES_FILE, "each source needs a 'title'", f"'{key}'", "title"))
-        elif record.get("leaning") not in SOURCE_LEANINGS:
-            problems.append(
-                Problem(settings.SOURCES_FILE, f"'leaning' must be one of {SOURCE_LEANINGS}", f"'{key}'", "leaning")
-            )
+        elif record.get("leaning") not in leanings:
+            message = f"'leaning' {record.get('leaning')!r} is not one of {leanings} (story.json source_leanings adds more)"
+            problems.append(Problem(settings.SOURCES_FILE, message, f"'{key}'", "leaning"))
     return raw, problems
 
 
-# How a source leans, shown on every item (what-users-ask.md: sources per claim).
-SOURCE_LEANINGS = (
-    "gazetteer",
-    "reference",
-    "wire",
-    "monitor",
-    "pro-government",
-    "pro-opposition",
-    "turkish-official",
-    "article",
-    "package",
-)
+class _Context:
+    """What a layer's checks need besides the file: the kind, the sources, the manifest."""
+
+    def __init__(self, kind: LayerKind, sources: dict[str, dict], manifest: Manifest | None):
+        self.kind = kind
+        self.file = kind.file
+        self.sources = sources
+        self.manifest = manifest
 
 
-def validate_layer(raw: Any, layer: str, file: str, sources: dict[str, dict]) -> list[Problem]:
+def validate_layer(raw: Any, kind: LayerKind, sources: dict[str, dict], manifest: Manifest | None = None) -> list[Problem]:
     """Every problem with one layer's FeatureCollection, structural and semantic."""
+    file = kind.file
     problems = check_geojson(raw, file)
     if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection":
         if isinstance(raw, dict) and raw.get("type") not in (None, "FeatureCollection"):
@@ -87,10 +105,11 @@ def validate_layer(raw: Any, layer: str, file: str, sources: dict[str, dict]) ->
         return problems
     if problems:  # structure is broken: semantic checks would only echo it
         return problems
+    context = _Context(kind, sources, manifest)
     seen: dict[str, int] = {}
     for index, feature in enumerate(raw["features"]):
         label = feature_label(index, feature)
-        problems += _feature_problems(feature, layer, file, label, sources)
+        problems += _feature_problems(feature, label, context)
         fid = feature_id(feature)
         if fid is not None:
             if fid in seen:
@@ -99,26 +118,33 @@ def validate_layer(raw: Any, layer: str, file: str, sources: dict[str, dict]) ->
     return problems
 
 
-def _feature_problems(feature: dict, layer: str, file: str, label: str, sources: dict) -> list[Problem]:
+def _feature_problems(feature: dict, label: str, ctx: _Context) -> list[Problem]:
     props = feature.get("properties") or {}
+    file = ctx.file
     problems = [
-        Problem(file, "missing required property", label, name)
-        for name in settings.REQUIRED_PROPERTIES[layer]
-        if props.get(name) in (None, "")
+        Problem(file, "missing required property", label, name) for name in ctx.kind.required if props.get(name) in (None, "")
     ]
     top_id = feature.get("id")
     if top_id is not None and props.get("id") is not None and str(top_id) != str(props["id"]):
         problems.append(Problem(file, f"top-level id {top_id!r} differs from properties.id {props['id']!r}", label, "id"))
+    for name in ("id", "name"):
+        if props.get(name) not in (None, "") and not isinstance(props[name], str):
+            problems.append(Problem(file, f"'{name}' must be a string, got {props[name]!r}", label, name))
+    if not isinstance(props.get("aliases"), (list, type(None))) or not all(isinstance(a, str) for a in props.get("aliases") or []):
+        problems.append(Problem(file, "'aliases' must be a list of strings", label, "aliases"))
     if not (feature.get("geometry") is None and props.get("precision") == "unlocated"):
-        problems += _geometry_problems(feature.get("geometry"), layer, file, label)
-    problems += _property_value_problems(props, file, label, sources)
+        problems += _geometry_problems(feature.get("geometry"), label, ctx)
+    problems += _property_value_problems(props, label, ctx)
+    problems += _states_problems(props, label, ctx)
+    problems += _source_problems(props, label, ctx)
     return problems
 
 
-def _geometry_problems(geom: dict | None, layer: str, file: str, label: str) -> list[Problem]:
-    allowed = settings.GEOMETRY_TYPES[layer]
+def _geometry_problems(geom: dict | None, label: str, ctx: _Context) -> list[Problem]:
+    allowed, file, layer = ctx.kind.geometry_types, ctx.file, ctx.kind.id
     if geom is None:
-        return [Problem(file, f"geometry is null (allowed only with precision 'unlocated'); the {layer} layer needs one of {sorted(allowed)}", label, "geometry")]
+        message = f"geometry is null (allowed only with precision 'unlocated'); the {layer} layer needs one of {sorted(allowed)}"
+        return [Problem(file, message, label, "geometry")]
     if geom["type"] not in allowed:
         return [Problem(file, f"{geom['type']} is not allowed in the {layer} layer (allowed: {sorted(allowed)})", label, "geometry")]
     try:
@@ -127,13 +153,14 @@ def _geometry_problems(geom: dict | None, layer: str, file: str, label: str) -> 
         return [Problem(file, f"geometry cannot be read: {exc}", label, "geometry")]
     if shp.is_empty:
         return [Problem(file, "geometry is empty", label, "geometry")]
-    problems = region_problems(geom, file, label)
+    problems = region_problems(geom, file, label, ctx.manifest.region if ctx.manifest else None)
     if not shp.is_valid:
         problems.append(Problem(file, f"invalid geometry: {shapely.is_valid_reason(shp)}", label, "geometry"))
     return problems + orientation_problems(geom, file, label)
 
 
-def _property_value_problems(props: dict, file: str, label: str, sources: dict) -> list[Problem]:
+def _property_value_problems(props: dict, label: str, ctx: _Context) -> list[Problem]:
+    file = ctx.file
     problems = []
     for name in settings.DATE_FIELDS:
         if props.get(name) is not None and parse_iso_date(props[name]) is None:
@@ -141,37 +168,76 @@ def _property_value_problems(props: dict, file: str, label: str, sources: dict) 
     if parse_iso_date(props.get("date")) and parse_iso_date(props.get("date_to")):
         if props["date_to"] < props["date"]:
             problems.append(Problem(file, "'date_to' is before 'date'", label, "date_to"))
-    enums = {
-        "precision": settings.PRECISIONS,
-        "date_precision": settings.DATE_PRECISIONS,
-        "before": settings.CONTROLLERS,
-        "after": settings.CONTROLLERS,
-    }
+    enums: dict[str, tuple[str, ...]] = {"precision": settings.PRECISIONS, "date_precision": settings.DATE_PRECISIONS}
+    if ctx.manifest is not None:
+        sides = tuple(ctx.manifest.sides)
+        enums.update({name: sides for name in SIDE_FIELDS})
     for name, allowed in enums.items():
         if props.get(name) not in (None, "") and props[name] not in allowed:
-            problems.append(Problem(file, f"{props[name]!r} is not one of {allowed}", label, name))
+            where = " (the sides declared in story.json)" if name in SIDE_FIELDS else ""
+            problems.append(Problem(file, f"{props[name]!r} is not one of {allowed}{where}", label, name))
     if props.get("precision") in ("exact", "approximate") and not _is_positive_number(props.get("precision_m")):
         problems.append(Problem(file, "exact and approximate positions need a radius in metres", label, "precision_m"))
-    problems += _source_problems(props, file, label, sources)
     return problems
 
 
-def _source_problems(props: dict, file: str, label: str, sources: dict) -> list[Problem]:
-    """Every ``source`` key (and every claim's source) must be in sources.json."""
-    problems = []
-    keys = _as_list(props.get("source"))
-    for claim in props.get("claims") or []:
-        keys += _as_list(claim.get("source") if isinstance(claim, dict) else None)
-    for key in keys:
-        if key not in sources:
-            problems.append(Problem(file, f"source {key!r} is not in {settings.SOURCES_FILE}", label, "source"))
-    return problems
-
-
-def _as_list(value: Any) -> list:
-    if value is None:
+def _states_problems(props: dict, label: str, ctx: _Context) -> list[Problem]:
+    """A ``states`` list: objects with a real date and a status the kind allows (rule ``states``)."""
+    states = props.get("states")
+    if states is None:
         return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
+    file = ctx.file
+    if not isinstance(states, list):
+        return [Problem(file, "'states' must be a list of {date, status, source}", label, "states")]
+    allowed = tuple(ctx.kind.statuses)
+    problems = []
+    for i, state in enumerate(states):
+        where = f"states[{i}]"
+        if not isinstance(state, dict):
+            problems.append(Problem(file, "must be an object {date, status, source}", label, where))
+            continue
+        if parse_iso_date(state.get("date")) is None:
+            problems.append(Problem(file, f"date {state.get('date')!r} is not YYYY-MM-DD", label, f"{where}.date"))
+        if allowed and state.get("status") not in allowed:
+            message = f"status {state.get('status')!r} is not one of {allowed} (the {ctx.kind.id} kind's states)"
+            problems.append(Problem(file, message, label, f"{where}.status"))
+        if state.get("date_to") is not None and parse_iso_date(state["date_to"]) is None:
+            problems.append(Problem(file, f"date {state['date_to']!r} is not YYYY-MM-DD", label, f"{where}.date_to"))
+    return problems
+
+
+def _source_keys(props: dict) -> list[tuple[str, Any]]:
+    """(field path, source key) for every source a feature cites: its own, its claims', its states' and theirs."""
+    keys = [("source", key) for key in as_list(props.get("source"))]
+    keys += _claim_source_keys(props.get("claims"), "claims")
+    for i, state in enumerate(props.get("states") if isinstance(props.get("states"), list) else []):
+        if isinstance(state, dict):
+            keys += [(f"states[{i}].source", key) for key in as_list(state.get("source"))]
+            keys += _claim_source_keys(state.get("claims"), f"states[{i}].claims")
+    return keys
+
+
+def _claim_source_keys(claims: Any, path: str) -> list[tuple[str, Any]]:
+    keys = []
+    for j, claim in enumerate(claims if isinstance(claims, list) else []):
+        if isinstance(claim, dict):
+            keys += [(f"{path}[{j}].source", key) for key in as_list(claim.get("source"))]
+    return keys
+
+
+def _source_problems(props: dict, label: str, ctx: _Context) -> list[Problem]:
+    """Every source key (the feature's, each claim's, each state's) must be in sources.json."""
+    problems = []
+    for path, key in _source_keys(props):
+        if not isinstance(key, str) or key not in ctx.sources:
+            problems.append(Problem(ctx.file, f"source {key!r} is not in {settings.SOURCES_FILE}", label, path))
+    states = props.get("states") if isinstance(props.get("states"), list) else []
+    claim_lists = [("claims", props.get("claims"))]
+    claim_lists += [(f"states[{i}].claims", s.get("claims")) for i, s in enumerate(states) if isinstance(s, dict)]
+    for path, claims in claim_lists:
+        if claims is not None and not (isinstance(claims, list) and all(isinstance(c, dict) for c in claims)):
+            problems.append(Problem(ctx.file, "must be a list of objects {text, source}", label, path))
+    return problems
 
 
 def _is_positive_number(value: Any) -> bool:
@@ -179,26 +245,26 @@ def _is_positive_number(value: Any) -> bool:
 
 
 def linked_place_ids(props: dict) -> list[str]:
-    """Place ids a feature links to (``place_id`` or ``place_ids``)."""
-    ids: list[str] = []
-    for name in PLACE_LINK_FIELDS:
-        ids += _as_list(props.get(name))
-    return ids
+    """Place ids a feature links to (``place_id``, ``place_ids`` or ``member_place_ids``)."""
+    return [pid for _field, pid in _linked_place_ids(props)]
 
 
-def link_problems(raw_layers: dict[str, dict], file_names: dict[str, str]) -> list[Problem]:
-    """Links from posts, control changes and incidents to places that do not exist."""
+def _linked_place_ids(props: dict) -> list[tuple[str, Any]]:
+    return [(name, pid) for name in PLACE_LINK_FIELDS for pid in as_list(props.get(name))]
+
+
+def link_problems(raw_layers: dict[str, dict]) -> list[Problem]:
+    """Links from any layer to places that do not exist, reported under the field that holds them."""
     places = raw_layers.get("places") or {}
     known = {feature_id(f) for f in places.get("features", []) if isinstance(f, dict)}
     problems = []
     for layer, raw in raw_layers.items():
         for index, feature in enumerate(raw.get("features", [])):
             props = feature.get("properties") if isinstance(feature, dict) else None
-            for pid in linked_place_ids(props if isinstance(props, dict) else {}):
+            for name, pid in _linked_place_ids(props if isinstance(props, dict) else {}):
                 if pid not in known:
-                    problems.append(
-                        Problem(file_names[layer], f"links to unknown place {pid!r}", feature_label(index, feature), "place_ids")
-                    )
+                    label = feature_label(index, feature)
+                    problems.append(Problem(KINDS[layer].file, f"links to unknown place {pid!r}", label, name))
     return problems
 
 
@@ -214,38 +280,52 @@ def to_geodataframe(raw: dict) -> gpd.GeoDataFrame:
     return gdf
 
 
-def load_layers(data_dir: Path, sources: dict[str, dict]) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, dict], list[Problem]]:
-    """Read, validate and convert every layer file; returns (layers, raw, problems)."""
+def load_layers(
+    data_dir: Path, sources: dict[str, dict], manifest: Manifest
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, dict], list[Problem]]:
+    """Read, validate and convert every layer the manifest lists; returns (layers, raw, problems)."""
     raw_layers: dict[str, dict] = {}
     problems: list[Problem] = []
     broken: set[str] = set()
-    for layer, file in settings.LAYER_FILES.items():
-        path = Path(data_dir) / file
-        if layer in settings.OPTIONAL_LAYERS and not path.exists():
+    for kind_id in manifest.layers:
+        kind = KINDS[kind_id]
+        path = Path(data_dir) / kind.file
+        if kind.optional_file and not path.exists():
             continue
         raw, read_problems = read_json(path)
-        layer_problems = read_problems or validate_layer(raw, layer, file, sources)
+        layer_problems = read_problems or validate_layer(raw, kind, sources, manifest)
         problems += layer_problems
         if layer_problems:
-            broken.add(layer)
+            broken.add(kind_id)
         # Keep a structurally sound collection even when some features are bad,
         # so that links into it can still be checked.
         if not read_problems and isinstance(raw, dict) and isinstance(raw.get("features"), list):
-            raw_layers[layer] = raw
-    problems += link_problems(raw_layers, settings.LAYER_FILES)
+            raw_layers[kind_id] = raw
+    problems += _unlisted_layer_files(data_dir, manifest)
+    problems += link_problems(raw_layers)
     layers = {name: to_geodataframe(raw) for name, raw in raw_layers.items() if name not in broken}
     return layers, {k: v for k, v in raw_layers.items() if k not in broken}, problems
 
 
-def load_layer_file(path: Path, layer: str, sources: dict[str, dict] | None = None) -> gpd.GeoDataFrame:
-    """Load one layer file on its own; raise :class:`GeoDataError` listing every problem.
+def _unlisted_layer_files(data_dir: Path, manifest: Manifest) -> list[Problem]:
+    """A layer file the manifest does not list would be silently ignored: say so instead."""
+    return [
+        Problem(kind.file, f"is in the story folder but {settings.MANIFEST_FILE} does not list the {kind.id!r} layer", field="layers")
+        for kind in KINDS.values()
+        if kind.id not in manifest.layers and (Path(data_dir) / kind.file).exists()
+    ]
 
-    Without ``sources`` the source keys are not checked (handy for one-off files).
+
+def load_layer_file(path: Path, kind_id: str, sources: dict[str, dict] | None = None) -> gpd.GeoDataFrame:
+    """Load one layer file of kind ``kind_id`` on its own; raise :class:`GeoDataError` listing every problem.
+
+    Without ``sources`` the source keys are not checked (handy for one-off files);
+    no manifest, so no region or side checks.
     """
     raw, problems = read_json(Path(path))
     if not problems:
         known = sources if sources is not None else _AnyKey()
-        problems = validate_layer(raw, layer, Path(path).name, known)
+        problems = validate_layer(raw, KINDS[kind_id], known)
     if problems:
         raise GeoDataError(problems)
     return to_geodataframe(raw)

@@ -1,17 +1,20 @@
 """Folium maps of the story: a fixed base map plus one feature group per layer.
 
-The base map (offline basemap, optional online tiles, legend) never changes
-between reruns, so streamlit-folium keeps the same component and the user's
-zoom. The story layers depend on the date and the selection; the app passes
-them as ``feature_group_to_add`` together with a :class:`SyncedLayerControl`.
-Every string from the data goes through :func:`escape_text` before it reaches
-HTML or JavaScript.
+The base map (offline basemap, the story's layer groups, optional online
+tiles, legend) never changes between reruns, so streamlit-folium keeps the
+same component and the user's zoom. The story's features and their look on
+every day are published once as a static file (:func:`story_timeline`) and
+drawn by ``static/mapapp/story-layers.js``; what a rerun sends is only the
+:class:`SyncedLayerControl` script (visible layers, day, selection, event
+filter). Every string from the data goes through :func:`escape_text` before it
+reaches HTML or JavaScript.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
@@ -24,10 +27,10 @@ from jinja2 import Template
 
 from . import assets, settings
 from .events import date_to_day, day_to_date
+from .layers import KINDS, drawing_order
+from .states import FeatureState, layer_states
 from .story import Story
-from .timeline import state_at
 
-_NO_CLAIM = "no dated control claim in this dataset"
 DISPLAY_DECIMALS = 5
 
 
@@ -41,82 +44,6 @@ def escape_text(value: Any) -> str:
     return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
-# --- what each layer shows on a day (plain data, unit-tested) -------------------
-
-
-def place_rows(story: Story, day: date) -> list[dict]:
-    """Places with their controller as of ``day``."""
-    rows = []
-    for fid, row in story.layers["places"].iterrows():
-        status = story.status(fid, day)
-        label = f"{row['name']}: {status.controller}" + (" (disputed)" if status.disputed else "")
-        if status.controller == "unknown":
-            label = f"{row['name']} ({_NO_CLAIM})"
-        rows.append(_row(fid, row, status.controller, settings.CONTROLLER_COLOURS[status.controller], label))
-    return rows
-
-
-def _state_rows(story: Story, layer: str, day: date, colours: dict[str, str]) -> list[dict]:
-    """Features whose ``states`` list gives their status on ``day`` (posts, highways)."""
-    rows = []
-    for fid, row in story.layers[layer].iterrows():
-        status = (state_at(row["states"], day) or {}).get("status", "unknown")
-        rows.append(_row(fid, row, status, colours.get(status, colours["unknown"]), f"{row['name']}: {status}"))
-    return rows
-
-
-def post_rows(story: Story, day: date) -> list[dict]:
-    return _state_rows(story, "posts", day, settings.POST_COLOURS)
-
-
-def highway_rows(story: Story, day: date) -> list[dict]:
-    return _state_rows(story, "highways", day, settings.HIGHWAY_COLOURS)
-
-
-def control_rows(story: Story, day: date) -> list[dict]:
-    """Control changes that had happened by ``day``."""
-    rows = []
-    for change in story.changes:
-        if change.date <= day:
-            row = story.layers["control"].loc[change.id]
-            label = f"{change.name} ({change.date.isoformat()}): {change.before} → {change.after}"
-            rows.append(_row(change.id, row, change.after, settings.CONTROLLER_COLOURS[change.after], label))
-    return rows
-
-
-def incident_rows(story: Story, day: date) -> list[dict]:
-    rows = []
-    for fid, row in story.layers["incidents"].iterrows():
-        if row["date"] <= day.isoformat():
-            rows.append(_row(fid, row, row["kind"], settings.INCIDENT_COLOUR, f"{row['name']} ({row['date']})"))
-    return rows
-
-
-def _row(fid: str, row: Any, status: str, colour: str, label: str) -> dict:
-    return {
-        "id": fid,
-        "geometry": row.geometry,
-        "status": status,
-        "colour": colour,
-        "label": label,
-        "precision": row["precision"],
-        "precision_m": row.get("precision_m"),
-    }
-
-
-# Drawing order, bottom to top: areas and lines first, then concentric point
-# markers (incident ring > post ring > place dot), so that features sharing a
-# point (Saraqeb has all three) each keep a clickable part.
-LAYER_ROWS = {
-    "control": control_rows,
-    "highways": highway_rows,
-    "incidents": incident_rows,
-    "posts": post_rows,
-    "places": place_rows,
-}
-POINT_RADIUS = {"control": 6, "incidents": 14, "posts": 10, "places": 7}
-
-
 # --- folium --------------------------------------------------------------------------
 
 
@@ -126,31 +53,19 @@ def _display_geometry(geom) -> dict:
     return shapely.transform(geom, lambda xy: np.round(xy, DISPLAY_DECIMALS)).__geo_interface__
 
 
-def _style(kind: str, colour: str, precision: str, radius: int = 8) -> dict:
-    """Leaflet path options for a feature of geometry type ``kind``."""
-    dash = settings.PRECISION_DASH.get(precision)
+def _style(state: FeatureState, radius: int) -> dict:
+    """Leaflet path options for one feature's look on one day."""
+    kind, colour = state.geometry.geom_type, state.colour
+    dash = settings.PRECISION_DASH.get(state.precision)
     if "Polygon" in kind:
-        # Areas with no controller (admin areas, regions) are outlines only, so they never read as "held".
-        fill = 0.0 if colour == settings.CONTROLLER_COLOURS["unknown"] else 0.2
-        return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": fill, "dashArray": dash}
+        return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.2 if state.filled else 0.0, "dashArray": dash}
     if "LineString" in kind:
         return {"color": colour, "weight": 5, "opacity": 0.85, "dashArray": dash}
     return {"color": "#ffffff", "weight": 2, "fillColor": colour, "fillOpacity": 0.95, "radius": radius}
 
 
-# Areas under lines under points, so a point inside an area (Saraqeb in Idlib province) keeps its clicks.
+# Areas under lines under points, so a point inside an area (a town in its province) keeps its clicks.
 _GEOMETRY_ORDER = {"MultiPolygon": 0, "Polygon": 0, "MultiLineString": 1, "LineString": 1}
-_PER_STORY: dict[tuple[int, str], tuple[Story, Any]] = {}
-
-
-def _per_story(story: Story, key: str, compute):
-    """``compute()`` once per story object and key (the story is read-only).
-
-    Keyed by ``id(story)`` with the story kept in the value, so the id cannot be reused."""
-    slot = (id(story), key)
-    if slot not in _PER_STORY:
-        _PER_STORY[slot] = (story, compute())
-    return _PER_STORY[slot][1]
 
 
 def story_timeline(story: Story) -> dict:
@@ -160,32 +75,33 @@ def story_timeline(story: Story) -> dict:
     "layers": {layer: FeatureCollection}}``; each feature's ``properties.t`` is a list of
     ``[first day, last day, style index, escaped label, colour]`` (days since 1970-01-01),
     and a feature is absent on days no interval covers. The rules stay in Python
-    (:data:`LAYER_ROWS`, evaluated for every day); the browser only looks intervals up.
-    Computed once per story object (~0.6 s).
+    (:func:`mapapp.states.layer_states`, evaluated for every day); the browser only looks
+    intervals up. Computed once per story (~0.6 s).
     """
-    return _per_story(story, "timeline", lambda: _compute_timeline(story))
+    return story.derived("timeline", lambda: _compute_timeline(story))
 
 
 def _compute_timeline(story: Story) -> dict:
-    start, end = date_to_day(settings.TIMELINE_START), date_to_day(settings.TIMELINE_END)
+    manifest = story.manifest
+    start, end = date_to_day(manifest.timeline_start), date_to_day(manifest.timeline_end)
     styles: list[dict] = []
     style_index: dict[str, int] = {}
-    layers, drawn = {}, []
-    for layer, rows_on in LAYER_ROWS.items():
-        if layer not in story.layers:
-            continue
+    layers: dict[str, dict] = {}
+    drawn: list[tuple[int, str]] = []
+    for layer in drawing_order(story.story_layers):
+        radius = KINDS[layer].point_radius
         features: dict[str, dict] = {}
         for day_number in range(start, end + 1):
-            for r in rows_on(story, day_to_date(day_number)):
-                if r["geometry"] is None or r["geometry"].is_empty:
+            for r in layer_states(story, layer, day_to_date(day_number)):
+                if r.geometry is None or r.geometry.is_empty:
                     continue  # unlocated: listed in the panel, not drawn
-                feature = features.get(r["id"]) or features.setdefault(r["id"], _timeline_feature(r))
-                style = _style(r["geometry"].geom_type, r["colour"], r["precision"], POINT_RADIUS.get(layer, 8))
+                feature = features.get(r.id) or features.setdefault(r.id, _timeline_feature(r))
+                style = _style(r, radius)
                 key = json.dumps(style, sort_keys=True)
                 if key not in style_index:
                     style_index[key] = len(styles)
                     styles.append(style)
-                look = [style_index[key], escape_text(r["label"]), r["colour"]]
+                look = [style_index[key], escape_text(r.label), r.colour]
                 t = feature["properties"]["t"]
                 if t and t[-1][1] == day_number - 1 and t[-1][2:] == look:
                     t[-1][1] = day_number
@@ -197,7 +113,7 @@ def _compute_timeline(story: Story) -> dict:
     timeline = {
         "start": start,
         "end": end,
-        "defaultDay": date_to_day(settings.ARTICLE_DATE),
+        "defaultDay": date_to_day(manifest.events_date),
         "styles": styles,
         "order": [fid for _, fid in sorted(drawn, key=lambda pair: pair[0])],  # stable: layer order within a kind
         "layers": layers,
@@ -206,16 +122,22 @@ def _compute_timeline(story: Story) -> dict:
     return timeline
 
 
-def _timeline_feature(row: dict) -> dict:
+def _timeline_feature(row: FeatureState) -> dict:
     """Only the id, the precision and the look per day reach the browser."""
-    precision_m = row.get("precision_m")
-    radius = float(precision_m) if isinstance(precision_m, (int, float)) and precision_m == precision_m else None
     return {
         "type": "Feature",
-        "id": row["id"],
-        "geometry": _display_geometry(row["geometry"]),
-        "properties": {"id": row["id"], "precision": row["precision"], "precision_m": radius, "t": []},
+        "id": row.id,
+        "geometry": _display_geometry(row.geometry),
+        "properties": {"id": row.id, "precision": row.precision, "precision_m": row.precision_m, "t": []},
     }
+
+
+class StoryGroup(folium.FeatureGroup):
+    """The (empty) group of one story layer; ``story-layers.js`` fills it. Knows its layer id."""
+
+    def __init__(self, layer_id: str, label: str):
+        super().__init__(name=label, overlay=True, control=True)
+        self.layer_id = layer_id
 
 
 class StoryLayers(JSCSSMixin, MacroElement):
@@ -260,27 +182,60 @@ class _MapBackground(MacroElement):
         self.colour = colour
 
 
+@dataclass(frozen=True)
+class LegendBlock:
+    """One heading of the legend and its entries: (colour, short label, words)."""
+
+    title: str
+    shape: str  # "dot" or "line"
+    entries: tuple[tuple[str, str, str], ...]
+
+
+def legend(story: Story) -> list[LegendBlock]:
+    """What the legend explains, from the manifest's sides and the registry's looks (plain text, not escaped)."""
+    blocks = []
+    for layer in story.story_layers:
+        kind, entry = KINDS[layer], story.manifest.layers[layer]
+        if kind.rule == "controller":
+            sides = story.manifest.sides.values()
+            blocks.append(LegendBlock(entry.legend_title, "dot", tuple((s.colour, s.label, s.legend) for s in sides)))
+        elif kind.rule == "states":
+            looks = [(look.colour, status, look.legend) for status, look in kind.statuses.items() if status != "unknown"]
+            shape = "line" if kind.geometry_types <= {"LineString", "MultiLineString"} else "dot"
+            blocks.append(LegendBlock(entry.legend_title, shape, tuple(looks)))
+    return blocks
+
+
+PRECISION_NOTE = "dashed: approximate or schematic; dashed circle: how far off it may be"
+
+
 class _Legend(MacroElement):
-    """A static legend drawn from the constants (no data text in it)."""
+    """The map's legend, from :func:`legend`; every text is escaped (it comes from the story's files)."""
 
     _template = Template(
         """{% macro html(this, kwargs) %}
 <div class="mapapp-legend" style="position:absolute;bottom:18px;left:10px;z-index:9999;background:rgba(255,255,255,.92);
  padding:6px 9px;border-radius:5px;font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
-<b>Who holds it (as of the chosen date)</b><br>
-{% for name, colour in this.controllers %}<span style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{{ colour }}"></span> {{ name }}<br>{% endfor %}
-<b>Turkish posts</b> {% for name, colour in this.posts %}<span style="color:{{ colour }}">&#9679;</span> {{ name }} {% endfor %}<br>
-<b>Roads</b> {% for name, colour in this.roads %}<span style="color:{{ colour }}">&#9644;</span> {{ name }} {% endfor %}<br>
-<span style="border-bottom:2px dashed #555">dashed</span>: approximate or schematic; dashed circle: how far off it may be
+{% for block in this.blocks %}<b>{{ block.title }}</b>{% if block.dots %}<br>{% for colour, name in block.entries %}<span
+ style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{{ colour }}"></span> {{ name }}<br>{% endfor %}{%
+ else %} {% for colour, name in block.entries %}<span style="color:{{ colour }}">{{ block.symbol }}</span> {{ name }} {% endfor %}<br>{%
+ endif %}{% endfor %}<span style="border-bottom:2px dashed #555">dashed</span>: approximate or schematic; dashed circle: how far off it may be
 </div>
 {% endmacro %}"""
     )
 
-    def __init__(self):
+    def __init__(self, blocks: list[LegendBlock]):
         super().__init__()
-        self.controllers = [(k, v) for k, v in settings.CONTROLLER_COLOURS.items() if k != "turkey"]
-        self.posts = [(k, v) for k, v in settings.POST_COLOURS.items() if k != "unknown"]
-        self.roads = [(k, v) for k, v in settings.HIGHWAY_COLOURS.items() if k != "unknown"]
+        # The first block (who holds what) gets a line per side; the others share a line.
+        self.blocks = [
+            {
+                "title": escape_text(block.title),
+                "dots": i == 0 and block.shape == "dot",
+                "symbol": "&#9679;" if block.shape == "dot" else "&#9644;",
+                "entries": [(colour, escape_text(name)) for colour, name, _words in block.entries],
+            }
+            for i, block in enumerate(blocks)
+        ]
 
 
 class EventsLayer(JSCSSMixin, folium.map.Layer):
@@ -305,7 +260,7 @@ class EventsLayer(JSCSSMixin, folium.map.Layer):
 
     def __init__(self, source: str | dict, radius: int = settings.EVENT_RADIUS_PX):
         """``source``: the manifest's URL (the app) or the manifest itself."""
-        super().__init__(name=settings.LAYER_LABELS[settings.EVENTS_LAYER], overlay=True, control=True, show=True)
+        super().__init__(name=settings.EVENTS_LABEL, overlay=True, control=True, show=True)
         self._name = "EventsLayer"
         self.source = source
         self.radius = int(radius)
@@ -362,8 +317,10 @@ def build_base_map(story: Story, *, online_tiles: bool = False, events: str | di
     fetched from static files, or embedded when ``standalone`` (a
     :func:`story_state`; the exported file has no server) is given.
     """
-    m = folium.Map(location=settings.DEFAULT_CENTER, zoom_start=settings.DEFAULT_ZOOM, tiles=None, control_scale=True, prefer_canvas=False)
-    basemap = folium.FeatureGroup(name="Offline basemap (Natural Earth)", overlay=False, control=True)
+    manifest = story.manifest
+    m = folium.Map(location=manifest.center, zoom_start=manifest.zoom, tiles=None, control_scale=True, prefer_canvas=False)
+    basemap_label = manifest.layers["boundaries"].label if "boundaries" in manifest.layers else KINDS["boundaries"].label
+    basemap = folium.FeatureGroup(name=basemap_label, overlay=False, control=True)
     boundaries = story.layers.get("boundaries")
     if boundaries is not None:
         for kind, style in (("country", settings.BOUNDARY_STYLE), ("admin1", settings.ADMIN1_STYLE)):
@@ -374,11 +331,9 @@ def build_base_map(story: Story, *, online_tiles: bool = False, events: str | di
             _BasemapOutlines(source, style).add_to(basemap)
     basemap.add_to(m)
     groups = {}
-    for layer in LAYER_ROWS:
-        if layer in story.layers:
-            groups[layer] = folium.FeatureGroup(name=settings.LAYER_LABELS[layer], overlay=True, control=True)
-            groups[layer].mapapp_layer = layer
-            groups[layer].add_to(m)
+    for layer in drawing_order(story.story_layers):  # the layer control lists them bottom first, as drawn
+        groups[layer] = StoryGroup(layer, manifest.label(layer))
+        groups[layer].add_to(m)
     source = story_timeline(story) if standalone is not None else _published_timeline(story)
     StoryLayers(groups, source, standalone).add_to(m)
     if events is not None:
@@ -387,21 +342,21 @@ def build_base_map(story: Story, *, online_tiles: bool = False, events: str | di
         for name, spec in settings.ONLINE_TILES.items():
             folium.TileLayer(tiles=spec["tiles"], attr=spec["attr"], name=name, overlay=False, control=True, show=False).add_to(m)
     _MapBackground(settings.SEA_COLOUR).add_to(m)
-    _Legend().add_to(m)
+    _Legend(legend(story)).add_to(m)
     assets.localize(m)
     fix_ids(m, prefix="base")
     return m
 
 
 def _published_outlines(story: Story, kind: str) -> str:
-    """URL of the story's boundary outlines of ``kind``, published once per story object."""
+    """URL of the story's boundary outlines of ``kind``, published once per story."""
     boundaries = story.layers["boundaries"]
-    return _per_story(story, f"basemap-{kind}",
-                      lambda: assets.publish_json(f"basemap-{kind}", _outline_collection(boundaries[boundaries["kind"] == kind])))
+    outlines = boundaries[boundaries["kind"] == kind]
+    return story.derived(f"basemap-{kind}-url", lambda: assets.publish_json(f"basemap-{kind}", _outline_collection(outlines)))
 
 
 def _published_timeline(story: Story) -> str:
-    return _per_story(story, "timeline-url", lambda: assets.publish_json("story", story_timeline(story)))
+    return story.derived("timeline-url", lambda: assets.publish_json("story", story_timeline(story)))
 
 
 def _outline_collection(gdf) -> dict:
@@ -458,7 +413,7 @@ class SyncedLayerControl(folium.LayerControl):
     def __init__(self, base: folium.Map, hidden: Iterable[str], *, state: dict | None = None,
                  events_filter: dict | None = None, **kwargs):
         # Collapsed: the sidebar has the same toggles, and an open control covers the map's top right
-        # (with an event dataset listed it hid Saraqeb's marker at the default view).
+        # (with an event dataset listed it hid a story marker at the default view).
         super().__init__(collapsed=True, **kwargs)
         self.layers = toggle_elements(base)
         self.hidden = sorted(hidden)
@@ -479,12 +434,12 @@ class SyncedLayerControl(folium.LayerControl):
 
 def toggle_elements(base: folium.Map) -> dict[str, folium.map.Layer]:
     """Layer id -> the base map's element for each switchable layer (story groups, events)."""
-    found = {}
+    found: dict[str, folium.map.Layer] = {}
     for item in assets.walk(base):
         if isinstance(item, EventsLayer):
             found[settings.EVENTS_LAYER] = item
-        elif getattr(item, "mapapp_layer", None):
-            found[item.mapapp_layer] = item
+        elif isinstance(item, StoryGroup):
+            found[item.layer_id] = item
     return found
 
 
@@ -535,7 +490,7 @@ def visible_geojson(story: Story, *, day: date, visible: Iterable[str]) -> str:
         gdf = story.layers.get(layer)
         if gdf is None:
             continue
-        shown = {r["id"] for r in LAYER_ROWS[layer](story, day)} if layer in LAYER_ROWS else set(gdf.index)
+        shown = {r.id for r in layer_states(story, layer, day)} if KINDS[layer].toggleable else set(gdf.index)
         for feature in json.loads(gdf[gdf.index.isin(shown)].to_json(drop_id=True, to_wgs84=True))["features"]:
             feature["properties"]["layer"] = layer
             features.append(feature)

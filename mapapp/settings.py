@@ -1,12 +1,12 @@
-"""Constants in one place: paths, layers, styles, the default view, widget keys.
+"""The app's own constants in one place: paths, file names, defaults, styles, widget keys.
 
-Nothing here does work; every other module imports its literals from here.
+A story's facts (title, dates, region, view, sides, layer labels) are in its manifest
+(:mod:`mapapp.manifest`), layer kinds in :mod:`mapapp.layers`. Nothing here does work.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 # --- paths -----------------------------------------------------------------
@@ -26,81 +26,30 @@ EVENTS_LAYER_JS = "events-layer.js"
 STORY_LAYERS_JS = "story-layers.js"
 
 # --- files of a story folder ----------------------------------------------
+# Layer files are declared with their kinds in mapapp/layers.py; the story's own facts in its manifest.
+MANIFEST_FILE = "story.json"
 ARTICLE_TEXT_FILE = "article.txt"
 ARTICLE_META_FILE = "article.json"
 SOURCES_FILE = "sources.json"
-LAYER_FILES = {
-    "boundaries": "boundaries.geojson",
-    "places": "places.geojson",
-    "posts": "posts.geojson",
-    "highways": "highways.geojson",
-    "control": "control.geojson",
-    "incidents": "incidents.geojson",
-}
-OPTIONAL_LAYERS = frozenset({"boundaries"})
 
-# --- what each layer may hold ----------------------------------------------
-GEOMETRY_TYPES = {
-    "boundaries": {"Polygon", "MultiPolygon"},
-    "places": {"Point", "Polygon", "MultiPolygon", "LineString", "MultiLineString"},
-    "posts": {"Point"},
-    "highways": {"LineString", "MultiLineString"},
-    "control": {"Point", "Polygon", "MultiPolygon"},
-    "incidents": {"Point", "Polygon", "MultiPolygon"},
-}
-COMMON_REQUIRED = ("id", "name", "source", "precision")
-REQUIRED_PROPERTIES = {
-    "boundaries": COMMON_REQUIRED + ("kind",),
-    "places": COMMON_REQUIRED + ("kind", "aliases"),
-    "posts": COMMON_REQUIRED + ("states",),
-    "highways": COMMON_REQUIRED + ("ref", "states"),
-    "control": COMMON_REQUIRED + ("date", "date_precision", "before", "after"),
-    "incidents": COMMON_REQUIRED + ("date", "date_precision", "kind"),
-}
 # Properties holding ISO dates (YYYY-MM-DD), checked wherever they appear.
 DATE_FIELDS = ("date", "date_to", "established", "besieged_from", "besieged_to", "valid_from", "valid_to")
 # "unlocated": a sourced feature with no citable position (geometry null, listed, not drawn).
 PRECISIONS = ("exact", "approximate", "schematic", "unlocated")
 DATE_PRECISIONS = ("day", "approximate", "range", "month")
-CONTROLLERS = ("government", "opposition", "contested", "turkey", "unknown")
-
-# Coordinates of the story lie in this box (lon/lat): Syria, Turkey and their
-# neighbours. A point outside it is reported, which catches sign errors, other
-# CRSs (metres) and many swapped lat/lon pairs (not those where lat ≈ lon).
-REGION_BOUNDS = (25.0, 29.0, 49.0, 42.5)  # min lon, min lat, max lon, max lat
-
-# --- the story's calendar ---------------------------------------------------
-ARTICLE_DATE = date(2020, 2, 27)  # "Thursday" in the AP text
-TIMELINE_START = date(2019, 12, 1)  # start of the offensive (early December)
-TIMELINE_END = date(2020, 3, 6)  # the Moscow ceasefire took effect
+# How a source leans, shown on every item (what-users-ask.md: sources per claim); a manifest may add its own.
+SOURCE_LEANINGS = ("gazetteer", "reference", "wire", "monitor", "official", "article", "package")
 
 # --- the map ----------------------------------------------------------------
-DEFAULT_CENTER = (35.75, 36.62)  # lat, lon: between Saraqeb and Kafr Nabl
-DEFAULT_ZOOM = 10
+APP_TITLE = "Story map"  # the browser tab's title until a story has loaded
+DEFAULT_ZOOM = 10  # a story's manifest sets its own view
 SELECTED_ZOOM = 12
 MAP_HEIGHT = 620
 
-# Layer id -> label shown in the sidebar and in Leaflet's layer control.
-LAYER_LABELS = {
-    "places": "Places in the story",
-    "posts": "Turkish observation posts",
-    "highways": "M4 and M5 highways",
-    "control": "Control changes",
-    "incidents": "Incidents",
-    "events": "Event dataset (ACLED CSV)",
-}
-# Short labels for the toggles under the map (five or six share its width); the map's layer control
-# and the legend use the full labels.
-LAYER_SHORT_LABELS = {
-    "places": "Places",
-    "posts": "Posts",
-    "highways": "M4 / M5",
-    "control": "Control",
-    "incidents": "Incidents",
-    "events": "Events",
-}
-TOGGLE_LAYERS = ("places", "posts", "highways", "control", "incidents")
+# The event layer is the app's own (any story can load an ACLED file), so its labels live here.
 EVENTS_LAYER = "events"  # toggleable once an event dataset is loaded
+EVENTS_LABEL = "Event dataset (ACLED CSV)"
+EVENTS_SHORT_LABEL = "Events"
 
 # --- event datasets (ACLED's CSV export) --------------------------------------
 # Columns every file must have (ACLED codebook names); others are kept as extras.
@@ -111,7 +60,7 @@ EVENT_COLUMNS = (
 )
 # Optional ACLED columns shown in an event's details when present.
 EVENT_OPTIONAL_COLUMNS = ("time_precision", "country", "assoc_actor_1", "assoc_actor_2", "source_scale", "tags")
-# event_date as ACLED writes it: ISO (API), "27 February 2020" (export tool), day-first numeric (codebook).
+# event_date as ACLED writes it: ISO (API), "5 March 2021" (export tool), day-first numeric (codebook).
 EVENT_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d-%m-%Y", "%d/%m/%Y")
 EVENT_GEO_PRECISIONS = {1: "town or exact place", 2: "near a town / part of a region", 3: "larger region (admin centroid)"}
 EVENT_TIME_PRECISIONS = {1: "actual date", 2: "week or weekend", 3: "month"}
@@ -132,18 +81,7 @@ EVENT_RADIUS_PX = 3
 EVENT_WINDOWS = {"that day": 1, "7 days": 7, "30 days": 30, "90 days": 90, "all up to the date": None}
 EVENT_DEFAULT_WINDOW = "30 days"
 
-# Colours: who holds a place. Picked for contrast in light and dark themes;
-# every colour also comes with a text label, so colour is never the only cue.
-CONTROLLER_COLOURS = {
-    "government": "#c0392b",
-    "opposition": "#2e7d32",
-    "contested": "#f39c12",
-    "turkey": "#1f4e9c",
-    "unknown": "#7f8c8d",
-}
-HIGHWAY_COLOURS = {"open": "#34495e", "cut": "#f39c12", "opposition-held": "#2e7d32", "unknown": "#7f8c8d"}
-POST_COLOURS = {"besieged": "#8e44ad", "partly-besieged": "#b07cc6", "operating": "#1f4e9c", "unknown": "#7f8c8d"}
-INCIDENT_COLOUR = "#000000"
+# Every colour also comes with a text label, so colour is never the only cue.
 SELECTED_COLOUR = "#00bcd4"
 BOUNDARY_STYLE = {"color": "#8a8a8a", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
 ADMIN1_STYLE = {"color": "#9b9b9b", "weight": 1, "dashArray": "4 3", "fill": False}
@@ -176,9 +114,6 @@ KEY_LAYER_PREFIX = "layer_"
 KEY_EVENTS_FILE = "events_csv"
 KEY_EVENTS_WINDOW = "events_window"
 KEY_EVENTS_TYPES = "events_types"
-
-# Environment: the data directory override and online tiles opt-in.
-ENV_ONLINE_TILES = "MAPAPP_ONLINE_TILES"
 
 
 def data_dir_from_env(default: Path = DEFAULT_DATA_DIR) -> Path:

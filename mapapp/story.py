@@ -1,4 +1,4 @@
-"""The story: layers, article and sources loaded together, with the lookups users need.
+"""The story: manifest, layers, article and sources loaded together, with the lookups users need.
 
 ``load_story`` validates every file and raises one GeoDataError listing every
 problem; a :class:`Story` answers ``passages_for(place_id)``,
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 import geopandas as gpd
 
@@ -17,7 +18,11 @@ from . import settings
 from ._validate import GeoDataError, Problem, feature_id
 from .article import Article, Passage, link_targets, load_article
 from .data import load_layers, load_sources
-from .timeline import Change, Status, changes_from_layer, history, status_at
+from .layers import KINDS
+from .manifest import Manifest, load_manifest
+from .timeline import Change, Status, changes_from_layers, history, status_at
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -25,11 +30,27 @@ class Story:
     """Everything the app shows, validated."""
 
     data_dir: Path
+    manifest: Manifest
     layers: dict[str, gpd.GeoDataFrame]
     article: Article
     sources: dict[str, dict]
     entities: dict[str, dict] = field(default_factory=dict)  # id -> {layer, name, aliases}
     changes: list[Change] = field(default_factory=list)
+    # Values derived from the story once (the per-day timeline, published file URLs): see derived().
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` the first time ``key`` is asked for; the stored value after that.
+
+        A story is read-only once loaded, so what is derived from it never goes stale."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    @property
+    def story_layers(self) -> list[str]:
+        """The story's drawable layers present, in toggle order (not the basemap)."""
+        return [k for k in self.manifest.layers if KINDS[k].toggleable and k in self.layers]
 
     @property
     def passages(self) -> list[Passage]:
@@ -70,6 +91,12 @@ class Story:
         self.entity(place_id)
         return status_at(self.changes, place_id, day)
 
+    def change(self, change_id: str) -> Change:
+        for change in self.changes:
+            if change.id == change_id:
+                return change
+        raise KeyError(f"unknown change {change_id!r}")
+
     def history(self, place_id: str) -> list[Change]:
         return history(self.changes, place_id)
 
@@ -82,39 +109,46 @@ def load_story(data_dir: Path | str | None = None) -> Story:
     data_dir = Path(data_dir) if data_dir is not None else settings.data_dir_from_env()
     if not data_dir.is_dir():
         raise GeoDataError([Problem(str(data_dir), "is not a directory")])
-    sources, problems = load_sources(data_dir)
-    layers, raw_layers, layer_problems = load_layers(data_dir, sources)
+    manifest, problems = load_manifest(data_dir)
+    if manifest is None:  # without a manifest nothing says which layers, dates or sides to check against
+        raise GeoDataError(problems)
+    sources, source_problems = load_sources(data_dir, manifest.source_leanings)
+    problems += source_problems
+    layers, raw_layers, layer_problems = load_layers(data_dir, sources, manifest)
     problems += layer_problems
     entities = link_targets(layers)
     problems += _entity_problems(entities)
-    article, article_problems = load_article(data_dir, entities)
-    if "places" in layers:
+    article, article_problems = load_article(data_dir, entities, manifest.furniture)
+    if "places" in layers or "places" not in manifest.layers:
         problems += article_problems
     else:  # every curated link would be reported as unknown: say why once instead
         problems += [p for p in article_problems if "unknown place" not in p.message]
         problems.append(Problem(settings.ARTICLE_META_FILE, "links to places not checked: places.geojson did not load"))
     if article is not None:
         problems += _passage_link_problems(raw_layers, {p.id for p in article.passages})
-    if problems:
+    if problems or article is None:
         raise GeoDataError(problems)
     return Story(
         data_dir=data_dir,
+        manifest=manifest,
         layers=layers,
         article=article,
         sources=sources,
         entities={e["id"]: e for e in entities},
-        changes=changes_from_layer(layers.get("control")),
+        changes=changes_from_layers(layers),
     )
 
 
 def _entity_problems(entities: list[dict]) -> list[Problem]:
     """Ids and spellings must be unambiguous across the linkable layers."""
-    problems, ids, spellings = [], {}, {}
+    problems: list[Problem] = []
+    ids: dict[str, str] = {}
+    spellings: dict[str, str] = {}
     for entity in entities:
-        file = settings.LAYER_FILES[entity["layer"]]
+        file = KINDS[entity["layer"]].file
         if entity["id"] in ids:
             problems.append(Problem(file, f"id {entity['id']!r} is also used in {ids[entity['id']]}", f"id {entity['id']!r}", "id"))
-        ids.setdefault(entity["id"], settings.LAYER_FILES[entity["layer"]])
+        ids.setdefault(entity["id"], file)
         for spelling in [entity["name"], *entity["aliases"]]:
             key = spelling.casefold()
             owner = spellings.setdefault(key, entity["id"])
@@ -130,5 +164,5 @@ def _passage_link_problems(raw_layers: dict[str, dict], passage_ids: set[str]) -
             for pid in (feature.get("properties") or {}).get("passages") or []:
                 if pid not in passage_ids:
                     label = f"#{index} (id {feature_id(feature)!r})"
-                    problems.append(Problem(settings.LAYER_FILES[layer], f"links to unknown passage {pid!r}", label, "passages"))
+                    problems.append(Problem(KINDS[layer].file, f"links to unknown passage {pid!r}", label, "passages"))
     return problems

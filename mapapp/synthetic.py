@@ -4,9 +4,10 @@ Real ACLED exports need an account and cannot be downloaded here, so this
 writes files of any size with the same columns. Nothing in them is real: ids
 start with ``SYN``, the source is "synthetic (mapapp generator)" and every
 note says so. Positions are the story's own sourced town and village points
-(``geodata/places.geojson``), most events exactly on them (as ACLED codes most
-events to a town) and some scattered up to ~5 km around; dates fall between
-the start of the offensive and the ceasefire. The same seed gives the same file.
+(its ``places.geojson``), most events exactly on them (as ACLED codes most
+events to a town) and some scattered up to ~5 km around; dates fall within the
+story's timeline; actors are the forces of the story's sides. The same seed
+gives the same file.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from . import settings
+from ._validate import GeoDataError
+from .layers import KINDS
+from .manifest import Manifest, load_manifest
 
 SOURCE = "synthetic (mapapp generator)"
 SUB_TYPES = {
@@ -30,43 +34,57 @@ SUB_TYPES = {
     "Strategic developments": ["Non-violent transfer of territory", "Headquarters or base established", "Other"],
 }
 TYPE_WEIGHTS = {"Battles": 30, "Explosions/Remote violence": 45, "Violence against civilians": 6, "Protests": 6, "Riots": 1, "Strategic developments": 12}
-ACTORS = [
-    "Military Forces of Syria (2000-)",
-    "Military Forces of Russia (2000-)",
-    "Military Forces of Turkey (2016-)",
-    "HTS: Hayat Tahrir al Sham",
-    "NLF: National Liberation Front",
-    "Civilians (Syria)",
-]
-LOCAL_ADMIN = ("Idlib Governorate", "Hama Governorate", "Aleppo Governorate")
+OTHER_ACTORS = ("Civilians", "Unidentified armed group")
 
 
 def story_locations(data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[dict]:
-    """Town and village points of the story in Idlib, Hama and Aleppo governorates."""
-    places = json.loads((Path(data_dir) / settings.LAYER_FILES["places"]).read_text(encoding="utf-8"))
+    """The story's town and village points (inside its region, when the manifest sets one)."""
+    manifest = _manifest(data_dir)
+    places = json.loads((Path(data_dir) / KINDS["places"].file).read_text(encoding="utf-8"))
     out = []
     for f in places["features"]:
         p, g = f["properties"], f["geometry"]
-        if g and g["type"] == "Point" and p.get("kind") in ("town", "village") and p.get("admin") in LOCAL_ADMIN:
-            out.append({"name": p["name"], "admin1": p["admin"].removesuffix(" Governorate"), "lon": g["coordinates"][0], "lat": g["coordinates"][1]})
+        if not (g and g["type"] == "Point" and p.get("kind") in ("town", "village")):
+            continue
+        lon, lat = g["coordinates"][:2]
+        bounds = manifest.region
+        if bounds and not (bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3]):
+            continue
+        admin = p.get("admin") if isinstance(p.get("admin"), str) else ""
+        out.append({"name": p["name"], "admin1": admin.removesuffix(" Governorate"), "lon": lon, "lat": lat})
     return out
+
+
+def story_actors(data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[str]:
+    """Actor names for the story: the forces of each side that can hold ground, and two others."""
+    sides = [side.label for side in _manifest(data_dir).sides.values() if side.id not in ("unknown", "contested")]
+    return [f"{label[:1].upper()}{label[1:]} forces" for label in sides] + list(OTHER_ACTORS)
+
+
+def _manifest(data_dir: Path) -> Manifest:
+    manifest, problems = load_manifest(Path(data_dir))
+    if manifest is None or problems:
+        raise GeoDataError(problems)
+    return manifest
 
 
 def synthetic_events(n: int, seed: int = 0, *, iso_dates: bool = False, locations: list[dict] | None = None) -> list[dict]:
     """``n`` rows with :data:`settings.EVENT_COLUMNS` (plus ``time_precision``), all valid."""
     rng = random.Random(seed)
     locations = locations or story_locations()
+    actors = story_actors()
+    manifest = _manifest(settings.DEFAULT_DATA_DIR)
     types, weights = list(TYPE_WEIGHTS), list(TYPE_WEIGHTS.values())
-    span = (settings.TIMELINE_END - settings.TIMELINE_START).days
+    span = (manifest.timeline_end - manifest.timeline_start).days
     rows = []
     for i in range(n):
         loc = rng.choice(locations)
         scattered = rng.random() < 0.3
         lat = loc["lat"] + (rng.uniform(-0.045, 0.045) if scattered else 0.0)
         lon = loc["lon"] + (rng.uniform(-0.055, 0.055) if scattered else 0.0)
-        day = settings.TIMELINE_START + timedelta(days=rng.randint(0, span))
+        day = manifest.timeline_start + timedelta(days=rng.randint(0, span))
         kind = rng.choices(types, weights)[0]
-        actor1, actor2 = rng.sample(ACTORS, 2)
+        actor1, actor2 = rng.sample(actors, 2)
         rows.append(
             {
                 "event_id_cnty": f"SYN{i + 1}",

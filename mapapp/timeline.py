@@ -14,7 +14,8 @@ from typing import Any, Iterable
 
 import geopandas as gpd
 
-from ._validate import parse_iso_date
+from ._validate import as_list, parse_iso_date
+from .layers import KINDS
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,13 @@ class Change:
     name: str
     place_ids: tuple[str, ...]
     date: date
-    date_to: date | None
     date_precision: str
     before: str
     after: str
     sources: tuple[str, ...]
     claims: tuple[dict, ...]
     note: str = ""
+    layer: str = "control"  # the layer it comes from (a kind with rule "change")
 
     @property
     def claimed_dates(self) -> list[date]:
@@ -73,34 +74,31 @@ class Status:
         }
 
 
-def changes_from_layer(control: gpd.GeoDataFrame | None) -> list[Change]:
-    """The control layer's features as :class:`Change` records, oldest first."""
-    if control is None or control.empty:
-        return []
+def changes_from_layers(layers: dict[str, gpd.GeoDataFrame]) -> list[Change]:
+    """The features of every layer whose kind's rule is ``change``, as :class:`Change` records, oldest first."""
     rows = []
-    for fid, row in control.iterrows():
-        rows.append(
-            Change(
-                id=str(fid),
-                name=row["name"],
-                place_ids=tuple(_list(row.get("place_ids"))),
-                date=parse_iso_date(row["date"]),
-                date_to=parse_iso_date(row.get("date_to")),
-                date_precision=row["date_precision"],
-                before=row["before"],
-                after=row["after"],
-                sources=tuple(_list(row.get("source"))),
-                claims=tuple(c for c in _list(row.get("claims")) if isinstance(c, dict)),
-                note=row.get("note") if isinstance(row.get("note"), str) else "",
+    for kind in KINDS.values():
+        gdf = layers.get(kind.id) if kind.rule == "change" else None
+        for fid, row in [] if gdf is None else gdf.iterrows():
+            changed = parse_iso_date(row["date"])
+            if changed is None:  # validation reports it; a change with no date cannot be placed in time
+                continue
+            rows.append(
+                Change(
+                    id=str(fid),
+                    name=row["name"],
+                    place_ids=tuple(as_list(row.get("place_ids"))),
+                    date=changed,
+                    date_precision=row["date_precision"],
+                    before=row["before"],
+                    after=row["after"],
+                    sources=tuple(as_list(row.get("source"))),
+                    claims=tuple(c for c in as_list(row.get("claims")) if isinstance(c, dict)),
+                    note=row.get("note") if isinstance(row.get("note"), str) else "",
+                    layer=kind.id,
+                )
             )
-        )
     return sorted(rows, key=lambda c: (c.date, c.id))
-
-
-def _list(value: Any) -> list:
-    if value is None or (isinstance(value, float) and value != value):  # NaN from missing columns
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def history(changes: Iterable[Change], place_id: str) -> list[Change]:
@@ -131,12 +129,6 @@ def status_at(changes: Iterable[Change], place_id: str, day: date) -> Status:
     return status
 
 
-def is_active(day: date, start: Any, end: Any = None) -> bool:
-    """True when ``start <= day`` and (no end or ``day < end``); dates as ISO strings."""
-    start_d, end_d = parse_iso_date(start), parse_iso_date(end)
-    return start_d is not None and start_d <= day and (end_d is None or day < end_d)
-
-
 def state_at(states: Iterable[dict], day: date) -> dict | None:
     """The last entry of a dated ``states`` list (``{"date": ...}``) on or before ``day``."""
     current = None
@@ -148,26 +140,28 @@ def state_at(states: Iterable[dict], day: date) -> dict | None:
 
 
 def timeline_events(layers: dict[str, gpd.GeoDataFrame], related: list[dict]) -> list[dict]:
-    """Every dated event (control changes, incidents, sieges, road states, related items), by date."""
+    """Every dated event, by date: changes, dated features, states that record an ``event``, related items."""
     events: list[dict] = []
-    for change in changes_from_layer(layers.get("control")):
-        events.append(_event(change.date, "control", change.id, change.name, change.place_ids, change.date_precision))
-    for layer, kind in (("incidents", "incident"),):
-        gdf = layers.get(layer)
-        for fid, row in ([] if gdf is None else gdf.iterrows()):
-            events.append(_event(parse_iso_date(row["date"]), kind, fid, row["name"], _list(row.get("place_ids")), row["date_precision"]))
-    posts = layers.get("posts")
-    for fid, row in ([] if posts is None else posts.iterrows()):
-        if parse_iso_date(row.get("besieged_from")):
-            events.append(_event(parse_iso_date(row["besieged_from"]), "siege", fid, f"{row['name']} besieged", [fid], row.get("besieged_precision") or "day"))
-    highways = layers.get("highways")
-    for fid, row in ([] if highways is None else highways.iterrows()):
-        for state in _list(row.get("states")):
-            if parse_iso_date(state.get("date")) and state.get("event"):
-                events.append(_event(parse_iso_date(state["date"]), "road", fid, state["event"], [fid], state.get("date_precision", "day")))
+    for change in changes_from_layers(layers):
+        kind = KINDS[change.layer].timeline_kind or change.layer
+        events.append(_event(change.date, kind, change.id, change.name, change.place_ids, change.date_precision))
+    for kind in KINDS.values():
+        gdf = layers.get(kind.id)
+        if gdf is None or kind.timeline_kind is None or kind.rule not in ("happened", "states"):
+            continue
+        for fid, row in gdf.iterrows():
+            day = parse_iso_date(row.get("date"))
+            if kind.rule == "happened" and day:
+                places = as_list(row.get("place_ids"))
+                events.append(_event(day, kind.timeline_kind, fid, row["name"], places, row["date_precision"]))
+            for state in as_list(row.get("states")) if kind.rule == "states" else []:
+                day = parse_iso_date(state.get("date"))
+                if day and state.get("event"):
+                    events.append(_event(day, kind.timeline_kind, fid, state["event"], [fid], state.get("date_precision", "day")))
     for item in related:
-        if item.get("date"):
-            events.append(_event(parse_iso_date(item["date"]), "related", item["id"], item["title"], [], "day"))
+        day = parse_iso_date(item.get("date"))
+        if day:
+            events.append(_event(day, "related", item["id"], item["title"], [], "day"))
     return sorted(events, key=lambda e: (e["date"], e["kind"], e["id"]))
 
 

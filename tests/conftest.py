@@ -9,9 +9,21 @@ from pathlib import Path
 import pytest
 
 from mapapp import load_story, settings
+from mapapp.layers import KINDS
+from mapapp.manifest import Manifest, load_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO.parent / "shared" / "ref" / "geojson-schema"
+
+
+def shipped_manifest() -> Manifest:
+    """The shipped story's manifest (geodata/story.json): its dates, sides and labels."""
+    manifest, problems = load_manifest(settings.DEFAULT_DATA_DIR)
+    assert manifest is not None and not problems, problems
+    return manifest
+
+
+SHIPPED = shipped_manifest()
 
 
 @pytest.fixture(scope="session")
@@ -28,11 +40,11 @@ def data_copy(tmp_path) -> Path:
 
 
 def read_layer(data_dir: Path, layer: str) -> dict:
-    return json.loads((data_dir / settings.LAYER_FILES[layer]).read_text(encoding="utf-8"))
+    return json.loads((data_dir / KINDS[layer].file).read_text(encoding="utf-8"))
 
 
 def write_layer(data_dir: Path, layer: str, raw: dict) -> None:
-    (data_dir / settings.LAYER_FILES[layer]).write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    (data_dir / KINDS[layer].file).write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
 
 
 def feature_by_id(raw: dict, fid: str) -> dict:

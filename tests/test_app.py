@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from mapapp import events, settings
 
+from .conftest import SHIPPED
+
 APP = str(settings.PACKAGE_DIR / "app.py")
 
 
@@ -30,9 +32,9 @@ def test_loads_with_local_assets_and_every_layer():
     assert not at.exception
     args = map_args(at)
     assert args["js_links"] and all(link.startswith(settings.STATIC_URL) for link in args["js_links"] + args["css_links"])
-    for label in settings.LAYER_LABELS.values():
-        if label != settings.LAYER_LABELS["events"]:
-            assert label in args["layer_control"]
+    for layer in SHIPPED.layers.values():
+        assert layer.label in args["layer_control"]
+    assert settings.EVENTS_LABEL not in args["layer_control"]  # no event dataset loaded
     assert "As of 27 Feb 2020" in [m.value for m in at.markdown][0]
 
 
@@ -120,7 +122,7 @@ def test_an_event_file_is_drawn_from_static_files_and_its_bad_rows_listed(events
     assert any(link.endswith(settings.EVENTS_LAYER_JS) for link in args["js_links"])
     assert "/events-" in args["script"] and "manifest.json" in args["script"]
     assert "SYN1" not in args["script"] and "SYN1" not in args["layer_control"]  # no event data in what reruns send
-    assert settings.LAYER_LABELS["events"] in args["layer_control"] and ".setFilter(" in args["layer_control"]
+    assert settings.EVENTS_LABEL in args["layer_control"] and ".setFilter(" in args["layer_control"]
     caption = " ".join(c.value for c in at.sidebar.caption)
     assert "40 rows, 38 drawn, 2 not drawn" in caption
     assert "2 problem(s)" in at.sidebar.warning[0].value
@@ -136,5 +138,5 @@ def test_the_event_layer_toggles_and_follows_the_date(events_env):
     assert '"events"' in args["layer_control"].split("var hidden = ")[1].split(";")[0]
     assert args["script"] == script  # same component: the events are not reloaded
     at.selectbox(key=settings.KEY_EVENTS_WINDOW).select("that day").run()
-    day = events.date_to_day(settings.ARTICLE_DATE)
+    day = events.date_to_day(SHIPPED.events_date)
     assert f'.setFilter({{"from": {day}, "to": {day}, "types": null}})' in map_args(at)["layer_control"]

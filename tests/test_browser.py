@@ -18,6 +18,8 @@ import pytest
 from mapapp import events, settings, synthetic, testing
 from mapapp.testing import CHROMIUM, MAP_FRAME
 
+from .conftest import SHIPPED
+
 ARTIFACTS = settings.REPO_DIR / "artifacts"
 
 pytestmark = pytest.mark.browser
@@ -105,7 +107,7 @@ def test_unticking_highways_removes_the_m4_and_m5(page, app_url):
     page.goto(app_url)
     frame = map_frame(page)
     zoom = frame.evaluate("() => window.map.getZoom()")
-    page.locator('[data-testid="stCheckbox"]').filter(has_text=settings.LAYER_SHORT_LABELS["highways"]).click()
+    page.locator('[data-testid="stCheckbox"]').filter(has_text=SHIPPED.layers["highways"].short_label).click()
     frame.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=30000)
     assert frame.evaluate("() => window.map.getZoom()") == zoom
     assert "saraqeb" in feature_ids(frame)

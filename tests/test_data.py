@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from mapapp import GeoDataError, load_story, settings
 from mapapp.data import load_layer_file
 
-from .conftest import feature_by_id, read_layer, write_layer
+from .conftest import SHIPPED, feature_by_id, read_layer, write_layer
 
 
 def test_shipped_story_loads_every_layer(story):
-    assert set(story.layers) == set(settings.LAYER_FILES)
+    assert set(story.layers) == set(SHIPPED.layers) == {"boundaries", "places", "posts", "highways", "control", "incidents"}
     for name, gdf in story.layers.items():
         assert gdf.crs.to_epsg() == 4326, name
         assert gdf.index.is_unique, name
@@ -41,15 +42,21 @@ def test_twelve_numbered_observation_posts(story):
 
 
 def _mutate(data_copy, layer, fid, **changes):
+    """Set (or, with None, remove) properties of one feature; keys may be paths like ``states[1].status``."""
     raw = read_layer(data_copy, layer)
     feature = feature_by_id(raw, fid)
     for key, value in changes.items():
         if key == "geometry":
             feature["geometry"] = value
-        elif value is None:
-            feature["properties"].pop(key, None)
+            continue
+        *parents, last = re.findall(r"[^.\[\]]+", key)
+        target = feature["properties"]
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        if value is None:
+            target.pop(last, None)
         else:
-            feature["properties"][key] = value
+            target[int(last) if last.isdigit() else last] = value
     write_layer(data_copy, layer, raw)
 
 
@@ -72,6 +79,27 @@ BAD_INPUTS = [
     ("self-intersecting polygon", ("control", "ctl-southern-idlib-2020-02-27",
                                    {"geometry": {"type": "Polygon", "coordinates": [[[36.4, 35.5], [36.6, 35.7], [36.6, 35.5], [36.4, 35.7], [36.4, 35.5]]]}}),
      "control.geojson", "invalid geometry", "geometry"),
+    ("name not a string", ("places", "ankara", {"name": 42}), "places.geojson", "must be a string", "name"),
+    # entries of a states list: status, date and source, under their own paths
+    ("post status misspelt", ("posts", "op-09-morek", {"states[1].status": "besiged"}), "posts.geojson",
+     "'besiged' is not one of", "states[1].status"),
+    ("state date not a date", ("posts", "op-09-morek", {"states[1].date": "2020-02-3O"}), "posts.geojson", "not YYYY-MM-DD", "states[1].date"),
+    ("highway status misspelt", ("highways", "m5", {"states[2].status": "clsoed"}), "highways.geojson",
+     "'clsoed' is not one of", "states[2].status"),
+    ("state cites an unknown source", ("highways", "m5", {"states[2].source": ["no-such-source"]}), "highways.geojson",
+     "'no-such-source' is not in sources.json", "states[2].source"),
+    ("state's claim cites an unknown source", ("highways", "m5", {"states[1].claims[0].source": "no-such-source"}), "highways.geojson",
+     "not in sources.json", "states[1].claims[0].source"),
+    ("state not an object", ("posts", "op-09-morek", {"states[0]": "besieged"}), "posts.geojson", "must be an object", "states[0]"),
+    # claims and links, under the field that holds them
+    ("claim cites an unknown source", ("incidents", "inc-airstrike-2020-02-27", {"claims[0].source": "no-such-source"}),
+     "incidents.geojson", "not in sources.json", "claims[0].source"),
+    ("claims not a list", ("incidents", "inc-airstrike-2020-02-27", {"claims": "many"}), "incidents.geojson", "must be a list", "claims"),
+    ("place_id to an unknown place", ("posts", "op-09-morek", {"place_id": "atlantis"}), "posts.geojson", "unknown place 'atlantis'", "place_id"),
+    ("member_place_ids to an unknown place", ("control", "ctl-southern-idlib-2020-02-27", {"member_place_ids": ["atlantis"]}),
+     "control.geojson", "unknown place 'atlantis'", "member_place_ids"),
+    ("side not declared in the manifest", ("control", "ctl-saraqeb-2020-02-27", {"before": "turkey"}), "control.geojson",
+     "the sides declared in story.json", "before"),
     ("clockwise exterior ring", ("control", "ctl-southern-idlib-2020-02-27",
                                  {"geometry": {"type": "Polygon", "coordinates": [[[36.4, 35.5], [36.4, 35.7], [36.6, 35.7], [36.6, 35.5], [36.4, 35.5]]]}}),
      "control.geojson", "counter-clockwise", "geometry"),
@@ -130,6 +158,22 @@ def test_missing_file_is_a_problem(data_copy):
     with pytest.raises(GeoDataError) as info:
         load_story(data_copy)
     assert any(p.file == "posts.geojson" and "not found" in p.message for p in info.value.problems)
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ('{"type": "FeatureCollection", "features": [], "x": NaN}', "NaN is not a number in JSON"),
+        ('{"type": "FeatureCollection", "features": [], "x": Infinity}', "Infinity is not a number in JSON"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ],
+    ids=["NaN", "Infinity", "nested 100,000 deep"],
+)
+def test_hostile_json_is_a_problem_not_a_crash(data_copy, text, fragment):
+    (data_copy / "places.geojson").write_text(text, encoding="utf-8")
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    assert any(p.file == "places.geojson" and fragment in p.message for p in info.value.problems), info.value
 
 
 def test_load_layer_file_on_its_own(tmp_path):

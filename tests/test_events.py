@@ -12,6 +12,8 @@ import pytest
 from mapapp import cli, events, settings, synthetic
 from mapapp._validate import GeoDataError
 
+from .conftest import SHIPPED
+
 GOOD_ROWS = 5
 
 
@@ -150,7 +152,7 @@ def test_generator_is_deterministic_and_valid():
     assert loaded.problems == [] and len(loaded) == 300
     assert set(settings.EVENT_COLUMNS) <= set(rows[0])
     first, last = loaded.day_range()
-    assert settings.TIMELINE_START <= first and last <= settings.TIMELINE_END
+    assert SHIPPED.timeline_start <= first and last <= SHIPPED.timeline_end
 
 
 def test_generator_stays_near_the_story_places_and_says_it_is_synthetic():

@@ -11,6 +11,9 @@ import pytest
 from streamlit_folium import _get_map_string
 
 from mapapp import assets, events, mapbuild, settings
+from mapapp.states import layer_states
+
+from .conftest import SHIPPED
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -66,7 +69,7 @@ def test_story_timeline_holds_every_layer_and_drawable_place(story):
 @pytest.mark.parametrize("day, expected", [(date(2020, 2, 10), "government"), (date(2020, 2, 27), "opposition"), (date(2020, 3, 3), "government")])
 def test_timeline_colours_saraqeb_by_date(story, day, expected):
     look = look_on(mapbuild.story_timeline(story), "saraqeb", day)
-    assert look[4] == settings.CONTROLLER_COLOURS[expected]
+    assert look[4] == SHIPPED.sides[expected].colour
     assert expected in look[3]
 
 
@@ -78,21 +81,21 @@ def test_timeline_draws_incidents_only_from_their_date(story):
 
 @pytest.mark.parametrize("day, expected", [(date(2020, 2, 10), "government"), (date(2020, 2, 27), "opposition")])
 def test_place_colour_follows_the_date(story, day, expected):
-    row = next(r for r in mapbuild.place_rows(story, day) if r["id"] == "saraqeb")
-    assert row["status"] == expected
-    assert row["colour"] == settings.CONTROLLER_COLOURS[expected]
+    row = next(r for r in layer_states(story, "places", day) if r.id == "saraqeb")
+    assert row.status == expected
+    assert row.colour == SHIPPED.sides[expected].colour
 
 
 def test_incidents_appear_only_once_they_happened(story):
-    assert mapbuild.incident_rows(story, date(2020, 2, 20)) == []
-    assert {r["id"] for r in mapbuild.incident_rows(story, date(2020, 2, 27))} >= {"inc-airstrike-2020-02-27"}
+    assert layer_states(story, "incidents", date(2020, 2, 20)) == []
+    assert {r.id for r in layer_states(story, "incidents", date(2020, 2, 27))} >= {"inc-airstrike-2020-02-27"}
 
 
 def test_hostile_text_is_escaped_in_rendered_html(story):
     places = story.layers["places"].copy()
     places.loc["saraqeb", "name"] = PAYLOADS[0] + PAYLOADS[1] + PAYLOADS[2]
     hostile = dataclasses.replace(story, layers={**story.layers, "places": places})  # a new story: maps are cached per story
-    m = mapbuild.build_standalone_map(hostile, day=settings.ARTICLE_DATE, visible=["places"])
+    m = mapbuild.build_standalone_map(hostile, day=SHIPPED.events_date, visible=["places"])
     html = m.get_root().render()
     assert "<img src=x" not in html and "\\u003cimg" not in html  # never a real tag, raw or JSON-escaped
     assert "`);alert(3)" not in html
@@ -138,14 +141,14 @@ def test_place_id_from_click(story, event, expected):
     [("layers:places,posts", ["places", "posts"]), ("layers:", []), ("Saraqeb: opposition", None), (None, None), ("layers:evil,places", ["places"])],
 )
 def test_layers_from_event(tooltip, expected):
-    assert mapbuild.layers_from_event({"last_object_clicked_tooltip": tooltip}, settings.TOGGLE_LAYERS) == expected
+    assert mapbuild.layers_from_event({"last_object_clicked_tooltip": tooltip}, list(SHIPPED.layers)) == expected
 
 
 def test_exports(story):
     import json
 
-    geo = json.loads(mapbuild.visible_geojson(story, day=settings.ARTICLE_DATE, visible=["places", "highways"]))
+    geo = json.loads(mapbuild.visible_geojson(story, day=SHIPPED.events_date, visible=["places", "highways"]))
     assert {f["properties"]["layer"] for f in geo["features"]} == {"places", "highways"}
     assert "crs" not in geo
-    html = mapbuild.standalone_html(story, day=settings.ARTICLE_DATE, visible=["places"])
+    html = mapbuild.standalone_html(story, day=SHIPPED.events_date, visible=["places"])
     assert "L.map(" in html and "/app/static" not in html and "cdn.jsdelivr" not in html

@@ -1,5 +1,5 @@
 /*
- * Event layer of the Idlib story map (mapapp/events.py publishes the data).
+ * Event layer of the story map (mapapp/events.py publishes the data).
  *
  * Why a layer of its own: 100,000 Leaflet markers cost seconds to create and
  * every pan redraws them all. This layer fetches one binary file of typed

@@ -1,5 +1,5 @@
 /*
- * The story's layers of the Idlib map (data from mapapp/mapbuild.py: story_timeline).
+ * The story's layers of the map (data from mapapp/mapbuild.py: story_timeline).
  *
  * Why in the browser: st_folium re-sends everything a rerun puts in the map,
  * so drawing the story's features from Python on each date change or click

@@ -1,0 +1,105 @@
+"""What every feature of a layer looks like on a day, by its kind's rule.
+
+The rules are declared per kind in :mod:`mapapp.layers`; this module is their
+one implementation, used by the map's per-day timeline, the exports, the place
+panel and the command line. Plain Python over a loaded :class:`~mapapp.story.Story`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ._validate import as_list, parse_iso_date
+from .layers import KINDS, UNKNOWN_LOOK, LayerKind, Look
+from .story import Story
+from .timeline import state_at
+
+NO_CLAIM = "no dated control claim in this dataset"
+
+
+@dataclass(frozen=True)
+class FeatureState:
+    """One feature as drawn on one day."""
+
+    id: str
+    layer: str
+    status: str  # a side id (rules controller, change), a status (states) or the feature's kind (happened)
+    colour: str
+    label: str  # plain text; escaped where it reaches HTML
+    geometry: Any
+    precision: str
+    precision_m: float | None
+
+    @property
+    def filled(self) -> bool:
+        """Areas of unknown status are outlines only, so they never read as held by anyone."""
+        return self.status != "unknown"
+
+
+def layer_states(story: Story, kind_id: str, day: date) -> list[FeatureState]:
+    """Every feature of layer ``kind_id`` shown on ``day`` (features not yet dated that day are absent)."""
+    kind = KINDS[kind_id]
+    gdf = story.layers.get(kind_id)
+    if gdf is None:
+        return []
+    if kind.rule == "change":  # in the order of the changes: by date, then id
+        gdf = gdf.loc[[c.id for c in story.changes if c.layer == kind_id and c.id in gdf.index]]
+    rows = []
+    for fid, row in gdf.iterrows():
+        look = _RULES[kind.rule](story, kind, str(fid), row, day)
+        if look is not None:
+            status, colour, label = look
+            radius = row.get("precision_m")
+            radius = float(radius) if isinstance(radius, (int, float)) and radius == radius else None
+            rows.append(FeatureState(str(fid), kind_id, status, colour, label, row.geometry, row["precision"], radius))
+    return rows
+
+
+def status_look(kind: LayerKind, status: str) -> Look:
+    """The look of ``status`` in a kind with rule ``states`` (unknown for anything undeclared)."""
+    return kind.statuses.get(status) or kind.statuses.get("unknown") or Look(*UNKNOWN_LOOK)
+
+
+def current_state(feature: dict, day: date) -> dict:
+    """The entry of a feature's ``states`` in force on ``day`` ({} before the first)."""
+    return state_at(as_list(feature.get("states")), day) or {}
+
+
+_Look = tuple[str, str, str] | None  # (status, colour, label), or None: not drawn that day
+
+
+def _controller(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
+    status = story.status(fid, day)
+    side = story.manifest.side(status.controller)
+    if status.controller == "unknown":
+        return "unknown", side.colour, f"{row['name']} ({NO_CLAIM})"
+    return status.controller, side.colour, f"{row['name']}: {side.label}" + (" (disputed)" if status.disputed else "")
+
+
+def _change(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
+    change = story.change(fid)
+    if change.date > day:
+        return None
+    before, after = story.manifest.side(change.before), story.manifest.side(change.after)
+    return change.after, after.colour, f"{change.name} ({change.date.isoformat()}): {before.label} → {after.label}"
+
+
+def _states(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
+    status = (state_at(as_list(row["states"]), day) or {}).get("status", "unknown")
+    return status, status_look(kind, status).colour, f"{row['name']}: {status}"
+
+
+def _happened(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
+    start = parse_iso_date(row["date"])
+    if start is None or start > day:
+        return None
+    return str(row.get("kind") or kind.id), kind.colour, f"{row['name']} ({row['date']})"
+
+
+def _basemap(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
+    return None  # drawn as the basemap, not as a story layer
+
+
+_RULES = {"controller": _controller, "change": _change, "states": _states, "happened": _happened, "basemap": _basemap}

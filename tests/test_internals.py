@@ -1,0 +1,314 @@
+"""Pins on the private parts of folium, branca, streamlit-folium and Streamlit that the app relies on.
+
+An upgrade that renames or changes one of them fails here, by name, instead of in a browser (or not at all:
+the layer control's ``typeof debouncedUpdateComponentValue === "function"`` guard would just go quiet).
+Each internal is listed with where it is used, and kept only with a test that pins its behaviour.
+
+branca / folium
+- ``Element._parent``: templates reach their parent as ``this._parent.get_name()`` (mapbuild: StoryLayers,
+  SyncedLayerControl) and their map as ``this._parent._parent.get_name()`` (mapbuild: _BasemapOutlines).
+- ``Element._children``: the ordered dict of children walked by assets.walk, hence by assets.localize,
+  assets.cdn_links, mapbuild.fix_ids, mapbuild.toggle_elements and SyncedLayerControl.__init__.
+- ``Element._id`` / ``Element._name``: ``get_name()`` is ``snake_case(_name) + "_" + _id``; mapbuild.fix_ids sets
+  ``_id``; StoryLayers, EventsLayer and _BasemapOutlines set ``_name`` (mapbuild: __init__).
+- ``MacroElement._template``: a jinja2 Template whose ``header`` / ``html`` / ``script`` macros folium renders into
+  the figure's header, body and script (every element class in mapbuild).
+- ``folium.LayerControl._template.module.script``: folium's own control, called as the parent macro
+  (mapbuild: SyncedLayerControl.render and its template); ``LayerControl.render`` fills it from ``_parent._children``.
+- ``JSCSSMixin.default_js`` / ``default_css``: (name, url) pairs read per instance at render time (assets.localize
+  replaces them per instance; mapbuild: StoryLayers, EventsLayer), rendered as ``<script src="…"></script>`` and
+  ``<link rel="stylesheet" href="…"/>``, the exact forms assets.inline_html rewrites.
+- ``Layer.show``: read at render time (mapbuild.build_standalone_map sets it after construction).
+
+streamlit-folium, Python (``streamlit_folium/__init__.py``)
+- ``st_folium`` collects ``default_js`` / ``default_css`` only from ``JSCSSMixin`` elements, walking ``_children``
+  (why mapbuild.StoryLayers and EventsLayer are JSCSSMixins).
+- ``st_folium`` renames the map ``map_div`` (``get_full_id``: ``_name.lower() + "_" + _id``) and re-ids every element
+  before ``_get_layer_control_string`` sets ``control._id = "layer_control"``, calls ``control.render()``, then
+  ``control._template.module.script(control)`` (mapbuild: SyncedLayerControl.render, .resolved_vars).
+- the ``returned_objects`` keys ``last_active_drawing`` and ``last_object_clicked_tooltip`` (app: RETURNED, render_map).
+- ``_get_map_string`` (tests/test_map.py); the component's name ``streamlit_folium.st_folium`` (testing: MAP_FRAME,
+  map_frame).
+
+streamlit-folium, frontend (``streamlit_folium/frontend/build/static/js/main.<hash>.js``)
+- ``debouncedUpdateComponentValue(map)``, reachable from the layer-control script because the component runs that
+  script with a direct ``eval(layer_control)`` in its own module (mapbuild: SyncedLayerControl's template).
+- ``window.__GLOBAL_DATA__.last_object_clicked_tooltip``, written by SyncedLayerControl and returned to Python
+  (mapbuild.layers_from_event); ``last_active_drawing``, set by the component's ``onLayerClick`` to the clicked
+  layer's GeoJSON and returned (mapbuild.place_id_from_click).
+- ``window.map``, the Leaflet map in the component's frame (testing: map_frame and the JS predicates).
+
+Streamlit
+- the ``/_stcore/health`` route (testing.start_app) and ``/app/static`` static serving (settings.STATIC_URL).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+
+import folium
+import jinja2
+import pytest
+import streamlit_folium
+from branca.element import MacroElement
+from jinja2 import Template
+from streamlit.web.server.starlette import starlette_routes
+
+from mapapp import app, assets, mapbuild, settings
+
+STORY_URL = f"{settings.CACHE_URL}/story-test.json"
+OUTLINES_URL = f"{settings.CACHE_URL}/outlines-test.json"
+EVENTS_URL = f"{settings.CACHE_URL}/events-test/manifest.json"
+STORY_JS_URL = mapbuild.StoryLayers.default_js[0][1]
+EVENTS_JS_URL = mapbuild.EventsLayer.default_js[0][1]
+
+
+class _Html(MacroElement):
+    """An ``html`` macro, as mapbuild._Legend has."""
+
+    _template = Template('{% macro html(this, kwargs) %}<div class="pinned">in {{ this._parent.get_name() }}</div>{% endmacro %}')
+
+
+class _NotAMixin(MacroElement):
+    """Lists a script without being a JSCSSMixin: streamlit-folium must not collect it."""
+
+    default_js: ClassVar[list[tuple[str, str]]] = [("not_collected", f"{settings.STATIC_URL}/not-collected.js")]
+
+
+def small_map() -> tuple[folium.Map, dict[str, folium.FeatureGroup], mapbuild.StoryLayers]:
+    """A base map shaped like mapbuild.build_base_map's, without story data: basemap group with outlines,
+    two story groups, the story layer, an event layer, a background; localized and with fixed ids."""
+    m = folium.Map(tiles=None)
+    basemap = folium.FeatureGroup(name="Basemap", overlay=False)
+    basemap.add_to(m)
+    mapbuild._BasemapOutlines(OUTLINES_URL, {"color": "#000000"}).add_to(basemap)
+    groups: dict[str, folium.FeatureGroup] = {}
+    for layer in ("places", "posts"):
+        groups[layer] = mapbuild.StoryGroup(layer, layer.title())
+        groups[layer].add_to(m)
+    story_layers = mapbuild.StoryLayers(groups, STORY_URL)
+    story_layers.add_to(m)
+    mapbuild.EventsLayer(EVENTS_URL).add_to(m)
+    mapbuild._MapBackground("#abcdef").add_to(m)
+    assets.localize(m)
+    mapbuild.fix_ids(m, prefix="t")
+    return m, groups, story_layers
+
+
+# --- branca / folium -------------------------------------------------------------------------------
+
+
+def test_children_are_an_ordered_dict_keyed_by_name_with_parent_links():
+    m = folium.Map(tiles=None)
+    first, second = folium.FeatureGroup(name="first"), folium.FeatureGroup(name="second")
+    first.add_to(m)
+    second.add_to(m)
+    inner = mapbuild._MapBackground("#ffffff")
+    inner.add_to(first)
+    assert first._parent is m and inner._parent is first
+    assert list(m._children.values()) == [first, second]  # insertion order: fix_ids numbers, layers stack
+    assert m._children[first.get_name()] is first  # keyed by get_name() when added (fix_ids renames later)
+    assert list(assets.walk(m)) == [m, first, inner, second]  # depth first, through _children
+
+
+def test_id_and_name_make_get_name():
+    group = folium.FeatureGroup()
+    group._id = "t7"
+    assert group.get_name() == "feature_group_t7"
+    story_layers, outlines = mapbuild.StoryLayers({}, STORY_URL), mapbuild._BasemapOutlines(OUTLINES_URL, {})
+    story_layers._id = outlines._id = "t1"
+    assert (story_layers.get_name(), outlines.get_name()) == ("story_layers_t1", "basemap_outlines_t1")
+    assert folium.Map()._name == "Map"  # streamlit-folium's get_full_id: "map_" + _id
+
+
+def test_fix_ids_makes_the_generated_javascript_deterministic():
+    assert folium.Map()._id != folium.Map()._id  # random otherwise
+    (first, _, _), (second, _, _) = small_map(), small_map()
+    assert first.get_name() == "map_t0"
+    assert [item.get_name() for item in assets.walk(first)] == [item.get_name() for item in assets.walk(second)]
+    assert first.get_root().render() == second.get_root().render()
+
+
+def test_template_macros_render_into_header_html_and_script():
+    m, groups, story_layers = small_map()
+    _Html().add_to(m)
+    assert isinstance(mapbuild.StoryLayers._template, jinja2.Template)
+    figure = m.get_root()
+    figure.render()
+    assert ".leaflet-container { background: #abcdef; }" in figure.header.render()  # header macro
+    assert f'<div class="pinned">in {m.get_name()}</div>' in figure.html.render()  # html macro, this._parent
+    script = figure.script.render()
+    places, posts = groups["places"].get_name(), groups["posts"].get_name()
+    assert f"var {story_layers.get_name()} = L.mapappStory({m.get_name()}," in script  # this._parent
+    assert f'{{ "places": {places},"posts": {posts}, }}' in script
+    basemap = next(item for item in m._children.values() if isinstance(item, folium.FeatureGroup))
+    assert f"var map = {m.get_name()};" in script and f".addTo({basemap.get_name()});" in script  # _parent._parent
+
+
+def test_layer_control_parent_macro_is_folium_s_control():
+    parent = folium.LayerControl._template.module.script
+    assert callable(parent)
+    m, groups, _ = small_map()
+    control = mapbuild.SyncedLayerControl(m, hidden=["posts"])
+    control.add_to(m)
+    control.render()  # LayerControl.render: base layers and overlays from control._parent._children
+    js = control._template.module.script(control, {})  # what streamlit-folium calls after render()
+    assert f"let {control.get_name()} = L.control.layers(" in js and f").addTo({m.get_name()});" in js
+    basemap = next(item for item in m._children.values() if isinstance(item, folium.FeatureGroup))
+    assert f'"Places" : {groups["places"].get_name()},' in js and f'"Basemap" : {basemap.get_name()},' in js
+    assert 'var hidden = ["posts"];' in js  # then the app's own part
+
+
+def test_layer_show_is_read_at_render_time():
+    m = folium.Map(tiles=None)
+    shown, hidden = folium.FeatureGroup(name="shown"), folium.FeatureGroup(name="hidden")
+    shown.add_to(m)
+    hidden.add_to(m)
+    hidden.show = False  # after construction, as build_standalone_map does
+    js = m.get_root().render()
+    assert f"{shown.get_name()}.addTo({m.get_name()});" in js
+    assert f"{hidden.get_name()}.addTo(" not in js
+
+
+def test_default_js_and_css_are_read_per_instance_and_rendered_as_inline_html_expects():
+    assert all(len(pair) == 2 for pair in folium.Map.default_js + folium.Map.default_css)  # (name, url)
+    m, _, _ = small_map()
+    html = m.get_root().render()
+    for _name, url in assets.LOCAL_JS + mapbuild.StoryLayers.default_js:
+        assert f'<script src="{url}"></script>' in html
+    for _name, url in assets.LOCAL_CSS:
+        assert f'<link rel="stylesheet" href="{url}"/>' in html
+    assert not any(url in html for _name, url in folium.Map.default_js + folium.Map.default_css)  # the class's CDN links
+
+
+# --- streamlit-folium, Python ------------------------------------------------------------------------
+
+
+def test_st_folium_collects_mixin_links_renames_the_map_and_renders_the_control(monkeypatch: pytest.MonkeyPatch):
+    m, _, story_layers = small_map()
+    _NotAMixin().add_to(m)
+    events_filter = {"from": None, "to": 18319, "types": None}
+    control = mapbuild.SyncedLayerControl(m, ["posts"], state={"day": 18319, "selected": None}, events_filter=events_filter)
+    sent: dict[str, Any] = {}
+
+    def component(**kwargs: Any) -> Any:  # stands for the frontend: no server, no browser
+        sent.update(kwargs)
+        return kwargs["default"]
+
+    monkeypatch.setattr(streamlit_folium, "_component_func", component)
+    value = streamlit_folium.st_folium(m, key="map", returned_objects=app.RETURNED, layer_control=control)
+    assert value == {"last_active_drawing": None, "last_object_clicked_tooltip": None}
+    assert sent["js_links"] == [assets.LOCAL_JS[0][1], STORY_JS_URL, EVENTS_JS_URL]  # JSCSSMixins only: not _NotAMixin's
+    assert sent["css_links"] == [assets.LOCAL_CSS[0][1]]
+    script, control_js = sent["script"], sent["layer_control"]
+    assert "var map_div = L.map(" in script
+    assert "var map = map_div;" in control_js and "debouncedUpdateComponentValue(map_div);" in control_js
+    assert 'window.__GLOBAL_DATA__.last_object_clicked_tooltip = "layers:"' in control_js
+    assert "L.DomEvent.on(layer_control_layer_control.getContainer()" in control_js  # control._id = "layer_control"
+    groups_js = re.search(r"var groups = \{(.*?)\};", control_js)
+    assert groups_js is not None
+    listed = dict(re.findall(r'"(\w+)": (\w+),', groups_js.group(1)))
+    assert set(listed) == {"places", "posts", settings.EVENTS_LAYER}
+    for name in listed.values():  # resolved at render time: the names the map's script defines
+        assert re.search(rf"var {name} = L\.(featureGroup|mapappEvents)\(", script)
+    assert f"var {story_layers.get_name()} = L.mapappStory(map_div," in script
+    assert f"{story_layers.get_name()}.setState(" in control_js
+    assert f"{listed[settings.EVENTS_LAYER]}.setFilter(" in control_js
+
+
+def test_component_name_arguments_and_map_string():
+    assert streamlit_folium._component_func.name == "streamlit_folium.st_folium"  # the frame's title and URL
+    used = {"key", "height", "use_container_width", "returned_objects", "layer_control", "center", "zoom"}
+    assert used <= set(inspect.signature(streamlit_folium.st_folium).parameters)
+    assert "var map_div = L.map(" in streamlit_folium._get_map_string(small_map()[0])
+
+
+# --- streamlit-folium, frontend -------------------------------------------------------------------------
+#
+# How these were established: the component is served from _component_func.path (frontend/build); its
+# index.html loads static/js/main.<hash>.js (~225 KB, minified by terser). Terser keeps every name in a
+# scope that holds a direct eval, which is why the component's own names survive there. It has
+#   let debouncedUpdateComponentValue=(0,underscore__WEBPACK_IMPORTED_MODULE_2__.sg)(updateComponentValue,250);
+#   function updateComponentValue(t){const e=window.__GLOBAL_DATA__; ... let c={...,
+#     last_object_clicked_tooltip:e.last_object_clicked_tooltip,...,last_active_drawing:e.last_active_drawing,...};
+#     ... setComponentValue(u)}
+#   function onLayerClick(t){... e.last_active_drawing=t.layer.toGeoJSON() ... debouncedUpdateComponentValue(window.map)}
+# debouncedUpdateComponentValue is a module-scope `let`, not a property of window, and the map's own script
+# (appended as a <script>, ending "window.map = map_div; window.initComponent(...)") could not see it. The
+# layer-control script can: onRender runs it with `eval(layer_control)` (`eval(feature_group+layer_control)`
+# with feature groups), a direct eval inside that module. Hence the hooks below; each is the most specific
+# form whose renaming would break the app.
+
+_WITHIN_UPDATE = r"(?:(?!setComponentValue)[\s\S])*?"  # stays inside updateComponentValue, before it sends the value
+_UPDATE_READS = r"function updateComponentValue\([\w$]+\)\{\s*(?:const|let|var)\s+([\w$]+)\s*=\s*window\.__GLOBAL_DATA__;"
+FRONTEND_HOOKS: dict[str, re.Pattern[str]] = {
+    "debouncedUpdateComponentValue = debounce(updateComponentValue, ms)": re.compile(
+        r"\b(?:let|const|var)\s+debouncedUpdateComponentValue\s*=[^;]*\(\s*updateComponentValue\s*,\s*\d+\s*\)"),
+    "debouncedUpdateComponentValue(map)": re.compile(r"\bdebouncedUpdateComponentValue\(window\.map\)"),
+    "layer-control script run by a direct eval": re.compile(r"(?<![\w$.])eval\(layer_control\)"),
+    "window.__GLOBAL_DATA__ created with both keys": re.compile(
+        r"window\.__GLOBAL_DATA__\s*=\s*\{[^}]*\blast_object_clicked_tooltip:null,[^}]*\blast_active_drawing:null"),
+    "last_object_clicked_tooltip returned": re.compile(
+        _UPDATE_READS + _WITHIN_UPDATE + r"\blast_object_clicked_tooltip:\1\.last_object_clicked_tooltip\b" + _WITHIN_UPDATE
+        + r"setComponentValue\("),
+    "last_active_drawing returned": re.compile(
+        _UPDATE_READS + _WITHIN_UPDATE + r"\blast_active_drawing:\1\.last_active_drawing\b" + _WITHIN_UPDATE
+        + r"setComponentValue\("),
+    "a layer click sets last_active_drawing to the layer's GeoJSON": re.compile(
+        r"function onLayerClick\(([\w$]+)\)\{(?:(?!debouncedUpdateComponentValue)[\s\S])*?\.last_active_drawing=\1\.layer\.toGeoJSON\(\)"),
+    "onLayerClick bound to the map's layers": re.compile(r'\.on\("click",\s*onLayerClick\)'),
+    "window.map is the map": re.compile(r"window\.map = map_div;"),
+}
+
+
+@functools.cache
+def component_bundle() -> str:
+    """The JavaScript the installed component's index.html loads."""
+    build = Path(streamlit_folium._component_func.path)
+    sources = re.findall(r'<script[^>]*\bsrc="([^"]+)"', (build / "index.html").read_text(encoding="utf-8"))
+    assert sources, f"no script in {build / 'index.html'}"
+    return "\n".join((build / src).read_text(encoding="utf-8") for src in sources)
+
+
+def missing_hooks(js: str) -> list[str]:
+    return [name for name, pattern in FRONTEND_HOOKS.items() if not pattern.search(js)]
+
+
+def test_component_bundle_has_every_hook_the_app_uses():
+    assert missing_hooks(component_bundle()) == []
+
+
+@pytest.mark.parametrize(
+    "old, new, missing",
+    [
+        ("debouncedUpdateComponentValue", "debouncedUpdate", "debouncedUpdateComponentValue(map)"),
+        ("let debouncedUpdateComponentValue=", "window.debouncedUpdateComponentValue=",
+         "debouncedUpdateComponentValue = debounce(updateComponentValue, ms)"),
+        ("eval(layer_control)", "(0,eval)(layer_control)", "layer-control script run by a direct eval"),
+        ("__GLOBAL_DATA__", "__COMPONENT_DATA__", "last_object_clicked_tooltip returned"),
+        ("last_object_clicked_tooltip:", "last_tooltip:", "last_object_clicked_tooltip returned"),
+        ("last_active_drawing:", "last_drawing:", "last_active_drawing returned"),
+        (".last_active_drawing=", ".last_drawing=", "a layer click sets last_active_drawing to the layer's GeoJSON"),
+        ("window.map = map_div", "window.leafletMap = map_div", "window.map is the map"),
+    ],
+)
+def test_a_renamed_hook_is_reported(old: str, new: str, missing: str):
+    js = component_bundle()
+    assert old in js
+    assert missing in missing_hooks(js.replace(old, new))
+
+
+def test_nothing_is_found_in_an_unrelated_script():
+    assert missing_hooks("function debounced(){}; window.__GLOBAL_DATA__ = {};") == list(FRONTEND_HOOKS)
+
+
+# --- Streamlit ------------------------------------------------------------------------------------
+
+
+def test_streamlit_routes_the_app_uses():
+    assert starlette_routes.ROUTE_HEALTH == "_stcore/health"  # testing.start_app polls it
+    assert "/" + starlette_routes.BASE_ROUTE_APP_STATIC == settings.STATIC_URL
