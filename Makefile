@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8501
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-dev browser assets geodata bench
+.PHONY: run test lint setup setup-dev browser geodata bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ browser:
 run: setup
 	$(BIN)/python -m mapapp serve --port $(PORT)
 
-test: setup-dev browser
+# Lint, format check and type check first (configured in pyproject.toml), then every test.
+test: setup-dev browser lint
 	$(BIN)/python -m pytest
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Benchmark against a bare baseline (bench/run.py; results in bench/results/latest.json).
 bench: setup-dev browser

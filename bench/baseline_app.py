@@ -28,8 +28,17 @@ m._id = "base"
 group = folium.FeatureGroup(name="Marker")
 if show:
     colour = "#2e7d32" if day >= date(2020, 2, 27) else "#c0392b"
-    marker = folium.CircleMarker(SARAQEB, radius=8, color="#fff", fill=True, fill_color=colour, fill_opacity=0.95, tooltip="Saraqeb")
+    marker = folium.CircleMarker(
+        SARAQEB, radius=8, color="#fff", fill=True, fill_color=colour, fill_opacity=0.95, tooltip="Saraqeb"
+    )
     marker._id = "m"
     marker.add_to(group)
-event = st_folium(m, key="map", height=620, use_container_width=True, returned_objects=["last_object_clicked_tooltip"], feature_group_to_add=[group])
+event = st_folium(
+    m,
+    key="map",
+    height=620,
+    use_container_width=True,
+    returned_objects=["last_object_clicked_tooltip"],
+    feature_group_to_add=[group],
+)
 st.write(f"Clicked: {(event or {}).get('last_object_clicked_tooltip') or 'nothing yet'}")

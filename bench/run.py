@@ -44,7 +44,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -126,7 +126,8 @@ SPECS = {
         "ready": "() => window.map && document.querySelectorAll('path.leaflet-interactive').length >= 1",
         "click_target": None,
         "click_done": ("text", "Clicked: Saraqeb"),
-        "date_done": "() => { let ok = false; window.map.eachLayer(l => { if (l.options && l.options.fillColor === '#c0392b') ok = true; }); return ok; }",
+        "date_done": "() => { let ok = false; window.map.eachLayer(l => {"
+        " if (l.options && l.options.fillColor === '#c0392b') ok = true; }); return ok; }",
         "toggle_label": "Marker",
         "toggle_done": "() => document.querySelectorAll('path.leaflet-interactive').length === 0",
     },
@@ -134,8 +135,10 @@ SPECS = {
         "ready": testing.has_features_js(["saraqeb", "m4", "m5", "al-bara"]),
         "click_target": "saraqeb",
         "click_done": ("passage", "loss is a big setback"),
-        "date_done": "() => { let ok = false; window.map.eachLayer(l => { if (l.feature && l.feature.id === 'saraqeb' && l.options.fillColor === '"
-        + STORY.sides["government"].colour + "') ok = true; }); return ok; }",
+        "date_done": "() => { let ok = false; window.map.eachLayer(l => {"
+        " if (l.feature && l.feature.id === 'saraqeb' && l.options.fillColor === '"
+        + STORY.sides["government"].colour
+        + "') ok = true; }); return ok; }",
         "toggle_label": STORY.layers["highways"].short_label,
         "toggle_done": testing.lacks_features_js(["m4", "m5"]),
         "control_label": STORY.layers["posts"].label,
@@ -154,7 +157,10 @@ def view_of(frame) -> dict:
 def click_target_point(frame, spec) -> dict:
     if spec["click_target"]:
         return testing.feature_point(frame, spec["click_target"])
-    return frame.evaluate("() => { let p = null; window.map.eachLayer(l => { if (l.getLatLng && l.options && l.options.fillColor) p = window.map.latLngToContainerPoint(l.getLatLng()); }); return {x: p.x, y: p.y}; }")
+    return frame.evaluate(
+        "() => { let p = null; window.map.eachLayer(l => { if (l.getLatLng && l.options && l.options.fillColor)"
+        " p = window.map.latLngToContainerPoint(l.getLatLng()); }); return {x: p.x, y: p.y}; }"
+    )
 
 
 def wait_click_done(page, spec) -> None:
@@ -180,7 +186,10 @@ def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
     outside = []
-    page.on("request", lambda r: None if r.url.startswith(("http://localhost", "ws://localhost", "data:", "blob:")) else outside.append(r.url))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(("http://localhost", "ws://localhost", "data:", "blob:")) else outside.append(r.url),
+    )
     meter = ByteMeter(page)
     try:
         page.goto(server.url)
@@ -228,7 +237,8 @@ def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path
             frame.wait_for_function(testing.lacks_features_js([spec["control_feature"]]), timeout=30000)
             out["control_toggle_s"] = time.monotonic() - t
             page.locator('[data-testid="stCheckbox"]').filter(has_text=spec["control_checkbox"]).locator(
-                "input:not(:checked)").wait_for(state="attached", timeout=30000)  # the app's toggles followed
+                "input:not(:checked)"
+            ).wait_for(state="attached", timeout=30000)  # the app's toggles followed
             meter.wait_quiet()
             out["control_toggle_bytes"] = meter.take()
         after = view_of(frame)
@@ -239,7 +249,8 @@ def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path
         # half a pixel at this zoom (360° / (256 · 2^zoom) per pixel), not a move.
         half_pixel = 0.5 * 360 / (256 * 2 ** before["zoom"])
         out["zoom_kept"] = after["zoom"] == before["zoom"] and all(
-            abs(after["center"][k] - before["center"][k]) < half_pixel for k in ("lat", "lng"))
+            abs(after["center"][k] - before["center"][k]) < half_pixel for k in ("lat", "lng")
+        )
         if spec.get("events"):
             out["pan"] = measure_pan(frame)
         out["outside_requests"] = len(outside)
@@ -303,9 +314,13 @@ def scale_page_ours(site: Path, csv_path: Path) -> dict:
     build_s = time.perf_counter() - t
     (site / "ours.html").write_text(html, encoding="utf-8")
     folder = site / "app" / "static" / "cache" / f"events-{published.key}"
-    return {"build_s": build_s, "page": "ours.html", "html_bytes": len(html.encode()),
-            "data_bytes": (folder / "points.bin").stat().st_size,
-            "details_chunk_bytes": max(f.stat().st_size for f in folder.glob("details-*.json"))}
+    return {
+        "build_s": build_s,
+        "page": "ours.html",
+        "html_bytes": len(html.encode()),
+        "data_bytes": (folder / "points.bin").stat().st_size,
+        "details_chunk_bytes": max(f.stat().st_size for f in folder.glob("details-*.json")),
+    }
 
 
 def scale_page_naive(site: Path, csv_path: Path) -> dict:
@@ -356,11 +371,17 @@ def measure_scale(browser, workdir: Path, sizes: list[int], runs: int, naive_tim
             row = {"events": n, "ours": ours, "ours_draw_s": ours_draw}
             if n <= naive_max:
                 naive = scale_page_naive(site, csv_path)
-                naive_draw = [draw_time(browser, f"{base}/{naive['page']}", naive_timeout) for _ in range(runs if n < 100_000 else 1)]
+                naive_draw = [
+                    draw_time(browser, f"{base}/{naive['page']}", naive_timeout) for _ in range(runs if n < 100_000 else 1)
+                ]
                 row.update(naive=naive, naive_draw_s=naive_draw)
                 (site / "naive.html").unlink()
             rows.append(row)
-            print(f"  scale {n:>7,}: ours draw {fmt_s(median(ours_draw))}" + (f", naive draw {fmt_s(median(row['naive_draw_s']))}" if "naive" in row else ""), flush=True)
+            print(
+                f"  scale {n:>7,}: ours draw {fmt_s(median(ours_draw))}"
+                + (f", naive draw {fmt_s(median(row['naive_draw_s']))}" if "naive" in row else ""),
+                flush=True,
+            )
     finally:
         httpd.shutdown()
     return rows
@@ -384,7 +405,16 @@ def summarize(apps: dict[str, list[dict]]) -> dict:
     summary = {}
     for name, runs in apps.items():
         s = {}
-        for key in ("server_start_s", "first_map_s", "click_s", "date_s", "toggle_s", "control_toggle_s", "peak_rss_mb", "events_drawn_s"):
+        for key in (
+            "server_start_s",
+            "first_map_s",
+            "click_s",
+            "date_s",
+            "toggle_s",
+            "control_toggle_s",
+            "peak_rss_mb",
+            "events_drawn_s",
+        ):
             vals = [r[key] for r in runs if r.get(key) is not None]
             if vals:
                 s[key] = statistics.median(vals)
@@ -412,8 +442,12 @@ def interaction_table(summary: dict, n_events: int) -> list[str]:
         f"| measure (median) | baseline | story | story ÷ baseline | story + {n_events:,} events | events ÷ story |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for key, label in (("first_map_s", "first map (server ready → markers drawn)"), ("click_s", "click → passages (baseline: echo)"),
-                       ("date_s", "date change → map recoloured"), ("toggle_s", "toggle (checkbox) → layer gone")):
+    for key, label in (
+        ("first_map_s", "first map (server ready → markers drawn)"),
+        ("click_s", "click → passages (baseline: echo)"),
+        ("date_s", "date change → map recoloured"),
+        ("toggle_s", "toggle (checkbox) → layer gone"),
+    ):
         r1 = ratio(story.get(key), base.get(key))
         row = f"| {label} | {base[key]:.2f} s | {story[key]:.2f} s | **{r1:.2f}×** {'✓' if r1 <= TARGET_RATIO else '✗'} |"
         if ev:
@@ -423,13 +457,21 @@ def interaction_table(summary: dict, n_events: int) -> list[str]:
             row += " – | – |"
         lines.append(row)
     if "control_toggle_s" in story:
-        row = f"| toggle in the map's layer control → gone (the app's toggles follow) | – | {story['control_toggle_s']:.2f} s | **{ratio(story['control_toggle_s'], base['toggle_s']):.2f}×** of the baseline's toggle |"
+        control_ratio = ratio(story["control_toggle_s"], base["toggle_s"])
+        row = (
+            f"| toggle in the map's layer control → gone (the app's toggles follow) | – | {story['control_toggle_s']:.2f} s"
+            f" | **{control_ratio:.2f}×** of the baseline's toggle |"
+        )
         if ev:
             r2 = ratio(ev.get("control_toggle_s"), story["control_toggle_s"])
             row += f" {ev['control_toggle_s']:.2f} s | **{r2:.2f}×** |"
         lines.append(row)
-    for key, label in (("load_bytes", "bytes received, page load"), ("click_bytes", "bytes received, click"),
-                       ("date_bytes", "bytes received, date change"), ("toggle_bytes", "bytes received, toggle")):
+    for key, label in (
+        ("load_bytes", "bytes received, page load"),
+        ("click_bytes", "bytes received, click"),
+        ("date_bytes", "bytes received, date change"),
+        ("toggle_bytes", "bytes received, toggle"),
+    ):
         row = f"| {label} | {kb(base[key])} | {kb(story[key])} | {ratio(story[key], base[key]):.2f}× |"
         if ev:
             r2 = ratio(ev[key], story[key])
@@ -438,14 +480,19 @@ def interaction_table(summary: dict, n_events: int) -> list[str]:
         else:
             row += " – | – |"
         lines.append(row)
-    rss = f"| server peak RSS | {base['peak_rss_mb']:.0f} MB | {story['peak_rss_mb']:.0f} MB | {ratio(story['peak_rss_mb'], base['peak_rss_mb']):.2f}× |"
+    rss_ratio = ratio(story["peak_rss_mb"], base["peak_rss_mb"])
+    rss = f"| server peak RSS | {base['peak_rss_mb']:.0f} MB | {story['peak_rss_mb']:.0f} MB | {rss_ratio:.2f}× |"
     rss += f" {ev['peak_rss_mb']:.0f} MB | {ratio(ev['peak_rss_mb'], story['peak_rss_mb']):.2f}× |" if ev else " – | – |"
     lines.append(rss)
     kept = " | ".join("yes" if s["no_reload"] and s["view_kept"] else "**no**" for s in (base, story) + ((ev,) if ev else ()))
-    lines.append(f"| no reload, zoom and centre kept | {kept} | | |" if ev else f"| no reload, zoom and centre kept | {kept} | | – | – |")
+    lines.append(
+        f"| no reload, zoom and centre kept | {kept} | | |" if ev else f"| no reload, zoom and centre kept | {kept} | | – | – |"
+    )
     if ev:
         lines.append(f"| events drawn (server ready → canvas painted) | | | | {ev['events_drawn_s']:.2f} s | |")
-        lines.append(f"| pan with the events: redraw median / max | | | | {ev['pan_median_ms']:.0f} / {ev['pan_max_ms']:.0f} ms | |")
+        lines.append(
+            f"| pan with the events: redraw median / max | | | | {ev['pan_median_ms']:.0f} / {ev['pan_max_ms']:.0f} ms | |"
+        )
         lines.append(f"| redraw of all {n_events:,} events | | | | {ev['draw_all_ms']:.0f} ms | |")
     return lines
 
@@ -470,7 +517,8 @@ def scale_table(rows: list[dict], naive_timeout: float) -> list[str]:
         else:
             speed, naive_build, naive_bytes, naive_draw_txt = "not run", "–", "–", "–"
         lines.append(
-            f"| {row['events']:,} | {ours['build_s']:.2f} s / {naive_build} | {mb(ours['html_bytes'] + ours['data_bytes'])} / {naive_bytes} "
+            f"| {row['events']:,} | {ours['build_s']:.2f} s / {naive_build}"
+            f" | {mb(ours['html_bytes'] + ours['data_bytes'])} / {naive_bytes} "
             f"| {fmt_s(ours_draw)} / {naive_draw_txt} | {speed} |"
         )
     return lines
@@ -499,7 +547,9 @@ def main(argv=None) -> int:
     parser.add_argument("--events", type=int, default=100_000, help="events loaded in the story+events runs")
     parser.add_argument("--sizes", default="1000,10000,100000", help="event counts for the scale part")
     parser.add_argument("--scale-runs", type=int, default=3)
-    parser.add_argument("--naive-timeout", type=float, default=60.0, help="seconds before the naive layer's draw counts as a timeout")
+    parser.add_argument(
+        "--naive-timeout", type=float, default=60.0, help="seconds before the naive layer's draw counts as a timeout"
+    )
     parser.add_argument("--naive-max", type=int, default=100_000, help="largest size the naive layer is built for")
     parser.add_argument("--quick", action="store_true", help="3 runs, sizes 1,000 and 10,000 (a smoke run)")
     parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
@@ -540,18 +590,27 @@ def main(argv=None) -> int:
                         print(f"  run {run + 1} of {name} failed; server log: {workdir / (name + '.log')}", file=sys.stderr)
                         args.keep = True
                         raise
-                print(f"  run {run + 1}/{args.runs}: " + ", ".join(f"{n} first map {r[-1]['first_map_s']:.2f} s" for n, r in results.items()), flush=True)
+                print(
+                    f"  run {run + 1}/{args.runs}: "
+                    + ", ".join(f"{n} first map {r[-1]['first_map_s']:.2f} s" for n, r in results.items()),
+                    flush=True,
+                )
             scale = measure_scale(browser, workdir, sizes, args.scale_runs, args.naive_timeout, args.naive_max)
             browser.close()
         summary = summarize(results)
         table = "\n".join(
-            [f"Interactions (median of {args.runs} runs; story + events has {args.events:,} events loaded):", ""]
-            + interaction_table(summary, args.events)
-            + ["", f"Event layers (median of {args.scale_runs} draws; naive: one folium `Marker` with a popup per event):", ""]
-            + scale_table(scale, args.naive_timeout)
+            [
+                f"Interactions (median of {args.runs} runs; story + events has {args.events:,} events loaded):",
+                "",
+                *interaction_table(summary, args.events),
+                "",
+                f"Event layers (median of {args.scale_runs} draws; naive: one folium `Marker` with a popup per event):",
+                "",
+                *scale_table(scale, args.naive_timeout),
+            ]
         )
         payload = {
-            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
             "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
             "summary": summary,
@@ -566,8 +625,10 @@ def main(argv=None) -> int:
         print(table)
         print(f"\nwritten {args.out} ({payload['seconds']:.0f} s)")
         if args.readme:
-            write_readme(f"Measured {payload['when'][:10]} on {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-                         f"Chromium headless (`{' '.join(sys.argv[1:]) or 'make bench'}`).\n\n" + table)
+            write_readme(
+                f"Measured {payload['when'][:10]} on {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+                f"Chromium headless (`{' '.join(sys.argv[1:]) or 'make bench'}`).\n\n" + table
+            )
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -8,11 +8,12 @@ run. Structural checks follow RFC 7946; layer checks add what this app needs
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Iterator
-
+from typing import Any
 
 _GEOMETRY_DEPTH = {  # nesting depth of "coordinates" for each geometry type
     "Point": 0,
@@ -135,14 +136,14 @@ def _check_geometry(geom: Any, file: str, label: str | None, field: str) -> list
     if kind == "GeometryCollection":
         members = geom.get("geometries")
         if not isinstance(members, list):
-            return problems + [Problem(file, "a GeometryCollection needs a 'geometries' array", label, field)]
+            return [*problems, Problem(file, "a GeometryCollection needs a 'geometries' array", label, field)]
         for j, member in enumerate(members):
             problems += _check_geometry(member, file, label, f"{field}.geometries[{j}]")
         return problems
     if kind not in _GEOMETRY_DEPTH:
-        return problems + [Problem(file, f"unknown geometry type {kind!r}", label, f"{field}.type")]
+        return [*problems, Problem(file, f"unknown geometry type {kind!r}", label, f"{field}.type")]
     if "coordinates" not in geom:
-        return problems + [Problem(file, f"a {kind} needs 'coordinates'", label, f"{field}.coordinates")]
+        return [*problems, Problem(file, f"a {kind} needs 'coordinates'", label, f"{field}.coordinates")]
     message = _coordinates_shape_error(geom["coordinates"], _GEOMETRY_DEPTH[kind], kind)
     if message:
         problems.append(Problem(file, message, label, f"{field}.coordinates"))
@@ -188,7 +189,7 @@ def _check_bbox(obj: dict, file: str, label: str | None, field: str | None = Non
 
 def ring_is_ccw(ring: list[list[float]]) -> bool:
     """True when a closed ring runs counter-clockwise (shoelace sum > 0)."""
-    area2 = sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]))
+    area2 = sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(ring))
     return area2 > 0
 
 
@@ -216,9 +217,7 @@ def iter_positions(coords: Any) -> Iterator[list[float]]:
             yield from iter_positions(item)
 
 
-def region_problems(
-    geom: dict, file: str, label: str, bounds: tuple[float, float, float, float] | None
-) -> list[Problem]:
+def region_problems(geom: dict, file: str, label: str, bounds: tuple[float, float, float, float] | None) -> list[Problem]:
     """Positions that are not lon/lat, or outside the story's region; says so when lat/lon look swapped."""
     for lon, lat, *_ in iter_positions(geom.get("coordinates", [])):
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):

@@ -66,7 +66,9 @@ def current_events() -> events.PublishedEvents | GeoDataError | None:
     try:
         stat = Path(path).stat()
     except OSError as exc:
-        return GeoDataError([events.Problem(path, f"cannot read ${settings.EVENTS_ENV}: {exc.strerror or exc}")], events.EVENT_FILE)
+        return GeoDataError(
+            [events.Problem(path, f"cannot read ${settings.EVENTS_ENV}: {exc.strerror or exc}")], events.EVENT_FILE
+        )
     return get_events_file(path, stat.st_mtime_ns, stat.st_size)
 
 
@@ -175,11 +177,12 @@ def render_map(story: Story) -> None:
     published = loaded_events()
     # Fixed for the session (changes only with the dataset or the online-tiles choice): the component
     # keeps the user's zoom, and the browser fetches the layers' data once.
-    base = mapbuild.build_base_map(story, online_tiles=bool(st.session_state.get("online_tiles")),
-                                   events=published.manifest_url if published else None)
+    base = mapbuild.build_base_map(
+        story, online_tiles=bool(st.session_state.get("online_tiles")), events=published.manifest_url if published else None
+    )
     events_filter = None
     if published:
-        window = settings.EVENT_WINDOWS.get(st.session_state.get(settings.KEY_EVENTS_WINDOW), None)
+        window = settings.EVENT_WINDOWS.get(st.session_state.get(settings.KEY_EVENTS_WINDOW, settings.EVENT_DEFAULT_WINDOW))
         types = st.session_state.get(settings.KEY_EVENTS_TYPES) or None
         events_filter = mapbuild.events_filter(published.types, day, window, types)
     hidden = [layer for layer in toggle_layers(story) if layer not in visible_layers(story)]
@@ -219,7 +222,7 @@ def render_map_fragment(story: Story) -> None:
 
 def render_layer_toggles(story: Story) -> None:
     layers = toggle_layers(story)
-    for column, layer in zip(st.columns(len(layers)), layers):
+    for column, layer in zip(st.columns(len(layers)), layers, strict=False):
         label = settings.EVENTS_SHORT_LABEL if layer == settings.EVENTS_LAYER else story.manifest.layers[layer].short_label
         column.checkbox(label, key=settings.KEY_LAYER_PREFIX + layer)
 
@@ -267,7 +270,11 @@ def render_sidebar(story: Story) -> None:
         on_change=on_pick_place,
         args=(story,),
     )
-    sb.checkbox("Online base maps (OpenStreetMap, satellite)", key="online_tiles", help="Needs internet; the offline basemap always works.")
+    sb.checkbox(
+        "Online base maps (OpenStreetMap, satellite)",
+        key="online_tiles",
+        help="Needs internet; the offline basemap always works.",
+    )
     render_events_panel(sb)
     render_legend(story, sb)
     render_exports(story, sb)
@@ -302,7 +309,13 @@ def render_events_panel(container) -> None:
         with container.expander("Rows with problems", expanded=len(loaded.problems) <= 20):
             rows = loaded.problem_rows()
             st.dataframe(rows, hide_index=True, use_container_width=True)
-            st.download_button("Problems (CSV)", data=lambda: table_csv(rows), file_name="event-problems.csv", mime="text/csv", key="dl_event_problems")
+            st.download_button(
+                "Problems (CSV)",
+                data=lambda: table_csv(rows),
+                file_name="event-problems.csv",
+                mime="text/csv",
+                key="dl_event_problems",
+            )
 
 
 def render_legend(story: Story, container) -> None:
@@ -312,7 +325,9 @@ def render_legend(story: Story, container) -> None:
     for block in mapbuild.legend(story):
         lines.append(f"**{escape_md(block.title)}**")
         symbol = "●" if block.shape == "dot" else "▬"
-        lines += [f'- <span style="color:{colour}">{symbol}</span> {escape_html(words)}' for colour, _name, words in block.entries]
+        lines += [
+            f'- <span style="color:{colour}">{symbol}</span> {escape_html(words)}' for colour, _name, words in block.entries
+        ]
     lines.append("- dashed line or circle: **approximate** or **schematic** position; the circle shows how far off it may be")
     container.markdown("\n".join(lines), unsafe_allow_html=True)
 
@@ -332,7 +347,9 @@ def render_exports(story: Story, container) -> None:
         mime="application/geo+json",
         key="dl_geojson",
     )
-    container.download_button("Passages and places (CSV)", data=lambda: passages_csv(story), file_name="passages.csv", mime="text/csv", key="dl_csv")
+    container.download_button(
+        "Passages and places (CSV)", data=lambda: passages_csv(story), file_name="passages.csv", mime="text/csv", key="dl_csv"
+    )
     container.download_button(
         "Map (standalone HTML)",
         data=lambda: mapbuild.standalone_html(story, day=day, visible=view["visible"], selected=selected),
@@ -508,8 +525,13 @@ def render_reader(story: Story) -> None:
             with cols[0]:
                 render_passage(passage, None)
             with cols[1]:
-                st.button("On map", key=f"passage_{passage.id}", on_click=select_passage, args=(story, passage.id),
-                          type="primary" if passage.id == current else "secondary")
+                st.button(
+                    "On map",
+                    key=f"passage_{passage.id}",
+                    on_click=select_passage,
+                    args=(story, passage.id),
+                    type="primary" if passage.id == current else "secondary",
+                )
             if passage.id == current:
                 names = [story.entity(pid)["name"] for pid in story.places_in(passage.id)]
                 st.success("Places in this passage: " + (", ".join(names) if names else "none"))

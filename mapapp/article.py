@@ -13,10 +13,11 @@ matches the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import settings
 from ._validate import Problem, parse_iso_date
@@ -29,7 +30,10 @@ from .manifest import FurniturePattern
 GENERIC_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("video", re.compile(r"^Click to play video: '(?P<title>.+?)'(?: .*)?$")),
     ("link", re.compile(r"^(?:READ MORE|Read more|RELATED|Related|SEE ALSO|See also|MORE|More): (?P<title>.+)$")),
-    ("advertisement", re.compile(r"^(?:Story continues below advertisement|Advertisement|ADVERTISEMENT|Continue reading below)$")),
+    (
+        "advertisement",
+        re.compile(r"^(?:Story continues below advertisement|Advertisement|ADVERTISEMENT|Continue reading below)$"),
+    ),
     ("sponsored", re.compile(r"^(?:Sponsored content|Sponsored|Promoted content|Paid content)$")),
     ("credits", re.compile(r"\breported from\b.*\bcontributed to this report\.$")),
 )
@@ -148,7 +152,10 @@ def _classify(line: str, number: int, patterns: list, previous: dict | None) -> 
 def build_article(text: str, meta: dict, furniture: Iterable[FurniturePattern] = ()) -> Article:
     """Passages, related items and furniture from the page text and its annotations."""
     headline, blocks = parse_page(text, furniture)
-    passages, related, furniture, lines = [], [], [], []
+    passages: list[Passage] = []
+    related: list[dict] = []
+    furniture_items: list[dict] = []
+    lines: list[dict] = []
     for block in blocks:
         kind = block["kind"]
         if kind in ("body", "credits"):
@@ -159,10 +166,10 @@ def build_article(text: str, meta: dict, furniture: Iterable[FurniturePattern] =
             ref = f"r{len(related) + 1:02d}"
             related.append({"id": ref, **{k: v for k, v in block.items()}})
         else:
-            ref = f"f{len(furniture) + 1:02d}"
-            furniture.append({"id": ref, **block})
+            ref = f"f{len(furniture_items) + 1:02d}"
+            furniture_items.append({"id": ref, **block})
         lines.append({"line": block["line"], "kind": kind, "ref": ref})
-    return Article({"headline": headline, **meta.get("meta", {})}, passages, related, furniture, lines)
+    return Article({"headline": headline, **meta.get("meta", {})}, passages, related, furniture_items, lines)
 
 
 # --- linking -----------------------------------------------------------------
@@ -172,7 +179,7 @@ def alias_patterns(entities: Iterable[dict]) -> list[tuple[str, str, re.Pattern]
     """(entity id, spelling, regex) for every spelling, longest spelling first."""
     rows = []
     for entity in entities:
-        spellings = [entity.get("name")] + list(entity.get("aliases") or []) + [entity.get("name_ar")]
+        spellings = [entity.get("name"), *list(entity.get("aliases") or []), entity.get("name_ar")]
         for spelling in dict.fromkeys(s for s in spellings if s):
             # \b does not work beside Arabic letters or hyphens the same way: use look-arounds.
             pattern = re.compile(r"(?<![\w-])" + re.escape(spelling) + r"(?![\w-])", re.IGNORECASE)
@@ -204,10 +211,11 @@ def annotate(article: Article, meta: dict, entities: list[dict]) -> list[Problem
     for passage in article.passages:
         passage.mentions = find_mentions(passage.text, patterns)
     for pid, note in (meta.get("passages") or {}).items():
-        passage = by_id.get(pid)
-        if passage is None:
+        annotated = by_id.get(pid)
+        if annotated is None:
             problems.append(Problem(file, f"annotates passage {pid!r}, which the article does not have", f"passages.{pid}"))
             continue
+        passage = annotated
         problems += _check_starts(passage, note, file)
         passage.speakers = list(note.get("speakers") or [])
         passage.dates, date_problems = _resolve_dates(passage, note.get("dates") or [], file)
@@ -226,9 +234,15 @@ def _check_starts(passage: Passage, note: dict, file: str) -> list[Problem]:
     """Annotations carry the passage's first words, so that edits to the text are caught."""
     starts = note.get("starts")
     if not starts:
-        return [Problem(file, "missing 'starts' (the first words of the passage it annotates)", f"passages.{passage.id}", "starts")]
+        return [
+            Problem(file, "missing 'starts' (the first words of the passage it annotates)", f"passages.{passage.id}", "starts")
+        ]
     if not passage.text.startswith(starts):
-        return [Problem(file, f"passage {passage.id} starts {passage.text[:40]!r}, not {starts!r}", f"passages.{passage.id}", "starts")]
+        return [
+            Problem(
+                file, f"passage {passage.id} starts {passage.text[:40]!r}, not {starts!r}", f"passages.{passage.id}", "starts"
+            )
+        ]
     return []
 
 
@@ -251,10 +265,10 @@ def _resolve_dates(passage: Passage, notes: list[dict], file: str) -> tuple[list
 
 def _curated_mention(passage: Passage, link: dict, known: set, file: str, where: str) -> tuple[Mention | None, Problem | None]:
     place_id, phrase = link.get("place"), link.get("phrase")
-    if place_id not in known:
+    if not isinstance(place_id, str) or place_id not in known:
         return None, Problem(file, f"links to unknown place {place_id!r}", where, "place")
-    start = passage.text.find(phrase) if phrase else -1
-    if start < 0:
+    start = passage.text.find(phrase) if isinstance(phrase, str) and phrase else -1
+    if start < 0 or not isinstance(phrase, str):
         return None, Problem(file, f"phrase {phrase!r} is not in passage {passage.id}", where, "phrase")
     return Mention(place_id, start, start + len(phrase), phrase, "curated", link.get("note", "")), None
 

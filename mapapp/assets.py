@@ -17,11 +17,12 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import branca
 import folium
+from folium.elements import JSCSSMixin
 
 from . import settings
 
@@ -51,7 +52,8 @@ def walk(element: branca.element.Element) -> Iterator[branca.element.Element]:
 def localize(element: branca.element.Element) -> None:
     """Point every JS/CSS link of ``element``'s tree at the app's own copies."""
     for item in walk(element):
-        if getattr(item, "default_js", None) or getattr(item, "default_css", None):
+        # streamlit-folium collects links only from JSCSSMixin elements (pinned in tests/test_internals.py).
+        if isinstance(item, JSCSSMixin) and (item.default_js or item.default_css):
             # The app's own scripts (already local) stay; everything else becomes Leaflet or nothing.
             own_js = [link for link in getattr(item, "default_js", []) if link[1].startswith(settings.STATIC_URL)]
             own_css = [link for link in getattr(item, "default_css", []) if link[1].startswith(settings.STATIC_URL)]
@@ -77,7 +79,9 @@ def inline_html(html: str) -> str:
 
     prefix = re.escape(settings.STATIC_URL)
     html = re.sub(rf'<script src="({prefix}/[^"]+)"></script>', lambda m: f"<script>{local_text(m.group(1))}</script>", html)
-    return re.sub(rf'<link rel="stylesheet" href="({prefix}/[^"]+)"/>', lambda m: f"<style>{local_text(m.group(1))}</style>", html)
+    return re.sub(
+        rf'<link rel="stylesheet" href="({prefix}/[^"]+)"/>', lambda m: f"<style>{local_text(m.group(1))}</style>", html
+    )
 
 
 def publish_json(stem: str, data, cache_dir: Path | None = None) -> str:

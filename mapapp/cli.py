@@ -10,9 +10,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 from . import settings
 from ._validate import GeoDataError
@@ -80,9 +80,7 @@ def _validate_summary(story: Story) -> int:
 
 def _places(story: Story, _args: argparse.Namespace) -> list[dict]:
     return [
-        {"id": e["id"], "name": e["name"], "layer": e["layer"]}
-        for e in story.entities.values()
-        if KINDS[e["layer"]].pickable
+        {"id": e["id"], "name": e["name"], "layer": e["layer"]} for e in story.entities.values() if KINDS[e["layer"]].pickable
     ]
 
 
@@ -135,8 +133,10 @@ def _events(args: argparse.Namespace) -> int:
     for problem in loaded.problems:
         print(problem, file=sys.stderr)
     first, last = loaded.day_range() or (None, None)
-    print(f"{args.csv}: {loaded.rows:,} rows, {len(loaded):,} drawable, {loaded.skipped_rows:,} not drawn, "
-          f"{len(loaded.problems):,} problem(s); dates {first} to {last}; types: {', '.join(loaded.types)}")
+    print(
+        f"{args.csv}: {loaded.rows:,} rows, {len(loaded):,} drawable, {loaded.skipped_rows:,} not drawn, "
+        f"{len(loaded.problems):,} problem(s); dates {first} to {last}; types: {', '.join(loaded.types)}"
+    )
     return 1 if loaded.problems else 0
 
 

@@ -130,7 +130,9 @@ def _feature_problems(feature: dict, label: str, ctx: _Context) -> list[Problem]
     for name in ("id", "name"):
         if props.get(name) not in (None, "") and not isinstance(props[name], str):
             problems.append(Problem(file, f"'{name}' must be a string, got {props[name]!r}", label, name))
-    if not isinstance(props.get("aliases"), (list, type(None))) or not all(isinstance(a, str) for a in props.get("aliases") or []):
+    if not isinstance(props.get("aliases"), (list, type(None))) or not all(
+        isinstance(a, str) for a in props.get("aliases") or []
+    ):
         problems.append(Problem(file, "'aliases' must be a list of strings", label, "aliases"))
     if not (feature.get("geometry") is None and props.get("precision") == "unlocated"):
         problems += _geometry_problems(feature.get("geometry"), label, ctx)
@@ -146,7 +148,9 @@ def _geometry_problems(geom: dict | None, label: str, ctx: _Context) -> list[Pro
         message = f"geometry is null (allowed only with precision 'unlocated'); the {layer} layer needs one of {sorted(allowed)}"
         return [Problem(file, message, label, "geometry")]
     if geom["type"] not in allowed:
-        return [Problem(file, f"{geom['type']} is not allowed in the {layer} layer (allowed: {sorted(allowed)})", label, "geometry")]
+        return [
+            Problem(file, f"{geom['type']} is not allowed in the {layer} layer (allowed: {sorted(allowed)})", label, "geometry")
+        ]
     try:
         shp = shape(geom)
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
@@ -165,9 +169,8 @@ def _property_value_problems(props: dict, label: str, ctx: _Context) -> list[Pro
     for name in settings.DATE_FIELDS:
         if props.get(name) is not None and parse_iso_date(props[name]) is None:
             problems.append(Problem(file, f"date {props[name]!r} is not YYYY-MM-DD", label, name))
-    if parse_iso_date(props.get("date")) and parse_iso_date(props.get("date_to")):
-        if props["date_to"] < props["date"]:
-            problems.append(Problem(file, "'date_to' is before 'date'", label, "date_to"))
+    if parse_iso_date(props.get("date")) and parse_iso_date(props.get("date_to")) and props["date_to"] < props["date"]:
+        problems.append(Problem(file, "'date_to' is before 'date'", label, "date_to"))
     enums: dict[str, tuple[str, ...]] = {"precision": settings.PRECISIONS, "date_precision": settings.DATE_PRECISIONS}
     if ctx.manifest is not None:
         sides = tuple(ctx.manifest.sides)
@@ -210,7 +213,8 @@ def _source_keys(props: dict) -> list[tuple[str, Any]]:
     """(field path, source key) for every source a feature cites: its own, its claims', its states' and theirs."""
     keys = [("source", key) for key in as_list(props.get("source"))]
     keys += _claim_source_keys(props.get("claims"), "claims")
-    for i, state in enumerate(props.get("states") if isinstance(props.get("states"), list) else []):
+    states = props.get("states")
+    for i, state in enumerate(states if isinstance(states, list) else []):
         if isinstance(state, dict):
             keys += [(f"states[{i}].source", key) for key in as_list(state.get("source"))]
             keys += _claim_source_keys(state.get("claims"), f"states[{i}].claims")
@@ -231,7 +235,8 @@ def _source_problems(props: dict, label: str, ctx: _Context) -> list[Problem]:
     for path, key in _source_keys(props):
         if not isinstance(key, str) or key not in ctx.sources:
             problems.append(Problem(ctx.file, f"source {key!r} is not in {settings.SOURCES_FILE}", label, path))
-    states = props.get("states") if isinstance(props.get("states"), list) else []
+    states = props.get("states")
+    states = states if isinstance(states, list) else []
     claim_lists = [("claims", props.get("claims"))]
     claim_lists += [(f"states[{i}].claims", s.get("claims")) for i, s in enumerate(states) if isinstance(s, dict)]
     for path, claims in claim_lists:
@@ -310,7 +315,9 @@ def load_layers(
 def _unlisted_layer_files(data_dir: Path, manifest: Manifest) -> list[Problem]:
     """A layer file the manifest does not list would be silently ignored: say so instead."""
     return [
-        Problem(kind.file, f"is in the story folder but {settings.MANIFEST_FILE} does not list the {kind.id!r} layer", field="layers")
+        Problem(
+            kind.file, f"is in the story folder but {settings.MANIFEST_FILE} does not list the {kind.id!r} layer", field="layers"
+        )
         for kind in KINDS.values()
         if kind.id not in manifest.layers and (Path(data_dir) / kind.file).exists()
     ]

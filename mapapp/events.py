@@ -79,7 +79,7 @@ class EventSet:
 
     def record(self, i: int) -> dict:
         """Event ``i`` (in date order) as a dict of its columns."""
-        return dict(zip(self.columns, json.loads(self.details[i])))
+        return dict(zip(self.columns, json.loads(self.details[i]), strict=False))
 
     def day_range(self) -> tuple[date, date] | None:
         if not len(self):
@@ -87,11 +87,16 @@ class EventSet:
         return day_to_date(self.day[0]), day_to_date(self.day[-1])
 
 
-
 def problem_table(problems) -> list[dict]:
     """Problems as table rows: row, line, event id, field, problem."""
     return [
-        {"row": getattr(p, "row", None), "line": getattr(p, "line", None), "event": getattr(p, "event_id", None), "field": p.field, "problem": p.message}
+        {
+            "row": getattr(p, "row", None),
+            "line": getattr(p, "line", None),
+            "event": getattr(p, "event_id", None),
+            "field": p.field,
+            "problem": p.message,
+        }
         for p in problems
     ]
 
@@ -199,7 +204,9 @@ def read_events(source: Path | bytes, name: str | None = None) -> EventSet:
     try:
         return _read_rows(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), name, digest)
     except UnicodeDecodeError as exc:
-        raise GeoDataError([Problem(name, f"not UTF-8 text (byte {exc.start} of a block); save the CSV as UTF-8")], EVENT_FILE) from None
+        raise GeoDataError(
+            [Problem(name, f"not UTF-8 text (byte {exc.start} of a block); save the CSV as UTF-8")], EVENT_FILE
+        ) from None
     except csv.Error as exc:
         raise GeoDataError([Problem(name, f"not readable as CSV: {exc}")], EVENT_FILE) from None
 
@@ -210,7 +217,14 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in settings.EVENT_COLUMNS if c not in header]
     if missing:
-        raise GeoDataError([Problem(name, "missing column(s): " + ", ".join(missing) + " (ACLED CSV expected; see the README)", field=missing[0])], EVENT_FILE)
+        raise GeoDataError(
+            [
+                Problem(
+                    name, "missing column(s): " + ", ".join(missing) + " (ACLED CSV expected; see the README)", field=missing[0]
+                )
+            ],
+            EVENT_FILE,
+        )
     columns = settings.EVENT_COLUMNS + tuple(c for c in settings.EVENT_OPTIONAL_COLUMNS if c in header)
     index = [(c, header.index(c)) for c in columns]
     checker = _RowChecker(name)
@@ -228,7 +242,7 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
         record = {c: cells[i].strip() for c, i in index}
         if checker.check(record, row_no, line):
             kept.add(record, row_no, [record[c] for c in columns] + [row_no])
-    return kept.event_set(name=name, digest=digest, rows=row_no, columns=columns + ("row",), problems=checker.problems)
+    return kept.event_set(name=name, digest=digest, rows=row_no, columns=(*columns, "row"), problems=checker.problems)
 
 
 class _Columns:
@@ -310,8 +324,17 @@ class _RowChecker:
             self.dates[raw_date] = parse_event_date(raw_date)
         day = self.dates[raw_date]
         if day is None:
-            formats = ", ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%B", "Month") for f in settings.EVENT_DATE_FORMATS)
-            self.add(row, line, eid, "event_date", ("missing" if not raw_date else f"{raw_date!r} is not a date") + f" ({formats}; row not drawn)")
+            formats = ", ".join(
+                f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%B", "Month")
+                for f in settings.EVENT_DATE_FORMATS
+            )
+            self.add(
+                row,
+                line,
+                eid,
+                "event_date",
+                ("missing" if not raw_date else f"{raw_date!r} is not a date") + f" ({formats}; row not drawn)",
+            )
             drawable = False
         if not record["event_type"]:
             self.add(row, line, eid, "event_type", "empty event type (drawn as 'unknown type')")
@@ -321,7 +344,7 @@ class _RowChecker:
             self.add(row, line, eid, "fatalities", f"{record['fatalities']!r} is not a whole number ≥ 0 (kept as text)")
         if _integer_code(record["geo_precision"], settings.EVENT_GEO_PRECISIONS) is None:
             self.add(row, line, eid, "geo_precision", f"{record['geo_precision']!r} is not 1, 2 or 3 (kept as text)")
-        if drawable:
+        if drawable and day is not None:
             record.update(day=date_to_day(day), latitude=lat, longitude=lon, event_date=day.isoformat())
         return drawable
 
@@ -391,7 +414,9 @@ def details_chunks(events: EventSet, chunk: int = settings.EVENT_DETAILS_CHUNK):
 def _write_folder(folder: Path, events: EventSet, chunk: int, manifest: dict) -> None:
     """Write into a temporary folder, then rename it: a reader never sees half a dataset."""
     if len(events.types) > 255:
-        raise GeoDataError([Problem(events.name, f"{len(events.types)} event types; at most 255 can be drawn", field="event_type")], EVENT_FILE)
+        raise GeoDataError(
+            [Problem(events.name, f"{len(events.types)} event types; at most 255 can be drawn", field="event_type")], EVENT_FILE
+        )
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
     for number, text in details_chunks(events, chunk):

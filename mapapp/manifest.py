@@ -155,7 +155,7 @@ def parse_manifest(raw: dict[str, Any]) -> tuple[Manifest, list[Problem]]:
     manifest = Manifest(
         title=title or "(untitled story)",
         subtitle=check.text(raw, "subtitle") or "",
-        page_title=check.text(raw, "page_title") or title,
+        page_title=check.text(raw, "page_title") or title or "",
         slug=slug,
         outlet=check.text(raw, "outlet") or "",
         credits=check.text(raw, "credits") or "",
@@ -283,7 +283,9 @@ def _sides(raw: dict, check: _Checker) -> dict[str, Side]:
     if declared and len([s for s in declared if s != UNKNOWN_SIDE]) < 1:
         check.problem("sides", "declares no side that can hold ground")
     # "unknown" always exists: a place no source speaks for is unknown, never someone's.
-    sides.setdefault(UNKNOWN_SIDE, Side(UNKNOWN_SIDE, "unknown", UNKNOWN_LOOK[0], "no dated control claim in this dataset (not 'nobody')"))
+    sides.setdefault(
+        UNKNOWN_SIDE, Side(UNKNOWN_SIDE, "unknown", UNKNOWN_LOOK[0], "no dated control claim in this dataset (not 'nobody')")
+    )
     return sides
 
 

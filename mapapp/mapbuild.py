@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 import folium
 import numpy as np
@@ -148,8 +149,9 @@ class StoryLayers(JSCSSMixin, MacroElement):
     The day and the selection arrive through :class:`SyncedLayerControl`.
     """
 
-    default_js = [("mapapp_story", f"{settings.APP_JS_URL}/{settings.STORY_LAYERS_JS}")]
-    default_css: list = []
+    # Instance attributes in folium (JSCSSMixin declares them so, and assets.localize sets them per instance).
+    default_js: list[tuple[str, str]] = [("mapapp_story", f"{settings.APP_JS_URL}/{settings.STORY_LAYERS_JS}")]  # noqa: RUF012
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
     _template = Template(
         """{% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.mapappStory({{ this._parent.get_name() }},
@@ -206,7 +208,7 @@ def legend(story: Story) -> list[LegendBlock]:
     return blocks
 
 
-PRECISION_NOTE = "dashed: approximate or schematic; dashed circle: how far off it may be"
+PRECISION_NOTE = "approximate or schematic; dashed circle: how far off it may be"
 
 
 class _Legend(MacroElement):
@@ -217,15 +219,17 @@ class _Legend(MacroElement):
 <div class="mapapp-legend" style="position:absolute;bottom:18px;left:10px;z-index:9999;background:rgba(255,255,255,.92);
  padding:6px 9px;border-radius:5px;font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
 {% for block in this.blocks %}<b>{{ block.title }}</b>{% if block.dots %}<br>{% for colour, name in block.entries %}<span
- style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{{ colour }}"></span> {{ name }}<br>{% endfor %}{%
- else %} {% for colour, name in block.entries %}<span style="color:{{ colour }}">{{ block.symbol }}</span> {{ name }} {% endfor %}<br>{%
- endif %}{% endfor %}<span style="border-bottom:2px dashed #555">dashed</span>: approximate or schematic; dashed circle: how far off it may be
+ style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{{ colour }}"></span>
+ {{ name }}<br>{% endfor %}{% else %} {% for colour, name in block.entries %}<span
+ style="color:{{ colour }}">{{ block.symbol }}</span> {{ name }} {% endfor %}<br>{% endif %}{% endfor %}<span
+ style="border-bottom:2px dashed #555">dashed</span>: {{ this.note }}
 </div>
 {% endmacro %}"""
     )
 
     def __init__(self, blocks: list[LegendBlock]):
         super().__init__()
+        self.note = PRECISION_NOTE
         # The first block (who holds what) gets a line per side; the others share a line.
         self.blocks = [
             {
@@ -248,8 +252,8 @@ class EventsLayer(JSCSSMixin, folium.map.Layer):
     """
 
     # A JSCSSMixin: streamlit-folium only collects scripts from those.
-    default_js = [("mapapp_events", f"{settings.APP_JS_URL}/{settings.EVENTS_LAYER_JS}")]
-    default_css: list = []
+    default_js: list[tuple[str, str]] = [("mapapp_events", f"{settings.APP_JS_URL}/{settings.EVENTS_LAYER_JS}")]  # noqa: RUF012
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
     _template = Template(
         """
         {% macro script(this, kwargs) %}
@@ -305,8 +309,9 @@ class _BasemapOutlines(MacroElement):
         self.style = style
 
 
-def build_base_map(story: Story, *, online_tiles: bool = False, events: str | dict | None = None,
-                   standalone: dict | None = None) -> folium.Map:
+def build_base_map(
+    story: Story, *, online_tiles: bool = False, events: str | dict | None = None, standalone: dict | None = None
+) -> folium.Map:
     """The map that never changes: view, offline basemap, the story's layers, event layer, legend.
 
     Element ids are fixed so the generated JavaScript (and so the component's
@@ -324,13 +329,14 @@ def build_base_map(story: Story, *, online_tiles: bool = False, events: str | di
     boundaries = story.layers.get("boundaries")
     if boundaries is not None:
         for kind, style in (("country", settings.BOUNDARY_STYLE), ("admin1", settings.ADMIN1_STYLE)):
+            outlines: str | dict
             if standalone is not None:
-                source = _outline_collection(boundaries[boundaries["kind"] == kind])
+                outlines = _outline_collection(boundaries[boundaries["kind"] == kind])
             else:
-                source = _published_outlines(story, kind)
-            _BasemapOutlines(source, style).add_to(basemap)
+                outlines = _published_outlines(story, kind)
+            _BasemapOutlines(outlines, style).add_to(basemap)
     basemap.add_to(m)
-    groups = {}
+    groups: dict[str, folium.FeatureGroup] = {}
     for layer in drawing_order(story.story_layers):  # the layer control lists them bottom first, as drawn
         groups[layer] = StoryGroup(layer, manifest.label(layer))
         groups[layer].add_to(m)
@@ -361,7 +367,10 @@ def _published_timeline(story: Story) -> str:
 
 def _outline_collection(gdf) -> dict:
     """Boundary shapes with no properties: nothing from the file but geometry reaches the page."""
-    return {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": g.__geo_interface__} for g in gdf.geometry]}
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": g.__geo_interface__} for g in gdf.geometry],
+    }
 
 
 def fix_ids(element, *, prefix: str) -> None:
@@ -410,8 +419,9 @@ class SyncedLayerControl(folium.LayerControl):
         """
     )
 
-    def __init__(self, base: folium.Map, hidden: Iterable[str], *, state: dict | None = None,
-                 events_filter: dict | None = None, **kwargs):
+    def __init__(
+        self, base: folium.Map, hidden: Iterable[str], *, state: dict | None = None, events_filter: dict | None = None, **kwargs
+    ):
         # Collapsed: the sidebar has the same toggles, and an open control covers the map's top right
         # (with an event dataset listed it hid a story marker at the default view).
         super().__init__(collapsed=True, **kwargs)

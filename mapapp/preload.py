@@ -57,5 +57,12 @@ def warm(data_dir: Path | None = None, events_path: str | None = None) -> list[s
         else:
             _EVENTS[key] = events.publish_or_error(Path(events_path))
             loaded = _EVENTS[key]
-            done.append(f"events {events_path}: " + (f"{loaded.count:,} drawn of {loaded.rows:,} rows" if isinstance(loaded, events.PublishedEvents) else "not usable"))
+            done.append(
+                f"events {events_path}: "
+                + (
+                    f"{loaded.count:,} drawn of {loaded.rows:,} rows"
+                    if isinstance(loaded, events.PublishedEvents)
+                    else "not usable"
+                )
+            )
     return done

@@ -54,9 +54,22 @@ EVENTS_SHORT_LABEL = "Events"
 # --- event datasets (ACLED's CSV export) --------------------------------------
 # Columns every file must have (ACLED codebook names); others are kept as extras.
 EVENT_COLUMNS = (
-    "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
-    "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
-    "source", "notes", "fatalities",
+    "event_id_cnty",
+    "event_date",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
 )
 # Optional ACLED columns shown in an event's details when present.
 EVENT_OPTIONAL_COLUMNS = ("time_precision", "country", "assoc_actor_1", "assoc_actor_2", "source_scale", "tags")

@@ -7,10 +7,11 @@ problem; a :class:`Story` answers ``passages_for(place_id)``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import geopandas as gpd
 
@@ -147,13 +148,17 @@ def _entity_problems(entities: list[dict]) -> list[Problem]:
     for entity in entities:
         file = KINDS[entity["layer"]].file
         if entity["id"] in ids:
-            problems.append(Problem(file, f"id {entity['id']!r} is also used in {ids[entity['id']]}", f"id {entity['id']!r}", "id"))
+            problems.append(
+                Problem(file, f"id {entity['id']!r} is also used in {ids[entity['id']]}", f"id {entity['id']!r}", "id")
+            )
         ids.setdefault(entity["id"], file)
         for spelling in [entity["name"], *entity["aliases"]]:
             key = spelling.casefold()
             owner = spellings.setdefault(key, entity["id"])
             if owner != entity["id"] and entity["layer"] == "places":
-                problems.append(Problem(file, f"spelling {spelling!r} is also a spelling of {owner!r}", f"id {entity['id']!r}", "aliases"))
+                problems.append(
+                    Problem(file, f"spelling {spelling!r} is also a spelling of {owner!r}", f"id {entity['id']!r}", "aliases")
+                )
     return problems
 
 

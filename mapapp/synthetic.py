@@ -33,7 +33,14 @@ SUB_TYPES = {
     "Riots": ["Violent demonstration"],
     "Strategic developments": ["Non-violent transfer of territory", "Headquarters or base established", "Other"],
 }
-TYPE_WEIGHTS = {"Battles": 30, "Explosions/Remote violence": 45, "Violence against civilians": 6, "Protests": 6, "Riots": 1, "Strategic developments": 12}
+TYPE_WEIGHTS = {
+    "Battles": 30,
+    "Explosions/Remote violence": 45,
+    "Violence against civilians": 6,
+    "Protests": 6,
+    "Riots": 1,
+    "Strategic developments": 12,
+}
 OTHER_ACTORS = ("Civilians", "Unidentified armed group")
 
 

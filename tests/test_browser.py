@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
 import shutil
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +65,12 @@ def page(browser):
     pg = context.new_page()
     pg.outside = []
     pg.dialogs = []
-    pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://localhost") else (pg.outside.append(r.request.url), r.abort()))
+    pg.route(
+        "**/*",
+        lambda r: (
+            r.continue_() if r.request.url.startswith("http://localhost") else (pg.outside.append(r.request.url), r.abort())
+        ),
+    )
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
     context.close()
@@ -242,3 +247,32 @@ def test_an_uploaded_event_file_is_drawn_and_its_bad_rows_listed(page, app_url, 
     assert frame.evaluate("() => window.mapappEvents.stats.loaded") is True
     page.get_by_text("1 problem(s) in upload.csv", exact=False).first.wait_for(timeout=30000)
     assert page.outside == []
+
+
+# --- a second story (fictional, 2022, other sides and layers) --------------------------------
+
+
+def test_a_second_story_shows_its_own_page_and_nothing_of_the_first(browser, tmp_path):
+    from .second_story import SHIPPED_WORDS, SIDES, TITLE, write_second_story
+
+    server, url = start_app({settings.DATA_DIR_ENV: str(write_second_story(tmp_path / "second"))})
+    try:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        pg = context.new_page()
+        pg.goto(url)
+        frame = map_frame(pg, testing.has_features_js(["dolvik", "brennitsa", "front-varta"]))
+        pg.get_by_text(TITLE).first.wait_for(timeout=30000)
+        click_feature(pg, frame, "dolvik")
+        pg.locator("p.passage:visible", has_text="took the town of").locator("mark").first.wait_for(timeout=30000)
+        pg.get_by_text("held by Northern Guard", exact=False).first.wait_for(timeout=30000)
+        page_text, map_text = pg.inner_text("body"), frame.inner_text("body")
+        assert "As of 10 Jun 2022" in page_text
+        for side in SIDES.values():
+            assert side["label"] in map_text  # the map's legend
+        for word in SHIPPED_WORDS:
+            assert word not in page_text and word not in map_text and word not in pg.title(), word
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / "second-story.png"))
+        context.close()
+    finally:
+        stop_app(server)

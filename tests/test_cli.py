@@ -52,7 +52,9 @@ def test_unknown_place_is_a_usage_error():
 
 
 def test_status_of_saraqeb_on_three_days():
-    controllers = [json.loads(run("status", "saraqeb", "--date", d).stdout)["controller"] for d in ("2020-02-10", "2020-02-27", "2020-03-03")]
+    controllers = [
+        json.loads(run("status", "saraqeb", "--date", d).stdout)["controller"] for d in ("2020-02-10", "2020-02-27", "2020-03-03")
+    ]
     assert controllers == ["government", "opposition", "government"]
     payload = json.loads(run("status", "saraqeb", "--date", "2020-02-27").stdout)
     assert payload["since"] == "2020-02-27" and payload["sources"][0]["title"]

@@ -31,8 +31,23 @@ def test_every_feature_carries_source_and_precision(story):
 
 
 def test_places_of_the_story_are_present(story):
-    for pid in ("saraqeb", "al-bara", "baliun", "jabal-al-zawiya", "idlib", "idlib-province", "hatay", "ankara",
-                "aleppo", "damascus", "hama", "northern-hama", "coastal-region", "turkish-border", "sheer-maghar"):
+    for pid in (
+        "saraqeb",
+        "al-bara",
+        "baliun",
+        "jabal-al-zawiya",
+        "idlib",
+        "idlib-province",
+        "hatay",
+        "ankara",
+        "aleppo",
+        "damascus",
+        "hama",
+        "northern-hama",
+        "coastal-region",
+        "turkish-border",
+        "sheer-maghar",
+    ):
         assert pid in story.layers["places"].index
 
 
@@ -67,42 +82,174 @@ BAD_INPUTS = [
     ("bad date", ("control", "ctl-saraqeb-2020-02-27", {"date": "27/02/2020"}), "control.geojson", "not YYYY-MM-DD", "date"),
     ("bad precision", ("places", "ankara", {"precision": "roughly"}), "places.geojson", "is not one of", "precision"),
     ("unknown source", ("places", "ankara", {"source": ["nowhere"]}), "places.geojson", "not in sources.json", "source"),
-    ("unknown controller", ("control", "ctl-saraqeb-2020-02-27", {"after": "aliens"}), "control.geojson", "is not one of", "after"),
-    ("link to unknown place", ("incidents", "inc-airstrike-2020-02-27", {"place_ids": ["atlantis"]}), "incidents.geojson", "unknown place 'atlantis'", "place_ids"),
-    ("link to unknown passage", ("incidents", "inc-airstrike-2020-02-27", {"passages": ["p99"]}), "incidents.geojson", "unknown passage 'p99'", "passages"),
-    ("wrong geometry type", ("posts", "op-09-morek", {"geometry": {"type": "LineString", "coordinates": [[36.6, 35.3], [36.7, 35.4]]}}),
-     "posts.geojson", "not allowed in the posts layer", "geometry"),
-    ("empty geometry", ("places", "ankara", {"geometry": {"type": "Polygon", "coordinates": []}}), "places.geojson", "", "geometry"),
-    ("out of range", ("places", "ankara", {"geometry": {"type": "Point", "coordinates": [200.0, 39.9]}}), "places.geojson", "not a valid lon/lat", "geometry"),
-    ("swapped lat/lon", ("places", "damascus", {"geometry": {"type": "Point", "coordinates": [33.5, 26.3]}}), "places.geojson", "outside the story's region", "geometry"),
-    ("projected metres", ("places", "aleppo", {"geometry": {"type": "Point", "coordinates": [4000000.0, 4300000.0]}}), "places.geojson", "not a valid lon/lat", "geometry"),
-    ("self-intersecting polygon", ("control", "ctl-southern-idlib-2020-02-27",
-                                   {"geometry": {"type": "Polygon", "coordinates": [[[36.4, 35.5], [36.6, 35.7], [36.6, 35.5], [36.4, 35.7], [36.4, 35.5]]]}}),
-     "control.geojson", "invalid geometry", "geometry"),
+    (
+        "unknown controller",
+        ("control", "ctl-saraqeb-2020-02-27", {"after": "aliens"}),
+        "control.geojson",
+        "is not one of",
+        "after",
+    ),
+    (
+        "link to unknown place",
+        ("incidents", "inc-airstrike-2020-02-27", {"place_ids": ["atlantis"]}),
+        "incidents.geojson",
+        "unknown place 'atlantis'",
+        "place_ids",
+    ),
+    (
+        "link to unknown passage",
+        ("incidents", "inc-airstrike-2020-02-27", {"passages": ["p99"]}),
+        "incidents.geojson",
+        "unknown passage 'p99'",
+        "passages",
+    ),
+    (
+        "wrong geometry type",
+        ("posts", "op-09-morek", {"geometry": {"type": "LineString", "coordinates": [[36.6, 35.3], [36.7, 35.4]]}}),
+        "posts.geojson",
+        "not allowed in the posts layer",
+        "geometry",
+    ),
+    (
+        "empty geometry",
+        ("places", "ankara", {"geometry": {"type": "Polygon", "coordinates": []}}),
+        "places.geojson",
+        "",
+        "geometry",
+    ),
+    (
+        "out of range",
+        ("places", "ankara", {"geometry": {"type": "Point", "coordinates": [200.0, 39.9]}}),
+        "places.geojson",
+        "not a valid lon/lat",
+        "geometry",
+    ),
+    (
+        "swapped lat/lon",
+        ("places", "damascus", {"geometry": {"type": "Point", "coordinates": [33.5, 26.3]}}),
+        "places.geojson",
+        "outside the story's region",
+        "geometry",
+    ),
+    (
+        "projected metres",
+        ("places", "aleppo", {"geometry": {"type": "Point", "coordinates": [4000000.0, 4300000.0]}}),
+        "places.geojson",
+        "not a valid lon/lat",
+        "geometry",
+    ),
+    (
+        "self-intersecting polygon",
+        (
+            "control",
+            "ctl-southern-idlib-2020-02-27",
+            {
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[36.4, 35.5], [36.6, 35.7], [36.6, 35.5], [36.4, 35.7], [36.4, 35.5]]],
+                }
+            },
+        ),
+        "control.geojson",
+        "invalid geometry",
+        "geometry",
+    ),
     ("name not a string", ("places", "ankara", {"name": 42}), "places.geojson", "must be a string", "name"),
     # entries of a states list: status, date and source, under their own paths
-    ("post status misspelt", ("posts", "op-09-morek", {"states[1].status": "besiged"}), "posts.geojson",
-     "'besiged' is not one of", "states[1].status"),
-    ("state date not a date", ("posts", "op-09-morek", {"states[1].date": "2020-02-3O"}), "posts.geojson", "not YYYY-MM-DD", "states[1].date"),
-    ("highway status misspelt", ("highways", "m5", {"states[2].status": "clsoed"}), "highways.geojson",
-     "'clsoed' is not one of", "states[2].status"),
-    ("state cites an unknown source", ("highways", "m5", {"states[2].source": ["no-such-source"]}), "highways.geojson",
-     "'no-such-source' is not in sources.json", "states[2].source"),
-    ("state's claim cites an unknown source", ("highways", "m5", {"states[1].claims[0].source": "no-such-source"}), "highways.geojson",
-     "not in sources.json", "states[1].claims[0].source"),
-    ("state not an object", ("posts", "op-09-morek", {"states[0]": "besieged"}), "posts.geojson", "must be an object", "states[0]"),
+    (
+        "post status misspelt",
+        ("posts", "op-09-morek", {"states[1].status": "besiged"}),
+        "posts.geojson",
+        "'besiged' is not one of",
+        "states[1].status",
+    ),
+    (
+        "state date not a date",
+        ("posts", "op-09-morek", {"states[1].date": "2020-02-3O"}),
+        "posts.geojson",
+        "not YYYY-MM-DD",
+        "states[1].date",
+    ),
+    (
+        "highway status misspelt",
+        ("highways", "m5", {"states[2].status": "clsoed"}),
+        "highways.geojson",
+        "'clsoed' is not one of",
+        "states[2].status",
+    ),
+    (
+        "state cites an unknown source",
+        ("highways", "m5", {"states[2].source": ["no-such-source"]}),
+        "highways.geojson",
+        "'no-such-source' is not in sources.json",
+        "states[2].source",
+    ),
+    (
+        "state's claim cites an unknown source",
+        ("highways", "m5", {"states[1].claims[0].source": "no-such-source"}),
+        "highways.geojson",
+        "not in sources.json",
+        "states[1].claims[0].source",
+    ),
+    (
+        "state not an object",
+        ("posts", "op-09-morek", {"states[0]": "besieged"}),
+        "posts.geojson",
+        "must be an object",
+        "states[0]",
+    ),
     # claims and links, under the field that holds them
-    ("claim cites an unknown source", ("incidents", "inc-airstrike-2020-02-27", {"claims[0].source": "no-such-source"}),
-     "incidents.geojson", "not in sources.json", "claims[0].source"),
-    ("claims not a list", ("incidents", "inc-airstrike-2020-02-27", {"claims": "many"}), "incidents.geojson", "must be a list", "claims"),
-    ("place_id to an unknown place", ("posts", "op-09-morek", {"place_id": "atlantis"}), "posts.geojson", "unknown place 'atlantis'", "place_id"),
-    ("member_place_ids to an unknown place", ("control", "ctl-southern-idlib-2020-02-27", {"member_place_ids": ["atlantis"]}),
-     "control.geojson", "unknown place 'atlantis'", "member_place_ids"),
-    ("side not declared in the manifest", ("control", "ctl-saraqeb-2020-02-27", {"before": "turkey"}), "control.geojson",
-     "the sides declared in story.json", "before"),
-    ("clockwise exterior ring", ("control", "ctl-southern-idlib-2020-02-27",
-                                 {"geometry": {"type": "Polygon", "coordinates": [[[36.4, 35.5], [36.4, 35.7], [36.6, 35.7], [36.6, 35.5], [36.4, 35.5]]]}}),
-     "control.geojson", "counter-clockwise", "geometry"),
+    (
+        "claim cites an unknown source",
+        ("incidents", "inc-airstrike-2020-02-27", {"claims[0].source": "no-such-source"}),
+        "incidents.geojson",
+        "not in sources.json",
+        "claims[0].source",
+    ),
+    (
+        "claims not a list",
+        ("incidents", "inc-airstrike-2020-02-27", {"claims": "many"}),
+        "incidents.geojson",
+        "must be a list",
+        "claims",
+    ),
+    (
+        "place_id to an unknown place",
+        ("posts", "op-09-morek", {"place_id": "atlantis"}),
+        "posts.geojson",
+        "unknown place 'atlantis'",
+        "place_id",
+    ),
+    (
+        "member_place_ids to an unknown place",
+        ("control", "ctl-southern-idlib-2020-02-27", {"member_place_ids": ["atlantis"]}),
+        "control.geojson",
+        "unknown place 'atlantis'",
+        "member_place_ids",
+    ),
+    (
+        "side not declared in the manifest",
+        ("control", "ctl-saraqeb-2020-02-27", {"before": "turkey"}),
+        "control.geojson",
+        "the sides declared in story.json",
+        "before",
+    ),
+    (
+        "clockwise exterior ring",
+        (
+            "control",
+            "ctl-southern-idlib-2020-02-27",
+            {
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[36.4, 35.5], [36.4, 35.7], [36.6, 35.7], [36.6, 35.5], [36.4, 35.5]]],
+                }
+            },
+        ),
+        "control.geojson",
+        "counter-clockwise",
+        "geometry",
+    ),
 ]
 
 
@@ -178,9 +325,28 @@ def test_hostile_json_is_a_problem_not_a_crash(data_copy, text, fragment):
 
 def test_load_layer_file_on_its_own(tmp_path):
     path = tmp_path / "mine.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [36.8, 35.86]},
-         "properties": {"id": "x", "name": "X", "source": ["mine"], "precision": "exact", "precision_m": 50, "kind": "town", "aliases": []}}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [36.8, 35.86]},
+                        "properties": {
+                            "id": "x",
+                            "name": "X",
+                            "source": ["mine"],
+                            "precision": "exact",
+                            "precision_m": 50,
+                            "kind": "town",
+                            "aliases": [],
+                        },
+                    }
+                ],
+            }
+        )
+    )
     gdf = load_layer_file(path, "places")
     assert list(gdf.index) == ["x"]
     path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": null}]}')
@@ -194,5 +360,7 @@ def test_derived_files_are_reproducible(tmp_path):
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "scripts/build_geodata.py", "--check"], cwd=settings.REPO_DIR, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "scripts/build_geodata.py", "--check"], cwd=settings.REPO_DIR, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr

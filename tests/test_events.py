@@ -129,7 +129,7 @@ def test_publish_writes_points_details_and_manifest_once(tmp_path, rows):
     assert manifest == published.manifest() and manifest["count"] == len(loaded)
     assert published.manifest_url == f"/cache/events-{loaded.key}/manifest.json"
     details = json.loads((folder / "details-0000.json").read_text(encoding="utf-8"))
-    assert dict(zip(manifest["fields"], details[0])) == loaded.record(0)
+    assert dict(zip(manifest["fields"], details[0], strict=False)) == loaded.record(0)
     mtime = (folder / "points.bin").stat().st_mtime_ns
     assert events.publish(loaded, tmp_path, "/cache") == published
     assert (folder / "points.bin").stat().st_mtime_ns == mtime  # not rewritten

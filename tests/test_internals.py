@@ -247,19 +247,30 @@ _WITHIN_UPDATE = r"(?:(?!setComponentValue)[\s\S])*?"  # stays inside updateComp
 _UPDATE_READS = r"function updateComponentValue\([\w$]+\)\{\s*(?:const|let|var)\s+([\w$]+)\s*=\s*window\.__GLOBAL_DATA__;"
 FRONTEND_HOOKS: dict[str, re.Pattern[str]] = {
     "debouncedUpdateComponentValue = debounce(updateComponentValue, ms)": re.compile(
-        r"\b(?:let|const|var)\s+debouncedUpdateComponentValue\s*=[^;]*\(\s*updateComponentValue\s*,\s*\d+\s*\)"),
+        r"\b(?:let|const|var)\s+debouncedUpdateComponentValue\s*=[^;]*\(\s*updateComponentValue\s*,\s*\d+\s*\)"
+    ),
     "debouncedUpdateComponentValue(map)": re.compile(r"\bdebouncedUpdateComponentValue\(window\.map\)"),
     "layer-control script run by a direct eval": re.compile(r"(?<![\w$.])eval\(layer_control\)"),
     "window.__GLOBAL_DATA__ created with both keys": re.compile(
-        r"window\.__GLOBAL_DATA__\s*=\s*\{[^}]*\blast_object_clicked_tooltip:null,[^}]*\blast_active_drawing:null"),
+        r"window\.__GLOBAL_DATA__\s*=\s*\{[^}]*\blast_object_clicked_tooltip:null,[^}]*\blast_active_drawing:null"
+    ),
     "last_object_clicked_tooltip returned": re.compile(
-        _UPDATE_READS + _WITHIN_UPDATE + r"\blast_object_clicked_tooltip:\1\.last_object_clicked_tooltip\b" + _WITHIN_UPDATE
-        + r"setComponentValue\("),
+        _UPDATE_READS
+        + _WITHIN_UPDATE
+        + r"\blast_object_clicked_tooltip:\1\.last_object_clicked_tooltip\b"
+        + _WITHIN_UPDATE
+        + r"setComponentValue\("
+    ),
     "last_active_drawing returned": re.compile(
-        _UPDATE_READS + _WITHIN_UPDATE + r"\blast_active_drawing:\1\.last_active_drawing\b" + _WITHIN_UPDATE
-        + r"setComponentValue\("),
+        _UPDATE_READS
+        + _WITHIN_UPDATE
+        + r"\blast_active_drawing:\1\.last_active_drawing\b"
+        + _WITHIN_UPDATE
+        + r"setComponentValue\("
+    ),
     "a layer click sets last_active_drawing to the layer's GeoJSON": re.compile(
-        r"function onLayerClick\(([\w$]+)\)\{(?:(?!debouncedUpdateComponentValue)[\s\S])*?\.last_active_drawing=\1\.layer\.toGeoJSON\(\)"),
+        r"function onLayerClick\(([\w$]+)\)\{(?:(?!debouncedUpdateComponentValue)[\s\S])*?\.last_active_drawing=\1\.layer\.toGeoJSON\(\)"
+    ),
     "onLayerClick bound to the map's layers": re.compile(r'\.on\("click",\s*onLayerClick\)'),
     "window.map is the map": re.compile(r"window\.map = map_div;"),
 }
@@ -286,8 +297,11 @@ def test_component_bundle_has_every_hook_the_app_uses():
     "old, new, missing",
     [
         ("debouncedUpdateComponentValue", "debouncedUpdate", "debouncedUpdateComponentValue(map)"),
-        ("let debouncedUpdateComponentValue=", "window.debouncedUpdateComponentValue=",
-         "debouncedUpdateComponentValue = debounce(updateComponentValue, ms)"),
+        (
+            "let debouncedUpdateComponentValue=",
+            "window.debouncedUpdateComponentValue=",
+            "debouncedUpdateComponentValue = debounce(updateComponentValue, ms)",
+        ),
         ("eval(layer_control)", "(0,eval)(layer_control)", "layer-control script run by a direct eval"),
         ("__GLOBAL_DATA__", "__COMPONENT_DATA__", "last_object_clicked_tooltip returned"),
         ("last_object_clicked_tooltip:", "last_tooltip:", "last_object_clicked_tooltip returned"),

@@ -13,7 +13,6 @@ from shapely.geometry import Point
 
 from mapapp import GeoDataError, load_story, mapbuild, settings
 from mapapp.layers import KINDS, LayerKind, Look
-from mapapp.manifest import load_manifest
 from mapapp.states import layer_states
 from mapapp.timeline import timeline_events
 
@@ -71,7 +70,12 @@ BAD_MANIFESTS = [
     ("view outside the region", _set("view.center", [0.0, 0.0]), "view.center", "outside region.bounds"),
     ("zoom not a number", _set("view.zoom", "close"), "view.zoom", "whole number"),
     ("slug with spaces", _set("slug", "my story"), "slug", "lower-case letters"),
-    ("furniture regex broken", _set("furniture.0.pattern", "(?P<title>"), "furniture[0].pattern", "not a valid regular expression"),
+    (
+        "furniture regex broken",
+        _set("furniture.0.pattern", "(?P<title>"),
+        "furniture[0].pattern",
+        "not a valid regular expression",
+    ),
     ("caption without a date group", _set("furniture.1.pattern", "^(?P<title>.+)$"), "furniture[1].pattern", "named group"),
     ("furniture of no known kind", _set("furniture.0.kind", "banner"), "furniture[0].kind", "is not one of"),
     ("source leanings not strings", _set("source_leanings", [1, 2]), "source_leanings", "list of non-empty strings"),

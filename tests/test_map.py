@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 from datetime import date
@@ -20,7 +21,7 @@ PAYLOADS = [
     "${alert(2)}",
     "a\\`);alert(3);//",
     "</script><script>alert(4)</script>",
-    "\" onmouseover=\"alert(5)",
+    '" onmouseover="alert(5)',
 ]
 
 
@@ -63,10 +64,12 @@ def test_story_timeline_holds_every_layer_and_drawable_place(story):
     saraqeb = next(f for f in timeline["layers"]["places"]["features"] if f["id"] == "saraqeb")
     spans = saraqeb["properties"]["t"]
     assert spans[0][0] == timeline["start"] and spans[-1][1] == timeline["end"]
-    assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:]))  # every day covered once
+    assert all(a[1] + 1 == b[0] for a, b in itertools.pairwise(spans))  # every day covered once
 
 
-@pytest.mark.parametrize("day, expected", [(date(2020, 2, 10), "government"), (date(2020, 2, 27), "opposition"), (date(2020, 3, 3), "government")])
+@pytest.mark.parametrize(
+    "day, expected", [(date(2020, 2, 10), "government"), (date(2020, 2, 27), "opposition"), (date(2020, 3, 3), "government")]
+)
 def test_timeline_colours_saraqeb_by_date(story, day, expected):
     look = look_on(mapbuild.story_timeline(story), "saraqeb", day)
     assert look[4] == SHIPPED.sides[expected].colour
@@ -138,7 +141,13 @@ def test_place_id_from_click(story, event, expected):
 
 @pytest.mark.parametrize(
     "tooltip, expected",
-    [("layers:places,posts", ["places", "posts"]), ("layers:", []), ("Saraqeb: opposition", None), (None, None), ("layers:evil,places", ["places"])],
+    [
+        ("layers:places,posts", ["places", "posts"]),
+        ("layers:", []),
+        ("Saraqeb: opposition", None),
+        (None, None),
+        ("layers:evil,places", ["places"]),
+    ],
 )
 def test_layers_from_event(tooltip, expected):
     assert mapbuild.layers_from_event({"last_object_clicked_tooltip": tooltip}, list(SHIPPED.layers)) == expected

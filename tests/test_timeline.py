@@ -35,7 +35,9 @@ def test_status_at(story, place_id, day, controller, disputed):
 
 def test_disputed_status_lists_every_claim_with_its_source(story):
     status = story.status("saraqeb", date(2020, 2, 26))
-    assert {c.get("source") if isinstance(c.get("source"), str) else tuple(c["source"]) for c in status.claims} >= {"wikipedia-m5"}
+    assert {c.get("source") if isinstance(c.get("source"), str) else tuple(c["source"]) for c in status.claims} >= {
+        "wikipedia-m5"
+    }
     assert any(c["adopted"] for c in status.claims)
 
 
@@ -44,7 +46,9 @@ def test_history_is_dated_and_ordered(story):
     assert dates == sorted(dates) == [date(2020, 2, 6), date(2020, 2, 27), date(2020, 3, 2)]
 
 
-@pytest.mark.parametrize("day, status", [("2020-02-10", "cut"), ("2020-02-20", "open"), ("2020-02-27", "cut"), ("2020-03-03", "open")])
+@pytest.mark.parametrize(
+    "day, status", [("2020-02-10", "cut"), ("2020-02-20", "open"), ("2020-02-27", "cut"), ("2020-03-03", "open")]
+)
 def test_m5_state(story, day, status):
     states = story.layers["highways"].loc["m5"]["states"]
     assert state_at(states, date.fromisoformat(day))["status"] == status
