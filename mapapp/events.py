@@ -271,7 +271,9 @@ class _Columns:
             lon=np.asarray(self.lon, dtype=np.float64)[order],
             lat=np.asarray(self.lat, dtype=np.float64)[order],
             day=day[order],
-            type_code=np.asarray([code[k] for k in self.kind], dtype=np.uint8)[order] if self.kind else np.zeros(0, np.uint8),
+            # uint16 in memory so that a file with too many types is read and then refused with a message
+            # (points.bin stores a Uint8: publishing checks the count), not an OverflowError here.
+            type_code=np.asarray([code[k] for k in self.kind], dtype=np.uint16)[order] if self.kind else np.zeros(0, np.uint16),
             row=row[order],
             details=[self.details[i] for i in order],
             **meta,

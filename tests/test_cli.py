@@ -58,3 +58,20 @@ def test_status_of_saraqeb_on_three_days():
     assert controllers == ["government", "opposition", "government"]
     payload = json.loads(run("status", "saraqeb", "--date", "2020-02-27").stdout)
     assert payload["since"] == "2020-02-27" and payload["sources"][0]["title"]
+
+
+def test_validate_names_the_file_feature_and_path_of_bad_states_and_claims(data_copy):
+    posts = json.loads((data_copy / "posts.geojson").read_text(encoding="utf-8"))
+    morek = next(f for f in posts["features"] if f["properties"]["id"] == "op-09-morek")
+    morek["properties"]["states"][1].update(status="besiged", date="2020-02-3O", source=["no-such-source"])
+    (data_copy / "posts.geojson").write_text(json.dumps(posts), encoding="utf-8")
+    incidents = json.loads((data_copy / "incidents.geojson").read_text(encoding="utf-8"))
+    incidents["features"][0]["properties"]["claims"][0]["source"] = "no-such-source"
+    (data_copy / "incidents.geojson").write_text(json.dumps(incidents), encoding="utf-8")
+    result = run("validate", str(data_copy))
+    assert result.returncode == 1
+    where = "posts.geojson, feature #8 (id 'op-09-morek'), field"
+    assert f"{where} 'states[1].status': status 'besiged' is not one of" in result.stderr
+    assert f"{where} 'states[1].date': date '2020-02-3O' is not YYYY-MM-DD" in result.stderr
+    assert f"{where} 'states[1].source': source 'no-such-source' is not in sources.json" in result.stderr
+    assert "incidents.geojson, feature #0 (id 'inc-airstrike-2020-02-27'), field 'claims[0].source'" in result.stderr

@@ -192,3 +192,14 @@ def test_cli_synth_then_events_is_clean(tmp_path, capsys):
 def test_cli_events_exits_2_on_a_file_it_cannot_use(tmp_path):
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     assert cli.main(["events", str(tmp_path / "bad.csv")]) == 2
+
+
+def test_more_event_types_than_the_layer_can_draw_is_a_message_not_a_crash():
+    rows = synthetic.synthetic_events(300, seed=9)
+    for i, row in enumerate(rows):
+        row["event_type"] = f"Type {i}"
+    loaded = events.read_events(synthetic.events_csv(rows).encode())
+    assert len(loaded.types) == 300 and loaded.problems == []
+    result = events.publish_or_error(synthetic.events_csv(rows).encode(), "many-types.csv")
+    assert isinstance(result, GeoDataError)
+    assert "300 event types; at most 255 can be drawn" in str(result)
