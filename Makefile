@@ -16,7 +16,7 @@ setup: $(BIN)/python
 
 setup-dev: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
-	$(BIN)/python scripts/fetch_assets.py
+	$(BIN)/python scripts/fetch_assets.py --dev
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:

@@ -27,6 +27,8 @@ from mapapp.story import Story, load_story
 from mapapp.timeline import timeline_events
 
 KEY_FOCUS = "map_focus"  # (lat, lon, zoom) to move the map to, set by non-map selections
+KEY_REVEAL = "map_reveal"  # set with KEY_FOCUS: the next map script scrolls the map on screen (a sequence number)
+KEY_REVEAL_SEQ = "map_reveal_seq"
 KEY_LAST_EVENT = "last_map_event"  # the last st_folium value handled, so old clicks are not replayed
 KEY_INIT = "initialised"
 KEY_TAB = "side_tab"
@@ -144,14 +146,21 @@ def focus_for(story: Story, place_ids: list[str]) -> tuple[float, float, int] | 
 # --- callbacks (run before the script, so they may set widget state) --------------------
 
 
+def move_map(view: tuple[float, float, int] | None) -> None:
+    """Move the map to ``view`` and bring it on screen (it may be scrolled away on a phone)."""
+    st.session_state[KEY_FOCUS] = view
+    st.session_state[KEY_REVEAL] = st.session_state.get(KEY_REVEAL_SEQ, 0) + 1
+    st.session_state[KEY_REVEAL_SEQ] = st.session_state[KEY_REVEAL]
+
+
 def select_place(story: Story, place_id: str) -> None:
     st.session_state[settings.KEY_PLACE] = place_id
-    st.session_state[KEY_FOCUS] = focus_for(story, [place_id])
+    move_map(focus_for(story, [place_id]))
 
 
 def select_passage(story: Story, passage_id: str) -> None:
     st.session_state[settings.KEY_PASSAGE] = passage_id
-    st.session_state[KEY_FOCUS] = focus_for(story, story.places_in(passage_id))
+    move_map(focus_for(story, story.places_in(passage_id)))
 
 
 def jump_to_event(story: Story, day: date, place_ids: list[str]) -> None:
@@ -163,7 +172,7 @@ def jump_to_event(story: Story, day: date, place_ids: list[str]) -> None:
 def on_pick_place(story: Story) -> None:
     place_id = st.session_state[settings.KEY_PLACE]
     if place_id:
-        st.session_state[KEY_FOCUS] = focus_for(story, [place_id])
+        move_map(focus_for(story, [place_id]))
         st.session_state[KEY_TAB] = TABS[0]
 
 
@@ -187,8 +196,13 @@ def render_map(story: Story) -> None:
         events_filter = mapbuild.events_filter(published.types, day, window, types)
     hidden = [layer for layer in toggle_layers(story) if layer not in visible_layers(story)]
     # What changes per rerun is only this control's small script: visibility, day, selection, event filter.
-    control = mapbuild.SyncedLayerControl(base, hidden, state=mapbuild.story_state(day, selected), events_filter=events_filter)
-    focus = st.session_state.get(KEY_FOCUS)
+    passage = st.session_state.get(settings.KEY_PASSAGE)
+    focus = story.places_in(passage) if passage and passage in story.article.passage_ids else []
+    lang = "ar" if st.session_state.get(settings.KEY_LABELS_ARABIC) else "en"
+    state = mapbuild.story_state(day, selected, focus=focus, lang=lang)
+    reveal = st.session_state.pop(KEY_REVEAL, 0)
+    control = mapbuild.SyncedLayerControl(base, hidden, state=state, events_filter=events_filter, reveal=reveal)
+    view = st.session_state.get(KEY_FOCUS)
     st.markdown(f"#### As of {day.strftime('%d %b %Y')}")
     event = st_folium(
         base,
@@ -197,8 +211,8 @@ def render_map(story: Story) -> None:
         use_container_width=True,
         returned_objects=RETURNED,
         layer_control=control,
-        center=(focus[0], focus[1]) if focus else None,
-        zoom=focus[2] if focus else None,
+        center=(view[0], view[1]) if view else None,
+        zoom=view[2] if view else None,
     )
     handle_map_event(story, event)
 
@@ -222,7 +236,8 @@ def render_map_fragment(story: Story) -> None:
 
 def render_layer_toggles(story: Story) -> None:
     layers = toggle_layers(story)
-    for column, layer in zip(st.columns(len(layers)), layers, strict=False):
+    toggles = st.container(key=settings.KEY_TOGGLES)  # page.css lays them out on one wrapping row on phones
+    for column, layer in zip(toggles.columns(len(layers)), layers, strict=False):
         label = settings.EVENTS_SHORT_LABEL if layer == settings.EVENTS_LAYER else story.manifest.layers[layer].short_label
         column.checkbox(label, key=settings.KEY_LAYER_PREFIX + layer)
 
@@ -271,12 +286,14 @@ def render_sidebar(story: Story) -> None:
         args=(story,),
     )
     sb.checkbox(
+        "Place names in Arabic", key=settings.KEY_LABELS_ARABIC, help="Labels on the map, where the data has the Arabic name."
+    )
+    sb.checkbox(
         "Online base maps (OpenStreetMap, satellite)",
         key="online_tiles",
         help="Needs internet; the offline basemap always works.",
     )
     render_events_panel(sb)
-    render_legend(story, sb)
     render_exports(story, sb)
 
 
@@ -318,18 +335,40 @@ def render_events_panel(container) -> None:
             )
 
 
-def render_legend(story: Story, container) -> None:
-    """The legend in words: each colour's meaning as the manifest and the registry state it."""
-    container.subheader("Legend")
-    lines = []
+def legend_html(story: Story, *, open_: bool) -> str:
+    """The legend in words, as a collapsible block: each colour's and symbol's meaning (manifest and registry)."""
+    rows = []
     for block in mapbuild.legend(story):
-        lines.append(f"**{escape_md(block.title)}**")
-        symbol = "●" if block.shape == "dot" else "▬"
-        lines += [
-            f'- <span style="color:{colour}">{symbol}</span> {escape_html(words)}' for colour, _name, words in block.entries
-        ]
-    lines.append("- dashed line or circle: **approximate** or **schematic** position; the circle shows how far off it may be")
-    container.markdown("\n".join(lines), unsafe_allow_html=True)
+        items = "".join(_legend_item(block.shape, colour, words, ring) for colour, _name, words, ring in block.entries)
+        rows.append(f"<div><b>{escape_html(block.title)}</b><ul>{items}</ul></div>")
+    rows.append(
+        '<div><b>How sure</b><ul><li><span class="swatch line dashed"></span>dashed line: approximate or schematic position</li>'
+        '<li><span class="swatch ring"></span>faint circle: how far off an approximate position may be</li>'
+        '<li><span class="swatch claimed"></span>hollow, dashed: claimed by one side\'s sources only'
+        " (“according to …” in its tooltip)</li></ul></div>"
+    )
+    state = " open" if open_ else ""
+    return f'<details class="mapapp-legend"{state}><summary>Legend</summary><div class="grid">{"".join(rows)}</div></details>'
+
+
+def _legend_item(shape: str, colour: str, words: str, ring: str | None) -> str:
+    """One legend line: a swatch drawn like the map draws it, then the words (colours are validated #rrggbb)."""
+    style = f"--c:{colour}"
+    classes = f"swatch {shape}"
+    if ring is not None and ring == colour:
+        classes += " hollow"
+    elif ring is not None:
+        classes += " ringed dashed-ring" if ring.endswith(":dashed") else " ringed"
+        style += f";--r:{ring.removesuffix(':dashed')}"
+    return f'<li><span class="{classes}" style="{style}"></span>{escape_html(words)}</li>'
+
+
+def render_legend(story: Story) -> None:
+    """Beside the map: open on a desktop, collapsed on a phone (page.css shows one of the two)."""
+    st.html(
+        '<div class="mapapp-legend-wide">' + legend_html(story, open_=True) + "</div>"
+        '<div class="mapapp-legend-narrow">' + legend_html(story, open_=False) + "</div>"
+    )
 
 
 def render_exports(story: Story, container) -> None:
@@ -521,17 +560,14 @@ def render_reader(story: Story) -> None:
     for line in story.article.lines:
         if line["kind"] in ("body", "credits"):
             passage = story.article.passage(line["ref"])
-            cols = st.columns([8, 2])
-            with cols[0]:
-                render_passage(passage, None)
-            with cols[1]:
-                st.button(
-                    "On map",
-                    key=f"passage_{passage.id}",
-                    on_click=select_passage,
-                    args=(story, passage.id),
-                    type="primary" if passage.id == current else "secondary",
-                )
+            render_passage(passage, None)
+            st.button(
+                "Show its places on the map",
+                key=f"passage_{passage.id}",
+                on_click=select_passage,
+                args=(story, passage.id),
+                type="primary" if passage.id == current else "secondary",
+            )
             if passage.id == current:
                 names = [story.entity(pid)["name"] for pid in story.places_in(passage.id)]
                 st.success("Places in this passage: " + (", ".join(names) if names else "none"))
@@ -555,6 +591,12 @@ def render_timeline(story: Story) -> None:
         )
 
 
+@st.cache_data
+def page_css() -> str:
+    """The page layout (``static/mapapp/page.css``): a larger map that stays on screen, a phone layout."""
+    return "<style>" + (settings.STATIC_DIR / "mapapp" / settings.PAGE_CSS).read_text(encoding="utf-8") + "</style>"
+
+
 def render_errors(exc: GeoDataError) -> None:
     st.error(f"The story data has {len(exc.problems)} problem(s); fix them and reload.")
     st.code("\n".join(str(p) for p in exc.problems), language=None)
@@ -570,11 +612,13 @@ def main() -> None:
     st.set_page_config(page_title=story.manifest.page_title, layout="wide")
     st.session_state[KEY_EVENTS] = current_events()
     init_state(story)
-    col_map, col_side = st.columns([3, 2])
+    st.html(page_css())
+    col_map, col_side = st.columns(list(settings.COLUMNS))
     with col_map:
         render_map_fragment(story)
     render_sidebar(story)
     with col_side:
+        render_legend(story)
         # Lazy tabs: only the open tab runs and is sent, so a click or a toggle does not
         # re-send the whole article and timeline (about 300 elements) on every rerun.
         place_tab, article_tab, timeline_tab = st.tabs(list(TABS), key=KEY_TAB, on_change="rerun")

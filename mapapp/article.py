@@ -83,6 +83,10 @@ class Article:
     furniture: list[dict]
     lines: list[dict]  # every non-empty line: {line, kind, ref}
 
+    @property
+    def passage_ids(self) -> set[str]:
+        return {p.id for p in self.passages}
+
     def passage(self, passage_id: str) -> Passage:
         for p in self.passages:
             if p.id == passage_id:
@@ -181,8 +185,12 @@ def alias_patterns(entities: Iterable[dict]) -> list[tuple[str, str, re.Pattern]
     for entity in entities:
         spellings = [entity.get("name"), *list(entity.get("aliases") or []), entity.get("name_ar")]
         for spelling in dict.fromkeys(s for s in spellings if s):
-            # \b does not work beside Arabic letters or hyphens the same way: use look-arounds.
-            pattern = re.compile(r"(?<![\w-])" + re.escape(spelling) + r"(?![\w-])", re.IGNORECASE)
+            # \b does not work beside Arabic letters or hyphens the same way: use look-arounds. Case matters
+            # (the alias "Has" of the village Hass must not match the verb "has"): a spelling matches as
+            # written, with a capital first letter (sentence start) or in capitals (a dateline).
+            variants = dict.fromkeys([spelling, spelling[:1].upper() + spelling[1:], spelling.upper()])
+            alternatives = "|".join(re.escape(v) for v in variants)
+            pattern = re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])")
             rows.append((entity["id"], spelling, pattern))
     return sorted(rows, key=lambda row: -len(row[1]))
 

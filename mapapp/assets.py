@@ -12,6 +12,7 @@ static file serving). Anything else would show up as a CDN link, which
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -82,6 +83,26 @@ def inline_html(html: str) -> str:
     return re.sub(
         rf'<link rel="stylesheet" href="({prefix}/[^"]+)"/>', lambda m: f"<style>{local_text(m.group(1))}</style>", html
     )
+
+
+def publish_file(source: Path, cache_dir: Path | None = None) -> str:
+    """Copy ``source`` once as ``cache/<stem>-<content hash><suffix>`` and return its URL (see :func:`publish_json`)."""
+    data = Path(source).read_bytes()
+    name = f"{Path(source).stem}-{hashlib.sha256(data).hexdigest()[:16]}{Path(source).suffix}"
+    folder = Path(cache_dir or settings.CACHE_DIR)
+    path = folder / name
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    return f"{settings.CACHE_URL}/{name}"
+
+
+def data_uri(source: Path, mime: str) -> str:
+    """``source`` inlined as a data: URI (the standalone export has no server)."""
+    return f"data:{mime};base64," + base64.b64encode(Path(source).read_bytes()).decode()
 
 
 def publish_json(stem: str, data, cache_dir: Path | None = None) -> str:

@@ -323,6 +323,45 @@ def _unlisted_layer_files(data_dir: Path, manifest: Manifest) -> list[Problem]:
     ]
 
 
+def load_basemap_extras(manifest: Manifest) -> tuple[dict, list[Problem]]:
+    """The manifest's terrain (bounds and image) and rivers (GeoJSON), checked; ``{}`` when it names none."""
+    extras: dict[str, Any] = {}
+    problems: list[Problem] = []
+    if manifest.terrain is not None:
+        meta, read_problems = read_json(manifest.terrain)
+        bounds: Any = meta.get("bounds") if isinstance(meta, dict) else None
+        if read_problems:
+            problems += read_problems
+        elif not _is_south_west_north_east(bounds):
+            problems.append(
+                Problem(manifest.terrain.name, f"'bounds' must be [[south, west], [north, east]], got {bounds!r}", field="bounds")
+            )
+        else:
+            extras["terrain"] = {"bounds": bounds, "image": manifest.terrain.with_suffix(".png")}
+    if manifest.rivers is not None:
+        raw, read_problems = read_json(manifest.rivers)
+        name = manifest.rivers.name
+        found = read_problems or check_geojson(raw, name)
+        if not found:
+            for index, feature in enumerate(raw.get("features") or []):
+                if feature.get("geometry"):
+                    found += orientation_problems(feature["geometry"], name, feature_label(index, feature))
+        problems += found
+        if not found:
+            extras["rivers"] = raw
+    return extras, problems
+
+
+def _is_south_west_north_east(bounds: Any) -> bool:
+    """``[[south, west], [north, east]]`` in degrees, south < north and west < east."""
+    if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(c, list) and len(c) == 2 for c in bounds)):
+        return False
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for c in bounds for v in c):
+        return False
+    (south, west), (north, east) = bounds
+    return -90 <= south < north <= 90 and -180 <= west < east <= 180
+
+
 def load_layer_file(path: Path, kind_id: str, sources: dict[str, dict] | None = None) -> gpd.GeoDataFrame:
     """Load one layer file of kind ``kind_id`` on its own; raise :class:`GeoDataError` listing every problem.
 

@@ -41,8 +41,9 @@ AREAS = frozenset({"Polygon", "MultiPolygon"})
 class Look:
     """How one state of a feature is drawn and explained."""
 
-    colour: str  # #rrggbb
+    colour: str  # #rrggbb: the fill (the holder's colour for a post)
     legend: str  # plain words, shown in the legend beside the colour
+    ring: str | None = None  # an outer ring ("#rrggbb" or "#rrggbb:dashed"): the field's mark of a siege
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class LayerKind:
         return self.rule != "basemap"
 
 
-def _looks(**looks: tuple[str, str]) -> MappingProxyType[str, Look]:
+def _looks(**looks: tuple[str, ...]) -> MappingProxyType[str, Look]:
     """Statuses in legend order: ``name=(colour, legend words)``; names may use ``_`` for ``-``."""
     return MappingProxyType({name.replace("_", "-"): Look(*look) for name, look in looks.items()})
 
@@ -120,9 +121,9 @@ KINDS: dict[str, LayerKind] = {
             legend_title="Posts",
             panel="states",
             statuses=_looks(
-                besieged=("#8e44ad", "besieged"),
-                partly_besieged=("#b07cc6", "partly besieged"),
-                operating=("#1f4e9c", "operating"),
+                besieged=("#1f4e9c", "besieged (thick ring)", "#4a148c"),
+                partly_besieged=("#1f4e9c", "partly besieged (dashed ring)", "#4a148c:dashed"),
+                operating=("#1f4e9c", "operating (no ring)"),
                 unknown=UNKNOWN_LOOK,
             ),
             draw_order=40,

@@ -13,6 +13,7 @@ the defaults are documented in ``geodata/README.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -85,6 +86,8 @@ class Manifest:
     zoom: int = settings.DEFAULT_ZOOM
     source_leanings: tuple[str, ...] = settings.SOURCE_LEANINGS
     furniture: tuple[FurniturePattern, ...] = ()
+    terrain: Path | None = None  # a hillshade's JSON sidecar ({"bounds": [[s, w], [n, e]]}; the image beside it, .png)
+    rivers: Path | None = None  # rivers and lakes, RFC 7946 GeoJSON drawn on the basemap
     extra: dict[str, Any] = field(default_factory=dict)  # fields the app does not read, kept as written
 
     def side(self, side_id: str) -> Side:
@@ -101,7 +104,7 @@ class Manifest:
 
 _KNOWN_FIELDS = {
     "title", "subtitle", "page_title", "slug", "outlet", "credits", "licence", "events_date", "published",
-    "timeline", "region", "view", "sides", "layers", "source_leanings", "furniture",
+    "timeline", "region", "view", "sides", "layers", "source_leanings", "furniture", "basemap",
 }  # fmt: skip
 
 
@@ -119,7 +122,34 @@ def load_manifest(data_dir: Path) -> tuple[Manifest | None, list[Problem]]:
         return None, problems
     if not isinstance(raw, dict):
         return None, [Problem(MANIFEST_FILE, "must be a JSON object")]
-    return parse_manifest(raw)
+    manifest, problems = parse_manifest(raw)
+    terrain, rivers, basemap_problems = _basemap_files(Path(data_dir), raw.get("basemap"))
+    return dataclasses.replace(manifest, terrain=terrain, rivers=rivers), problems + basemap_problems
+
+
+def _basemap_files(data_dir: Path, spec: Any) -> tuple[Path | None, Path | None, list[Problem]]:
+    """``basemap.terrain`` and ``basemap.rivers``: files inside the story folder, checked to exist."""
+    if spec is None:
+        return None, None, []
+    if not isinstance(spec, dict):
+        return None, None, [Problem(MANIFEST_FILE, "must be an object {terrain, rivers}", field="basemap")]
+    found: dict[str, Path | None] = {"terrain": None, "rivers": None}
+    problems = []
+    for key in found:
+        value = spec.get(key)
+        if value is None:
+            continue
+        path = (data_dir / value).resolve() if isinstance(value, str) else None
+        if path is None or not path.is_relative_to(data_dir.resolve()):
+            problems.append(
+                Problem(MANIFEST_FILE, f"must be a path inside the story folder, got {value!r}", field=f"basemap.{key}")
+            )
+        elif not path.is_file() or (key == "terrain" and not path.with_suffix(".png").is_file()):
+            missing = path if not path.is_file() else path.with_suffix(".png")
+            problems.append(Problem(MANIFEST_FILE, f"file not found: {missing.name}", field=f"basemap.{key}"))
+        else:
+            found[key] = path
+    return found["terrain"], found["rivers"], problems
 
 
 def parse_manifest(raw: dict[str, Any]) -> tuple[Manifest, list[Problem]]:

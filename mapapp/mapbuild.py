@@ -28,6 +28,7 @@ from jinja2 import Template
 
 from . import assets, settings
 from .events import date_to_day, day_to_date
+from .labels import ranked_labels
 from .layers import KINDS, drawing_order
 from .states import FeatureState, layer_states
 from .story import Story
@@ -54,14 +55,34 @@ def _display_geometry(geom) -> dict:
     return shapely.transform(geom, lambda xy: np.round(xy, DISPLAY_DECIMALS)).__geo_interface__
 
 
-def _style(state: FeatureState, radius: int) -> dict:
-    """Leaflet path options for one feature's look on one day."""
+def _style(state: FeatureState, radius: int, ring: str | None = None) -> dict:
+    """Leaflet path options for one feature's look on one day.
+
+    The field's conventions: the fill is the holder; a thick outer ring marks a siege (dashed when partial);
+    a claim only one side makes is hollow and dashed; a place no source speaks for is hollow grey; an area
+    drawn only schematically ("in the province") is an outline with the faintest fill, so it never reads as held.
+    """
     kind, colour = state.geometry.geom_type, state.colour
     dash = settings.PRECISION_DASH.get(state.precision)
     if "Polygon" in kind:
-        return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.2 if state.filled else 0.0, "dashArray": dash}
+        fill = 0.0 if not state.filled else 0.04 if state.precision == "schematic" else 0.08 if state.claimed else 0.2
+        return {
+            "color": colour,
+            "weight": 2,
+            "fillColor": colour,
+            "fillOpacity": fill,
+            "dashArray": dash if not state.claimed else "5 4",
+        }
     if "LineString" in kind:
         return {"color": colour, "weight": 5, "opacity": 0.85, "dashArray": dash}
+    if ring is not None:  # besieged (solid ring) or partly besieged (dashed ring) around the holder's fill
+        dashed = ring.endswith(":dashed")
+        return {"color": ring.removesuffix(":dashed"), "weight": 4, "fillColor": colour, "fillOpacity": 0.95,
+                "radius": radius, "dashArray": "4 3" if dashed else None}  # fmt: skip
+    if state.claimed:
+        return {"color": colour, "weight": 3, "fillColor": "#ffffff", "fillOpacity": 0.85, "radius": radius, "dashArray": "3 2"}
+    if not state.filled:  # unknown: hollow, so it never looks like a side's colour
+        return {"color": colour, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 0.9, "radius": radius - 1}
     return {"color": "#ffffff", "weight": 2, "fillColor": colour, "fillOpacity": 0.95, "radius": radius}
 
 
@@ -97,7 +118,7 @@ def _compute_timeline(story: Story) -> dict:
                 if r.geometry is None or r.geometry.is_empty:
                     continue  # unlocated: listed in the panel, not drawn
                 feature = features.get(r.id) or features.setdefault(r.id, _timeline_feature(r))
-                style = _style(r, radius)
+                style = _style(r, radius, _ring(KINDS[layer], r.status))
                 key = json.dumps(style, sort_keys=True)
                 if key not in style_index:
                     style_index[key] = len(styles)
@@ -119,8 +140,19 @@ def _compute_timeline(story: Story) -> dict:
         "order": [fid for _, fid in sorted(drawn, key=lambda pair: pair[0])],  # stable: layer order within a kind
         "layers": layers,
         "selectedColour": settings.SELECTED_COLOUR,
+        # Place labels, most important first; the browser places them (story-layers.js: layoutLabels).
+        "labels": [
+            {"id": r["id"], "text": escape_text(r["text"]), "textAr": escape_text(r["text_ar"]) if r["text_ar"] else None}
+            for r in ranked_labels(story)
+        ],
     }
     return timeline
+
+
+def _ring(kind, status: str) -> str | None:
+    """The ring a status draws around its fill (``colour`` or ``colour:dashed``), from the registry."""
+    look = kind.statuses.get(status)
+    return look.ring if look is not None else None
 
 
 def _timeline_feature(row: FeatureState) -> dict:
@@ -168,15 +200,27 @@ class StoryLayers(JSCSSMixin, MacroElement):
         self.state = state or {"day": None, "selected": None}
 
 
-def story_state(day: date, selected: str | None) -> dict:
-    return {"day": date_to_day(day), "selected": selected}
+def story_state(day: date, selected: str | None, *, focus: Iterable[str] = (), lang: str = "en") -> dict:
+    """What the story's layers are told on each rerun: the day, the selection, the current passage's places
+    (their labels come first and stand out) and the labels' language."""
+    return {"day": date_to_day(day), "selected": selected, "focus": list(focus), "lang": lang}
 
 
-class _MapBackground(MacroElement):
-    """Sea-coloured map background, so the offline basemap reads as land and sea."""
+class _MapFrameStyle(MacroElement):
+    """The map fills its frame (whose height the page sets from the screen's), on a sea-coloured background
+    so that the offline basemap reads as land and sea."""
 
     _template = Template(
-        """{% macro header(this, kwargs) %}<style>.leaflet-container { background: {{ this.colour }}; }</style>{% endmacro %}"""
+        """{% macro header(this, kwargs) %}<style>.leaflet-container { background: {{ this.colour }}; }
+html, body { height: 100%; margin: 0; } .folium-map, #map_div { height: 100vh !important; }
+.mapapp-label { position: absolute; white-space: nowrap; font: 600 12px/1.2 system-ui, sans-serif; color: #1a1a1a;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
+.mapapp-label-strong { font-size: 14px; font-weight: 800; color: #000; }
+</style>{% endmacro %}
+{% macro script(this, kwargs) %}
+// folium's page forbids pinch zoom (maximum-scale=1, user-scalable=no): readers on phones must be able to zoom.
+document.querySelectorAll('meta[name="viewport"]').forEach(function (m) { m.content = "width=device-width, initial-scale=1"; });
+{% endmacro %}"""
     )
 
     def __init__(self, colour: str):
@@ -186,11 +230,11 @@ class _MapBackground(MacroElement):
 
 @dataclass(frozen=True)
 class LegendBlock:
-    """One heading of the legend and its entries: (colour, short label, words)."""
+    """One heading of the legend and its entries: (fill colour, short label, words, ring or None)."""
 
     title: str
     shape: str  # "dot" or "line"
-    entries: tuple[tuple[str, str, str], ...]
+    entries: tuple[tuple[str, str, str, str | None], ...]
 
 
 def legend(story: Story) -> list[LegendBlock]:
@@ -200,11 +244,15 @@ def legend(story: Story) -> list[LegendBlock]:
         kind, entry = KINDS[layer], story.manifest.layers[layer]
         if kind.rule == "controller":
             sides = story.manifest.sides.values()
-            blocks.append(LegendBlock(entry.legend_title, "dot", tuple((s.colour, s.label, s.legend) for s in sides)))
+            # Unknown is drawn hollow: its swatch says so with a ring of its colour and no fill.
+            looks = tuple((s.colour, s.label, s.legend, s.colour if s.id == "unknown" else None) for s in sides)
+            blocks.append(LegendBlock(entry.legend_title, "dot", looks))
         elif kind.rule == "states":
-            looks = [(look.colour, status, look.legend) for status, look in kind.statuses.items() if status != "unknown"]
+            states = tuple(
+                (look.colour, status, look.legend, look.ring) for status, look in kind.statuses.items() if status != "unknown"
+            )
             shape = "line" if kind.geometry_types <= {"LineString", "MultiLineString"} else "dot"
-            blocks.append(LegendBlock(entry.legend_title, shape, tuple(looks)))
+            blocks.append(LegendBlock(entry.legend_title, shape, states))
     return blocks
 
 
@@ -236,7 +284,7 @@ class _Legend(MacroElement):
                 "title": escape_text(block.title),
                 "dots": i == 0 and block.shape == "dot",
                 "symbol": "&#9679;" if block.shape == "dot" else "&#9644;",
-                "entries": [(colour, escape_text(name)) for colour, name, _words in block.entries],
+                "entries": [(entry[0], escape_text(entry[1])) for entry in block.entries],
             }
             for i, block in enumerate(blocks)
         ]
@@ -289,8 +337,9 @@ class _BasemapOutlines(MacroElement):
         """{% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent._parent.get_name() }};
-            if (!map.getPane("mapappBasemap")) { map.createPane("mapappBasemap").style.zIndex = 250; }
-            var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false, pane: "mapappBasemap"})
+            var pane = {{ this.pane|tojson }};
+            if (!map.getPane(pane)) { map.createPane(pane).style.zIndex = {{ this.z_index }}; }
+            var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false, pane: pane})
                 .addTo({{ this._parent.get_name() }});
             var source = {{ this.source|tojson }};
             var data = typeof source === "string"
@@ -302,11 +351,35 @@ class _BasemapOutlines(MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, source: str | dict, style: dict):
+    def __init__(self, source: str | dict, style: dict, pane: str = "mapappBasemap", z_index: int = 250):
         super().__init__()
         self._name = "BasemapOutlines"
         self.source = source
         self.style = style
+        self.pane = pane
+        self.z_index = int(z_index)
+
+
+class _BasemapImage(MacroElement):
+    """A hillshade image over the land fill and under the outlines, rivers and the story (non-interactive)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent._parent.get_name() }};
+            if (!map.getPane("mapappTerrain")) { map.createPane("mapappTerrain").style.zIndex = 251; }
+            L.imageOverlay({{ this.url|tojson }}, {{ this.bounds|tojson }},
+                {interactive: false, pane: "mapappTerrain", opacity: 0.9, alt: "shaded relief"})
+                .addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, url: str, bounds: list):
+        super().__init__()
+        self._name = "BasemapImage"
+        self.url = url
+        self.bounds = bounds
 
 
 def build_base_map(
@@ -334,7 +407,10 @@ def build_base_map(
                 outlines = _outline_collection(boundaries[boundaries["kind"] == kind])
             else:
                 outlines = _published_outlines(story, kind)
-            _BasemapOutlines(outlines, style).add_to(basemap)
+            # Countries (filled) at the bottom; terrain over them; admin lines and rivers over the terrain.
+            pane, z_index = ("mapappBasemap", 250) if kind == "country" else ("mapappLines", 252)
+            _BasemapOutlines(outlines, style, pane, z_index).add_to(basemap)
+    _add_terrain(story, basemap, standalone=standalone is not None)
     basemap.add_to(m)
     groups: dict[str, folium.FeatureGroup] = {}
     for layer in drawing_order(story.story_layers):  # the layer control lists them bottom first, as drawn
@@ -347,11 +423,38 @@ def build_base_map(
     if online_tiles:
         for name, spec in settings.ONLINE_TILES.items():
             folium.TileLayer(tiles=spec["tiles"], attr=spec["attr"], name=name, overlay=False, control=True, show=False).add_to(m)
-    _MapBackground(settings.SEA_COLOUR).add_to(m)
-    _Legend(legend(story)).add_to(m)
+    _MapFrameStyle(settings.SEA_COLOUR).add_to(m)
+    if standalone is not None:  # the app shows its legend beside the map, where it covers nothing
+        _Legend(legend(story)).add_to(m)
     assets.localize(m)
     fix_ids(m, prefix="base")
     return m
+
+
+def _add_terrain(story: Story, basemap: folium.FeatureGroup, *, standalone: bool) -> None:
+    """The manifest's hillshade and rivers, when it names them (static files; inlined in the export)."""
+    terrain, rivers = story.basemap.get("terrain"), story.basemap.get("rivers")
+    if terrain is not None:
+        image = terrain["image"]
+        url = (
+            assets.data_uri(image, "image/png")
+            if standalone
+            else story.derived("terrain-url", lambda: assets.publish_file(image))
+        )
+        _BasemapImage(url, terrain["bounds"]).add_to(basemap)
+    if rivers is not None:
+        source = (
+            _geometry_only(rivers)
+            if standalone
+            else story.derived("rivers-url", lambda: assets.publish_json("rivers", _geometry_only(rivers)))
+        )
+        _BasemapOutlines(source, settings.RIVER_STYLE, "mapappLines", 252).add_to(basemap)
+
+
+def _geometry_only(collection: dict) -> dict:
+    """Only geometry reaches the page (names and sources stay in the data files)."""
+    features = [{"type": "Feature", "properties": {}, "geometry": f["geometry"]} for f in collection.get("features", [])]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _published_outlines(story: Story, kind: str) -> str:
@@ -410,6 +513,17 @@ class SyncedLayerControl(folium.LayerControl):
             });
             {% if this.story_layers %}{{ this.story_layers.get_name() }}.setState({{ this.story_state|tojson }});{% endif %}
             {% if this.events_layer %}{{ this.events_layer.get_name() }}.setFilter({{ this.events_filter|tojson }});{% endif %}
+            {% if this.reveal %}
+            // A selection made outside the map (a passage, a timeline entry, the picker) moved it: bring the
+            // map's frame on screen if most of it is not (reveal {{ this.reveal }}: each request is a new script).
+            (function () {
+                var frame = window.frameElement;
+                if (!frame) return;
+                var r = frame.getBoundingClientRect(), h = window.parent.innerHeight;
+                var seen = Math.max(0, Math.min(r.bottom, h) - Math.max(r.top, 0)) / Math.max(1, r.height);
+                if (seen < 0.6) frame.scrollIntoView({block: "start"});
+            })();
+            {% endif %}
             L.DomEvent.on({{ this.get_name() }}.getContainer(), "change", function () {
                 var on = Object.keys(groups).filter(function (id) { return {{ this._parent.get_name() }}.hasLayer(groups[id]); });
                 if (window.__GLOBAL_DATA__ && typeof debouncedUpdateComponentValue === "function") {
@@ -423,8 +537,16 @@ class SyncedLayerControl(folium.LayerControl):
     )
 
     def __init__(
-        self, base: folium.Map, hidden: Iterable[str], *, state: dict | None = None, events_filter: dict | None = None, **kwargs
+        self,
+        base: folium.Map,
+        hidden: Iterable[str],
+        *,
+        state: dict | None = None,
+        events_filter: dict | None = None,
+        reveal: int = 0,
+        **kwargs,
     ):
+        """``reveal``: a new number when a selection outside the map moved it (the frame scrolls into view)."""
         # Collapsed: the sidebar has the same toggles, and an open control covers the map's top right
         # (with an event dataset listed it hid a story marker at the default view).
         super().__init__(collapsed=True, **kwargs)
@@ -434,6 +556,7 @@ class SyncedLayerControl(folium.LayerControl):
         self.story_state = state
         self.events_layer = self.layers.get(settings.EVENTS_LAYER)
         self.events_filter = events_filter
+        self.reveal = reveal
 
     def resolved_vars(self) -> dict[str, str]:
         """Layer id -> JS name, read at render time: streamlit-folium renames the base map's

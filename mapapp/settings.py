@@ -39,12 +39,17 @@ PRECISIONS = ("exact", "approximate", "schematic", "unlocated")
 DATE_PRECISIONS = ("day", "approximate", "range", "month")
 # How a source leans, shown on every item (what-users-ask.md: sources per claim); a manifest may add its own.
 SOURCE_LEANINGS = ("gazetteer", "reference", "wire", "monitor", "official", "article", "package")
+# Leanings that speak for no side. A change of hands that only sources of one other leaning report
+# (all "pro-government", say, or all "official") is drawn as claimed, "according to ...", not as fact.
+NEUTRAL_LEANINGS = ("gazetteer", "reference", "wire", "monitor", "article", "package")
 
 # --- the map ----------------------------------------------------------------
 APP_TITLE = "Story map"  # the browser tab's title until a story has loaded
 DEFAULT_ZOOM = 10  # a story's manifest sets its own view
 SELECTED_ZOOM = 12
-MAP_HEIGHT = 620
+MAP_HEIGHT = 700  # st_folium's height; page.css sizes the frame from the screen's height
+COLUMNS = (13, 7)  # map column : reading pane (the map takes > 40% of a 1440x900 screen)
+PAGE_CSS = "page.css"  # the page layout, in static/mapapp/
 
 # The event layer is the app's own (any story can load an ACLED file), so its labels live here.
 EVENTS_LAYER = "events"  # toggleable once an event dataset is loaded
@@ -99,6 +104,7 @@ SELECTED_COLOUR = "#00bcd4"
 BOUNDARY_STYLE = {"color": "#8a8a8a", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
 ADMIN1_STYLE = {"color": "#9b9b9b", "weight": 1, "dashArray": "4 3", "fill": False}
 SEA_COLOUR = "#c9dcea"
+RIVER_STYLE = {"color": "#3b7fc4", "weight": 1.6, "opacity": 0.9, "fillColor": "#a9cbe8", "fillOpacity": 0.9}
 # "approximate" and "schematic" geometries are dashed, exact ones solid.
 PRECISION_DASH = {"exact": None, "approximate": "6 4", "schematic": "2 4"}
 
@@ -125,6 +131,8 @@ KEY_DATE = "as_of_date"
 KEY_MAP = "story_map"
 KEY_LAYER_PREFIX = "layer_"
 KEY_EVENTS_FILE = "events_csv"
+KEY_TOGGLES = "layer_toggles"  # the container of the layer toggles under the map
+KEY_LABELS_ARABIC = "labels_arabic"  # map labels in Arabic where the data has the name
 KEY_EVENTS_WINDOW = "events_window"
 KEY_EVENTS_TYPES = "events_types"
 

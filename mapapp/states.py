@@ -31,6 +31,7 @@ class FeatureState:
     geometry: Any
     precision: str
     precision_m: float | None
+    claimed: str | None = None  # "according to ..." when only one side's sources report it
 
     @property
     def filled(self) -> bool:
@@ -50,10 +51,11 @@ def layer_states(story: Story, kind_id: str, day: date) -> list[FeatureState]:
     for fid, row in gdf.iterrows():
         look = _RULES[kind.rule](story, kind, str(fid), row, day)
         if look is not None:
-            status, colour, label = look
+            status, colour, label, claimed = look
             radius = row.get("precision_m")
             radius = float(radius) if isinstance(radius, (int, float)) and radius == radius else None
-            rows.append(FeatureState(str(fid), kind_id, status, colour, label, row.geometry, row["precision"], radius))
+            row_state = FeatureState(str(fid), kind_id, status, colour, label, row.geometry, row["precision"], radius, claimed)
+            rows.append(row_state)
     return rows
 
 
@@ -67,15 +69,17 @@ def current_state(feature: dict, day: date) -> dict:
     return state_at(as_list(feature.get("states")), day) or {}
 
 
-_Look = tuple[str, str, str] | None  # (status, colour, label), or None: not drawn that day
+_Look = tuple[str, str, str, str | None] | None  # (status, colour, label, claimed by), or None: not drawn that day
 
 
 def _controller(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
     status = story.status(fid, day)
     side = story.manifest.side(status.controller)
     if status.controller == "unknown":
-        return "unknown", side.colour, f"{row['name']} ({NO_CLAIM})"
-    return status.controller, side.colour, f"{row['name']}: {side.label}" + (" (disputed)" if status.disputed else "")
+        return "unknown", side.colour, f"{row['name']} ({NO_CLAIM})", None
+    claimed = story.claimed_by(story.change(status.change_id)) if status.change_id else None
+    label = f"{row['name']}: {side.label}" + (" (disputed)" if status.disputed else "")
+    return status.controller, side.colour, label + (f", claimed {claimed}" if claimed else ""), claimed
 
 
 def _change(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
@@ -83,19 +87,21 @@ def _change(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Lo
     if change.date > day:
         return None
     before, after = story.manifest.side(change.before), story.manifest.side(change.after)
-    return change.after, after.colour, f"{change.name} ({change.date.isoformat()}): {before.label} → {after.label}"
+    claimed = story.claimed_by(change)
+    label = f"{change.name} ({change.date.isoformat()}): {before.label} → {after.label}"
+    return change.after, after.colour, label + (f", claimed {claimed}" if claimed else ""), claimed
 
 
 def _states(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
     status = (state_at(as_list(row["states"]), day) or {}).get("status", "unknown")
-    return status, status_look(kind, status).colour, f"{row['name']}: {status}"
+    return status, status_look(kind, status).colour, f"{row['name']}: {status}", None
 
 
 def _happened(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
     start = parse_iso_date(row["date"])
     if start is None or start > day:
         return None
-    return str(row.get("kind") or kind.id), kind.colour, f"{row['name']} ({row['date']})"
+    return str(row.get("kind") or kind.id), kind.colour, f"{row['name']} ({row['date']})", None
 
 
 def _basemap(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:

@@ -18,7 +18,7 @@ import geopandas as gpd
 from . import settings
 from ._validate import GeoDataError, Problem, feature_id
 from .article import Article, Passage, link_targets, load_article
-from .data import load_layers, load_sources
+from .data import load_basemap_extras, load_layers, load_sources
 from .layers import KINDS
 from .manifest import Manifest, load_manifest
 from .timeline import Change, Status, changes_from_layers, history, status_at
@@ -36,6 +36,7 @@ class Story:
     article: Article
     sources: dict[str, dict]
     entities: dict[str, dict] = field(default_factory=dict)  # id -> {layer, name, aliases}
+    basemap: dict[str, Any] = field(default_factory=dict)  # the manifest's terrain ({bounds, image}) and rivers (GeoJSON)
     changes: list[Change] = field(default_factory=list)
     # Values derived from the story once (the per-day timeline, published file URLs): see derived().
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -98,6 +99,16 @@ class Story:
                 return change
         raise KeyError(f"unknown change {change_id!r}")
 
+    def claimed_by(self, change: Change) -> str | None:
+        """ "according to X, Y" when every source of ``change`` has the same non-neutral leaning, else None.
+
+        A change only one side reports is a claim: the map draws it hollow and says whose it is."""
+        leanings = {self.source(key).get("leaning") for key in change.sources}
+        if len(leanings) != 1 or leanings & set(settings.NEUTRAL_LEANINGS):
+            return None
+        names = [self.source(key).get("publisher") or self.source(key)["title"] for key in change.sources]
+        return f"according to {', '.join(dict.fromkeys(names))} ({leanings.pop()})"
+
     def history(self, place_id: str) -> list[Change]:
         return history(self.changes, place_id)
 
@@ -117,6 +128,8 @@ def load_story(data_dir: Path | str | None = None) -> Story:
     problems += source_problems
     layers, raw_layers, layer_problems = load_layers(data_dir, sources, manifest)
     problems += layer_problems
+    basemap, basemap_problems = load_basemap_extras(manifest)
+    problems += basemap_problems
     entities = link_targets(layers)
     problems += _entity_problems(entities)
     article, article_problems = load_article(data_dir, entities, manifest.furniture)
@@ -136,6 +149,7 @@ def load_story(data_dir: Path | str | None = None) -> Story:
         article=article,
         sources=sources,
         entities={e["id"]: e for e in entities},
+        basemap=basemap,
         changes=changes_from_layers(layers),
     )
 

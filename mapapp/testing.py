@@ -163,3 +163,33 @@ def click_in_map(page, point: dict) -> None:
     """A real mouse click at a container point of the map."""
     box = page.locator(MAP_FRAME).bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def frame_share_js() -> str:
+    """JS: how much of the screen the map's frame covers, and how much of the frame is on screen."""
+    return """() => { const r = document.querySelector('iframe[title="streamlit_folium.st_folium"]').getBoundingClientRect();
+        const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
+        const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+        return {of_screen: w * h / (innerWidth * innerHeight), of_map: w * h / (r.width * r.height)}; }"""
+
+
+AXE_JS = settings.REPO_DIR / ".cache" / "axe-core@4.14.1" / "axe.min.js"  # scripts/fetch_assets.py --dev
+
+
+def axe_violations(target) -> list[dict]:
+    """axe-core's violations in a page or frame: [{id, impact, help, nodes: [selector :: summary]}]."""
+    target.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    return target.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + (n.failureSummary || "").slice(0, 200))}))"""
+    )
+
+
+IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && document.querySelectorAll('[data-stale="true"]').length === 0"""
+
+
+def wait_idle(page, timeout_ms: int = 30000) -> None:
+    """Until Streamlit has finished its run: nothing is running and no element is faded as stale."""
+    page.wait_for_function(IDLE_JS, timeout=timeout_ms)

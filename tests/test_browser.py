@@ -268,7 +268,7 @@ def test_a_second_story_shows_its_own_page_and_nothing_of_the_first(browser, tmp
         page_text, map_text = pg.inner_text("body"), frame.inner_text("body")
         assert "As of 10 Jun 2022" in page_text
         for side in SIDES.values():
-            assert side["label"] in map_text  # the map's legend
+            assert side["legend"] in page_text  # the legend beside the map, in words
         for word in SHIPPED_WORDS:
             assert word not in page_text and word not in map_text and word not in pg.title(), word
         ARTIFACTS.mkdir(exist_ok=True)
@@ -276,3 +276,99 @@ def test_a_second_story_shows_its_own_page_and_nothing_of_the_first(browser, tmp
         context.close()
     finally:
         stop_app(server)
+
+
+# --- a map that reads at a glance: labels, size, phone layout, accessibility ---------------------
+
+VISIBLE_LABELS_JS = """() => [...document.querySelectorAll('.mapapp-label')]
+    .filter(e => e.style.display !== 'none')
+    .map(e => { const r = e.getBoundingClientRect(); return {text: e.textContent, x: r.left, y: r.top, w: r.width, h: r.height}; })"""
+MARKER_CENTRES_JS = """() => { const out = []; window.map.eachLayer(l => { if (l.feature && l.getLatLng && l._map) {
+    const p = window.map.latLngToContainerPoint(l.getLatLng()); out.push({id: l.feature.id, x: p.x, y: p.y}); } }); return out; }"""
+
+
+def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+    ]
+
+
+def _labels_settled(frame, layouts_before: int) -> list[dict]:
+    frame.wait_for_function(f"() => window.mapappStory.stats.labelLayouts > {layouts_before}", timeout=30000)
+    return frame.evaluate(VISIBLE_LABELS_JS)
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def test_labels_name_the_places_without_overlaps_at_two_zooms(desktop, app_url):
+    desktop.goto(app_url)
+    frame = map_frame(desktop)
+    frame.wait_for_function("() => window.mapappStory && window.mapappStory.stats.labelLayouts > 0", timeout=30000)
+    labels = frame.evaluate(VISIBLE_LABELS_JS)
+    assert len(labels) >= 8 and "Saraqeb" in {label["text"] for label in labels}
+    assert _overlapping(labels) == []
+    for centre in frame.evaluate(MARKER_CENTRES_JS):  # no label over a story marker's centre
+        assert not [
+            lb["text"] for lb in labels if lb["x"] < centre["x"] < lb["x"] + lb["w"] and lb["y"] < centre["y"] < lb["y"] + lb["h"]
+        ]
+    assert frame.evaluate("() => window.mapappStory.stats.labelMs") < 50
+    ARTIFACTS.mkdir(exist_ok=True)
+    desktop.screenshot(path=str(ARTIFACTS / "desktop-1440x900.png"))
+    layouts = frame.evaluate("() => window.mapappStory.stats.labelLayouts")
+    frame.evaluate("() => window.map.zoomOut()")
+    zoomed_out = _labels_settled(frame, layouts)
+    assert frame.evaluate("() => window.map.getZoom()") == SHIPPED.zoom - 1
+    assert zoomed_out and _overlapping(zoomed_out) == []
+
+
+def test_the_map_is_large_and_stays_on_screen_when_a_passage_moves_it(desktop, app_url):
+    desktop.goto(app_url)
+    frame = map_frame(desktop)
+    share = desktop.evaluate(testing.frame_share_js())
+    assert share["of_screen"] >= 0.40
+    desktop.get_by_role("tab", name="Article").click()
+    button = desktop.locator(".st-key-passage_p15 button")
+    button.scroll_into_view_if_needed()
+    button.click()
+    desktop.get_by_text("Places in this passage:", exact=False).first.wait_for(timeout=30000)
+    frame.wait_for_function(f"() => window.map.getZoom() !== {SHIPPED.zoom}", timeout=30000)
+    assert desktop.evaluate(testing.frame_share_js())["of_map"] >= 0.6
+    assert frame.evaluate("() => window.map.getBounds().contains(L.latLng(35.683, 36.533))")  # al-Bara
+    assert frame.evaluate("() => document.querySelector('.mapapp-label-strong') !== null")  # its places' labels stand out
+
+
+def test_phone_layout_map_first_full_width_legend_collapsed(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.goto(app_url)
+    map_frame(pg)
+    box = pg.locator(MAP_FRAME).bounding_box()
+    assert box["width"] >= 0.9 * 390 and box["height"] >= 0.45 * 844
+    assert pg.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    legends = pg.locator("details.mapapp-legend:visible")
+    assert legends.count() == 1 and legends.first.evaluate("d => d.open") is False
+    assert pg.locator('[data-testid="stCheckbox"]').filter(has_text=SHIPPED.layers["highways"].short_label).is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "phone-390x844.png"))
+    context.close()
+
+
+def test_no_serious_accessibility_violations_and_pinch_zoom_allowed(desktop, app_url):
+    desktop.goto(f"{app_url}/?place=saraqeb")
+    frame = map_frame(desktop)
+    desktop.locator("p.passage").first.wait_for(timeout=30000)
+    testing.wait_idle(desktop)  # a running page fades its elements, which would fail every contrast check
+    for target in (desktop, frame):
+        violations = testing.axe_violations(target)
+        assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
+    viewports = frame.evaluate("() => [...document.querySelectorAll('meta[name=viewport]')].map(m => m.content)")
+    assert viewports and not [v for v in viewports if "user-scalable=no" in v or "maximum-scale=1" in v]

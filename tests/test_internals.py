@@ -93,7 +93,7 @@ def small_map() -> tuple[folium.Map, dict[str, folium.FeatureGroup], mapbuild.St
     story_layers = mapbuild.StoryLayers(groups, STORY_URL)
     story_layers.add_to(m)
     mapbuild.EventsLayer(EVENTS_URL).add_to(m)
-    mapbuild._MapBackground("#abcdef").add_to(m)
+    mapbuild._MapFrameStyle("#abcdef").add_to(m)
     assets.localize(m)
     mapbuild.fix_ids(m, prefix="t")
     return m, groups, story_layers
@@ -107,7 +107,7 @@ def test_children_are_an_ordered_dict_keyed_by_name_with_parent_links():
     first, second = folium.FeatureGroup(name="first"), folium.FeatureGroup(name="second")
     first.add_to(m)
     second.add_to(m)
-    inner = mapbuild._MapBackground("#ffffff")
+    inner = mapbuild._MapFrameStyle("#ffffff")
     inner.add_to(first)
     assert first._parent is m and inner._parent is first
     assert list(m._children.values()) == [first, second]  # insertion order: fix_ids numbers, layers stack

@@ -144,7 +144,7 @@ def test_second_story_validates_with_its_own_region_dates_and_sides(second):
 
 def test_second_story_map_uses_its_sides_labels_and_view(second):
     m = mapbuild.build_base_map(second)
-    html = m.get_root().render()
+    html = mapbuild.build_standalone_map(second, day=date(2022, 6, 10), visible=second.story_layers).get_root().render()
     labels = {layer: element.layer_name for layer, element in mapbuild.toggle_elements(m).items()}
     assert labels == {"places": "Towns of the test story", "frontlines": "Front line (test)", "control": "Changes of hands"}
     assert "Northern Guard" in html and SIDES["north"]["colour"] in html

@@ -113,7 +113,15 @@ def test_layer_control_carries_visibility_day_and_selection(story):
     js = m.get_root().render()
     assert 'var hidden = ["highways"]' in js
     assert f'"highways": {mapbuild.toggle_elements(m)["highways"].get_name()}' in js
-    assert f'.setState({{"day": {events.date_to_day(date(2020, 2, 10))}, "selected": "saraqeb"}})' in js
+    day = events.date_to_day(date(2020, 2, 10))
+    assert f'.setState({{"day": {day}, "focus": [], "lang": "en", "selected": "saraqeb"}})' in js  # tojson sorts keys
+    assert "scrollIntoView" not in js  # no selection outside the map asked for the map to be revealed
+    revealed = mapbuild.build_base_map(story)
+    mapbuild.SyncedLayerControl(revealed, hidden=[], state=mapbuild.story_state(date(2020, 2, 10), None), reveal=3).add_to(
+        revealed
+    )
+    js = revealed.get_root().render()
+    assert "reveal 3" in js and "frame.scrollIntoView" in js
 
 
 def test_base_map_holds_no_story_data_only_where_to_fetch_it(story):

@@ -15,6 +15,8 @@
 (function () {
   "use strict";
 
+  var FAINT = { color: "#555", weight: 1, opacity: 0.35, dashArray: "1 4", fill: false };
+
   function intervalAt(t, day) { // [from, to, style, label, colour] containing day, or null
     for (var i = 0; i < t.length; i++) if (t[i][0] <= day && day <= t[i][1]) return t[i];
     return null;
@@ -52,7 +54,8 @@
         onEachFeature: function (f, layer) {
           var entry = { layer: layer, intervals: f.properties.t, circle: null, circles: circles, shown: true, geo: null };
           if (f.properties.precision === "approximate" && f.properties.precision_m && f.geometry.type === "Point") {
-            entry.circle = L.circle(layer.getLatLng(), { radius: f.properties.precision_m, weight: 1, dashArray: "4 4", fill: false, interactive: false });
+            // How far off the point may be: faint, so it never competes with the symbols (rings mean sieges).
+            entry.circle = L.circle(layer.getLatLng(), L.extend({ radius: f.properties.precision_m, interactive: false }, FAINT));
             circles.addLayer(entry.circle);
           }
           layer.bindTooltip("", { sticky: false });
@@ -69,10 +72,113 @@
         setTimeout(function () { self._restackQueued = false; self.restack(); }, 0);
       }
     });
+    this._buildLabels(data.labels || []);
     this.ready = true;
     this.apply();
     this.restack(); // across layers too: a post's point must not sit under the province it is in
   };
+
+  /* --- labels: text in the page, placed greedily in rank order, re-placed after every move ---------
+     Why greedy with candidate positions (Imhof's eight positions around a point, tried in order of
+     preference): at most a few dozen labels, so an O(n^2) check in rank order is well under a
+     millisecond and keeps the most important names; a label that fits nowhere is hidden, never drawn
+     over another label or over a marker's centre. */
+  var DIAGONAL = 0.7;
+  function candidates(r, w, h) { // top-left corners, in order of preference, for a label of w x h beside a marker of radius r
+    var d = r * DIAGONAL;
+    return [[r, -h / 2], [-r - w, -h / 2], [-w / 2, -r - h], [-w / 2, r], [d, -d - h], [d, d], [-d - w, -d - h], [-d - w, d]];
+  }
+
+  MapappStory.prototype._buildLabels = function (labels) {
+    var self = this, map = this.map;
+    var pane = map.getPane("mapappLabels") || map.createPane("mapappLabels");
+    pane.style.zIndex = 640; // above markers (600) and tooltips' anchors, below popups (700)
+    pane.style.pointerEvents = "none"; // clicks go through to the markers
+    this.labels = labels.map(function (l, rank) {
+      var el = L.DomUtil.create("div", "mapapp-label", pane);
+      el.setAttribute("data-id", l.id);
+      return { id: l.id, rank: rank, text: l.text, textAr: l.textAr, el: el, size: null, lang: null };
+    });
+    map.on("zoomstart", function () { pane.style.visibility = "hidden"; }); // re-placed once the zoom ends
+    map.on("moveend resize", function () { pane.style.visibility = ""; self.layoutLabels(); });
+    map.on("overlayadd overlayremove", function () { self._queueLabels(); }); // a layer switched in the control
+  };
+
+  MapappStory.prototype._queueLabels = function () {
+    var self = this;
+    if (this._labelsQueued) return;
+    this._labelsQueued = true;
+    setTimeout(function () { self._labelsQueued = false; self.layoutLabels(); }, 0);
+  };
+
+  MapappStory.prototype._labelText = function (label) {
+    var lang = this.state.lang === "ar" && label.textAr ? "ar" : "en";
+    if (label.lang !== lang) { // texts arrive HTML-escaped (mapbuild.escape_text)
+      label.el.innerHTML = lang === "ar" ? label.textAr : label.text;
+      label.el.setAttribute("lang", lang);
+      label.el.setAttribute("dir", lang === "ar" ? "rtl" : "ltr");
+      label.lang = lang;
+      label.size = null;
+    }
+  };
+
+  MapappStory.prototype.layoutLabels = function () {
+    if (!this.labels) return;
+    var t0 = performance.now(), self = this, map = this.map, size = map.getSize();
+    var strong = {};
+    if (this.state.selected) strong[this.state.selected] = 0;
+    (this.state.focus || []).forEach(function (id) { if (!(id in strong)) strong[id] = 1; });
+    var centres = [];
+    Object.keys(this.features).forEach(function (id) {
+      var entry = self.features[id];
+      if (entry.shown && entry.layer._map && entry.layer.getLatLng) {
+        centres.push(map.latLngToContainerPoint(entry.layer.getLatLng()));
+      }
+    });
+    var order = this.labels.slice().sort(function (a, b) {
+      var pa = a.id in strong ? strong[a.id] : 2, pb = b.id in strong ? strong[b.id] : 2;
+      return pa - pb || a.rank - b.rank;
+    });
+    var placed = [], shown = 0;
+    order.forEach(function (label) {
+      var entry = self.features[label.id], el = label.el;
+      var visible = entry && entry.shown && entry.layer._map && entry.layer.getLatLng;
+      var p = visible ? map.latLngToContainerPoint(entry.layer.getLatLng()) : null;
+      if (!p || p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y) { el.style.display = "none"; return; }
+      self._labelText(label);
+      L.DomUtil.addClass(el, "mapapp-label");
+      if (label.id in strong) L.DomUtil.addClass(el, "mapapp-label-strong"); else L.DomUtil.removeClass(el, "mapapp-label-strong");
+      el.style.display = "block";
+      if (!label.size || label.strong !== (label.id in strong)) {
+        label.size = { w: el.offsetWidth, h: el.offsetHeight };
+        label.strong = label.id in strong;
+      }
+      var w = label.size.w, h = label.size.h, r = (entry.layer.options.radius || 6) + 3;
+      var spot = null, options = candidates(r, w, h);
+      for (var i = 0; i < options.length && !spot; i++) {
+        var box = { x: p.x + options[i][0], y: p.y + options[i][1], w: w, h: h };
+        if (box.x < 2 || box.y < 2 || box.x + w > size.x - 2 || box.y + h > size.y - 2) continue; // inside the map
+        if (placed.some(function (o) { return overlaps(o, box, 2); })) continue; // over another label
+        if (centres.some(function (q) { return inside(q, box, 3); })) continue; // over a marker's centre
+        spot = box;
+      }
+      if (!spot) { el.style.display = "none"; return; }
+      placed.push(spot);
+      L.DomUtil.setPosition(el, map.containerPointToLayerPoint([spot.x, spot.y]));
+      shown++;
+    });
+    this.stats.labelsShown = shown;
+    this.stats.labelMs = performance.now() - t0;
+    this.stats.labelLayouts = (this.stats.labelLayouts || 0) + 1;
+  };
+
+  function inside(q, box, pad) {
+    return q.x > box.x - pad && q.x < box.x + box.w + pad && q.y > box.y - pad && q.y < box.y + box.h + pad;
+  }
+
+  function overlaps(a, b, pad) {
+    return a.x < b.x + b.w + pad && b.x < a.x + a.w + pad && a.y < b.y + b.h + pad && b.y < a.y + a.h + pad;
+  }
 
   /* Areas under lines under points, across layers (data.order, bottom first), so that a point
      inside an area keeps its clicks after features or groups are added back. */
@@ -85,10 +191,13 @@
     this.ring.eachLayer(function (l) { if (l.bringToFront) l.bringToFront(); });
   };
 
-  /* {day: days since 1970-01-01, selected: feature id or null} */
+  /* {day: days since 1970-01-01, selected: feature id or null, focus: ids of the current passage's places,
+      lang: "en" or "ar" (label language)} */
   MapappStory.prototype.setState = function (state) {
-    var next = { day: state.day, selected: state.selected || null };
-    if (this.ready && next.day === this.state.day && next.selected === this.state.selected) return; // re-sent every rerun
+    var next = { day: state.day, selected: state.selected || null, focus: state.focus || [], lang: state.lang || "en" };
+    var same = this.ready && next.day === this.state.day && next.selected === this.state.selected &&
+      next.lang === this.state.lang && String(next.focus) === String(this.state.focus || []);
+    if (same) return; // re-sent every rerun
     this.state = next;
     if (this.ready) this.apply();
   };
@@ -115,10 +224,11 @@
       }
       entry.layer.setStyle(data.styles[look[2]]);
       entry.layer.setTooltipContent(look[3]);
-      if (entry.circle) entry.circle.setStyle({ color: look[4] });
+      if (entry.circle) entry.circle.setStyle(id === self.state.selected ? { color: look[4], opacity: 0.9, weight: 1.5 } : FAINT);
     });
     this._ring();
     if (readded) this.restack();
+    this.layoutLabels();
     this.stats.restyles++;
     this.stats.day = day;
   };
