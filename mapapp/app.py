@@ -22,7 +22,7 @@ from mapapp import events, mapbuild, preload, settings
 from mapapp._validate import GeoDataError, as_list, parse_iso_date
 from mapapp.article import Passage, highlight_spans, passages_as_records
 from mapapp.layers import KINDS
-from mapapp.states import current_state
+from mapapp.states import current_state, describe_day
 from mapapp.story import Story, load_story
 from mapapp.timeline import timeline_events
 
@@ -226,12 +226,20 @@ def render_map_fragment(story: Story) -> None:
     """
     render_map(story)
     render_layer_toggles(story)
+    render_map_description(story)
     view = st.session_state.get(KEY_VIEW)
     if view is not None:
         view["visible"] = visible_layers(story)
     sync_query_params(story)
     if st.session_state.pop(KEY_APP_RERUN, False):
         st.rerun(scope="app")
+
+
+def render_map_description(story: Story) -> None:
+    """The map's text alternative, from the data; a live region, so a screen reader hears each change."""
+    day = st.session_state[settings.KEY_DATE]
+    text = describe_day(story, day, st.session_state.get(settings.KEY_PLACE) or None)
+    st.html(f'<p class="mapapp-description" role="status" aria-live="polite">{escape_html(text)}</p>')
 
 
 def render_layer_toggles(story: Story) -> None:

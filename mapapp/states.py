@@ -109,3 +109,48 @@ def _basemap(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _L
 
 
 _RULES = {"controller": _controller, "change": _change, "states": _states, "happened": _happened, "basemap": _basemap}
+
+
+def describe_day(story: Story, day: date, selected: str | None = None, *, recent: int = 4) -> str:
+    """A short text alternative of the map on ``day``, from the data: the latest changes of hands,
+    the state of every layer whose features have dated states, the day's incidents, the selection."""
+    parts = [_recent_holders(story, day, recent)]
+    for layer in story.story_layers:
+        kind = KINDS[layer]
+        if kind.rule == "states":
+            parts.append(_states_summary(story, layer, day))
+        elif kind.rule == "happened":
+            today = [s.label for s in layer_states(story, layer, day) if story.feature(s.id).get("date") == day.isoformat()]
+            parts.append("; ".join(today))
+    if selected and selected in story.entities:
+        parts.append(f"selected: {story.entity(selected)['name']}")
+    return f"As of {_day(day)}: " + "; ".join(p for p in parts if p) + "."
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _recent_holders(story: Story, day: date, count: int) -> str:
+    held = []
+    for state in layer_states(story, "places", day) if "places" in story.story_layers else []:
+        status = story.status(state.id, day)
+        if status.since is not None and state.status != "unknown":
+            side = story.manifest.side(status.controller).label
+            text = f"{story.entity(state.id)['name']} held by {side} since {status.since.day} {status.since:%b}"
+            text += " (disputed)" if status.disputed else f", claimed {state.claimed}" if state.claimed else ""
+            held.append((status.since, text))
+    held.sort(key=lambda pair: pair[0], reverse=True)
+    return "; ".join(text for _since, text in held[:count])
+
+
+def _states_summary(story: Story, layer: str, day: date) -> str:
+    kind, states = KINDS[layer], layer_states(story, layer, day)
+    label = story.manifest.label(layer)
+    if kind.geometry_types <= {"LineString", "MultiLineString"}:  # few, named: say each one
+        return "; ".join(f"{story.entity(s.id)['name']} {status_look(kind, s.status).legend}" for s in states)
+    counts: dict[str, int] = {}
+    for s in states:
+        counts[s.status] = counts.get(s.status, 0) + 1
+    listed = [f"{counts[status]} {status.replace('-', ' ')}" for status in kind.statuses if counts.get(status)]
+    return f"{label}: {', '.join(listed)}" if listed else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from unittest import mock
 
 import pytest
@@ -180,3 +181,14 @@ def test_a_second_story_shows_its_own_title_dates_sides_and_legend(tmp_path, mon
         assert side["legend"] in text  # the sidebar legend, in words
     for word in SHIPPED_WORDS:
         assert word not in text, word
+
+
+def test_the_map_has_a_text_alternative_that_follows_the_date_and_selection():
+    at = run_app({"place": "saraqeb", "date": "2020-02-27"})
+    [live] = [h for h in at.get("html") if "aria-live" in h.proto.body]
+    assert 'role="status"' in live.proto.body
+    assert "As of 27 Feb 2020: Saraqeb held by opposition since 27 Feb" in live.proto.body
+    assert "M5 highway cut" in live.proto.body and "selected: Saraqeb" in live.proto.body
+    at.sidebar.date_input[0].set_value(date(2020, 2, 10)).run()
+    [live] = [h for h in at.get("html") if "aria-live" in h.proto.body]
+    assert "As of 10 Feb 2020:" in live.proto.body and "Saraqeb held by government since 6 Feb" in live.proto.body

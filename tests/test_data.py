@@ -364,3 +364,10 @@ def test_derived_files_are_reproducible(tmp_path):
         [sys.executable, "scripts/build_geodata.py", "--check"], cwd=settings.REPO_DIR, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_data_file_is_listed_in_the_data_readme():
+    readme = (settings.DEFAULT_DATA_DIR / "README.md").read_text(encoding="utf-8")
+    files = [p.relative_to(settings.DEFAULT_DATA_DIR).as_posix() for p in settings.DEFAULT_DATA_DIR.rglob("*") if p.is_file()]
+    unlisted = [name for name in files if name != "README.md" and f"`{name}`" not in readme]
+    assert unlisted == []

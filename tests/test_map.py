@@ -169,3 +169,23 @@ def test_exports(story):
     assert "crs" not in geo
     html = mapbuild.standalone_html(story, day=SHIPPED.events_date, visible=["places"])
     assert "L.map(" in html and "/app/static" not in html and "cdn.jsdelivr" not in html
+
+
+def _look(timeline: dict, fid: str, day: date) -> dict:
+    return timeline["styles"][look_on(timeline, fid, day)[2]]
+
+
+def test_sieges_are_rings_claims_hollow_unknowns_hollow_grey(story):
+    timeline = mapbuild.story_timeline(story)
+    day = date(2020, 2, 27)
+    besieged, partly, operating = (_look(timeline, fid, day) for fid in ("op-09-morek", "op-saraqeb", "op-01-salwa"))
+    assert besieged["weight"] == 4 and besieged["dashArray"] is None and besieged["color"] != "#ffffff"
+    assert partly["weight"] == 4 and partly["dashArray"] == "4 3"
+    assert operating["color"] == "#ffffff" and operating["fillColor"] == besieged["fillColor"]  # same holder, no ring
+    claimed = _look(timeline, "kafr-nabl", day)  # taken per SouthFront only (pro-government)
+    assert claimed["fillColor"] == "#ffffff" and claimed["dashArray"] == "3 2" and claimed["color"] == SHIPPED.sides["government"].colour
+    assert "claimed according to SouthFront" in look_on(timeline, "kafr-nabl", day)[3]
+    confirmed = _look(timeline, "saraqeb", day)  # AP and Reuters
+    assert confirmed["fillColor"] == SHIPPED.sides["opposition"].colour and confirmed.get("dashArray") is None
+    unknown = _look(timeline, "sarmin", day)
+    assert unknown["fillColor"] == "#ffffff" and unknown["color"] == SHIPPED.sides["unknown"].colour
