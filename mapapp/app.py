@@ -239,7 +239,8 @@ def render_map_description(story: Story) -> None:
     """The map's text alternative, from the data; a live region, so a screen reader hears each change."""
     day = st.session_state[settings.KEY_DATE]
     text = describe_day(story, day, st.session_state.get(settings.KEY_PLACE) or None)
-    st.html(f'<p class="mapapp-description" role="status" aria-live="polite">{escape_html(text)}</p>')
+    # tabindex: it scrolls when long, so a keyboard must be able to reach it (axe: scrollable-region-focusable).
+    st.html(f'<p class="mapapp-description" role="status" aria-live="polite" tabindex="0">{escape_html(text)}</p>')
 
 
 def render_layer_toggles(story: Story) -> None:
@@ -429,6 +430,7 @@ def render_place_panel(story: Story) -> None:
     facts = {
         "Layer": story.manifest.label(feature["layer"]),
         "Kind": feature.get("kind") or feature.get("ref") or "",
+        "Part of": story.entity(feature["part_of"])["name"] if feature.get("part_of") in story.entities else "",
         "Also written": ", ".join(feature.get("aliases") or []) if isinstance(feature.get("aliases"), list) else "",
         "Arabic": feature.get("name_ar") if isinstance(feature.get("name_ar"), str) else "",
         "Precision": describe_precision(feature),

@@ -887,29 +887,6 @@ HIGHWAYS = [
                     },
                 ],
             },
-            {
-                "date": "2020-02-27",
-                "status": "cut",
-                "event": "M5 cut at Saraqeb by opposition fighters",
-                "source": ["article", "ikhbariya-2020-02-27"],
-                "claims": [
-                    {
-                        "date": "2020-02-27",
-                        "text": "state media: 'a small group of insurgents reached the highway' for a 'propaganda stunt'; later: insurgents 'have cut the highway'",
-                        "source": "article",
-                    }
-                ],
-            },
-            {
-                "date": "2020-03-02",
-                "status": "open",
-                "event": "M5 back under government control",
-                "source": ["almasdar-saraqib-2020-03-02"],
-                "claims": [
-                    {"date": "2020-03-03", "text": "'entire motorway by 3 March'", "source": "wikipedia-m5"},
-                    {"date": "2020-03-07", "text": "reopened to civilian traffic", "source": "southfront-m5-2020-03"},
-                ],
-            },
         ],
     ),
     (
@@ -937,6 +914,53 @@ HIGHWAYS = [
 ]
 
 
+# Stretches of a road whose state sources give on their own (drawn over the road, in its own state).
+# The M5 was cut at Saraqeb on 27 February and held by the government elsewhere (the article, state media):
+# the stretch is the road within SEGMENT_RADIUS_M of the town's point (schematic); before and after the cut it
+# shares the road's states, with the road's sources.
+SEGMENT_RADIUS_M = 4000
+SEGMENTS = [
+    (
+        "m5-saraqeb",
+        "M5 at Saraqeb",
+        "m5",
+        "saraqeb",
+        ["article", "ikhbariya-2020-02-27"],
+        ["p16", "p23", "p27", "p28"],
+    ),
+]
+
+
+def segment_states(road_states: list[dict]) -> list[dict]:
+    """The M5 stretch at Saraqeb: the road's states up to its reopening, then the cut and the second reopening."""
+    return [
+        *road_states,
+        {
+            "date": "2020-02-27",
+            "status": "cut",
+            "event": "M5 cut at Saraqeb by opposition fighters",
+            "source": ["article", "ikhbariya-2020-02-27"],
+            "claims": [
+                {
+                    "date": "2020-02-27",
+                    "text": "state media: 'a small group of insurgents reached the highway' for a 'propaganda stunt'; later: insurgents 'have cut the highway'",
+                    "source": "article",
+                }
+            ],
+        },
+        {
+            "date": "2020-03-02",
+            "status": "open",
+            "event": "M5 back under government control",
+            "source": ["almasdar-saraqib-2020-03-02"],
+            "claims": [
+                {"date": "2020-03-03", "text": "'entire motorway by 3 March'", "source": "wikipedia-m5"},
+                {"date": "2020-03-07", "text": "reopened to civilian traffic", "source": "southfront-m5-2020-03"},
+            ],
+        },
+    ]
+
+
 def build_highways(points: dict[str, Point]) -> list[dict]:
     out = []
     for hid, name, ref, aliases, towns, sources, states in HIGHWAYS:
@@ -953,6 +977,26 @@ def build_highways(points: dict[str, Point]) -> list[dict]:
                 derivation="straight segments between the GeoNames points of the towns the road passes: " + ", ".join(towns),
                 place_ids=towns,
                 states=states,
+            )
+        )
+    roads = {f["id"]: (f, states) for f, (_h, *_rest, states) in zip(out, HIGHWAYS, strict=True)}
+    for sid, name, road_id, place, sources, passages in SEGMENTS:
+        road, road_states = roads[road_id]
+        stretch = shape(road["geometry"]).intersection(buffer_metres(points[place], SEGMENT_RADIUS_M))
+        out.append(
+            feature(
+                sid,
+                geometry_dict(stretch),
+                name=name,
+                ref=road["properties"]["ref"],
+                aliases=[],
+                part_of=road_id,
+                source=sources,
+                precision="schematic",
+                derivation=f"the {road['properties']['ref']} line within {SEGMENT_RADIUS_M // 1000} km of the point of {place}",
+                place_ids=[place],
+                passages=passages,
+                states=segment_states(road_states),
             )
         )
     return out

@@ -188,7 +188,8 @@ def test_the_map_has_a_text_alternative_that_follows_the_date_and_selection():
     [live] = [h for h in at.get("html") if "aria-live" in h.proto.body]
     assert 'role="status"' in live.proto.body
     assert "As of 27 Feb 2020: Saraqeb held by opposition since 27 Feb" in live.proto.body
-    assert "M5 highway cut" in live.proto.body and "selected: Saraqeb" in live.proto.body
+    assert "M5 highway open; M4 highway held by the opposition; M5 at Saraqeb cut" in live.proto.body
+    assert "selected: Saraqeb" in live.proto.body
     at.sidebar.date_input[0].set_value(date(2020, 2, 10)).run()
     [live] = [h for h in at.get("html") if "aria-live" in h.proto.body]
     assert "As of 10 Feb 2020:" in live.proto.body and "Saraqeb held by government since 6 Feb" in live.proto.body

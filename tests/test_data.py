@@ -172,14 +172,14 @@ BAD_INPUTS = [
     ),
     (
         "highway status misspelt",
-        ("highways", "m5", {"states[2].status": "clsoed"}),
+        ("highways", "m5-saraqeb", {"states[2].status": "clsoed"}),
         "highways.geojson",
         "'clsoed' is not one of",
         "states[2].status",
     ),
     (
         "state cites an unknown source",
-        ("highways", "m5", {"states[2].source": ["no-such-source"]}),
+        ("highways", "m5-saraqeb", {"states[2].source": ["no-such-source"]}),
         "highways.geojson",
         "'no-such-source' is not in sources.json",
         "states[2].source",

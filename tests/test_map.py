@@ -183,7 +183,11 @@ def test_sieges_are_rings_claims_hollow_unknowns_hollow_grey(story):
     assert partly["weight"] == 4 and partly["dashArray"] == "4 3"
     assert operating["color"] == "#ffffff" and operating["fillColor"] == besieged["fillColor"]  # same holder, no ring
     claimed = _look(timeline, "kafr-nabl", day)  # taken per SouthFront only (pro-government)
-    assert claimed["fillColor"] == "#ffffff" and claimed["dashArray"] == "3 2" and claimed["color"] == SHIPPED.sides["government"].colour
+    assert (
+        claimed["fillColor"] == "#ffffff"
+        and claimed["dashArray"] == "3 2"
+        and claimed["color"] == SHIPPED.sides["government"].colour
+    )
     assert "claimed according to SouthFront" in look_on(timeline, "kafr-nabl", day)[3]
     confirmed = _look(timeline, "saraqeb", day)  # AP and Reuters
     assert confirmed["fillColor"] == SHIPPED.sides["opposition"].colour and confirmed.get("dashArray") is None

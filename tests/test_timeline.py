@@ -49,8 +49,8 @@ def test_history_is_dated_and_ordered(story):
 @pytest.mark.parametrize(
     "day, status", [("2020-02-10", "cut"), ("2020-02-20", "open"), ("2020-02-27", "cut"), ("2020-03-03", "open")]
 )
-def test_m5_state(story, day, status):
-    states = story.layers["highways"].loc["m5"]["states"]
+def test_m5_state_at_saraqeb(story, day, status):
+    states = story.layers["highways"].loc["m5-saraqeb"]["states"]
     assert state_at(states, date.fromisoformat(day))["status"] == status
 
 
@@ -58,3 +58,20 @@ def test_m5_state(story, day, status):
 def test_sheer_maghar_post(story, day, status):
     states = story.layers["posts"].loc["op-11-sheer-maghar"]["states"]
     assert state_at(states, date.fromisoformat(day))["status"] == status
+
+
+def test_the_m5_is_cut_at_saraqeb_only(story):
+    from datetime import date
+
+    from mapapp.states import layer_states
+
+    def states(day):
+        return {s.id: s.status for s in layer_states(story, "highways", day)}
+
+    assert states(date(2020, 2, 10))["m5"] == states(date(2020, 2, 10))["m5-saraqeb"] == "cut"  # in sections, before 11 Feb
+    assert states(date(2020, 2, 27))["m5"] == "open" and states(date(2020, 2, 27))["m5-saraqeb"] == "cut"
+    assert states(date(2020, 3, 2))["m5-saraqeb"] == "open"
+    segment = story.layers["highways"].loc["m5-saraqeb"]
+    assert segment["part_of"] == "m5" and segment.geometry.within(
+        story.layers["highways"].loc["m5"].geometry.buffer(2e-5)
+    )  # both rounded to 5 decimals
