@@ -22,9 +22,10 @@ from mapapp import events, mapbuild, preload, settings
 from mapapp._validate import GeoDataError, as_list, parse_iso_date
 from mapapp.article import Passage, highlight_spans, passages_as_records
 from mapapp.layers import KINDS
-from mapapp.states import current_state, describe_day
+from mapapp.states import changes_between, current_state, describe_day
 from mapapp.story import Story, load_story
 from mapapp.timeline import timeline_events
+from mapapp.walk import Step, step_from, step_of
 
 KEY_FOCUS = "map_focus"  # (lat, lon, zoom) to move the map to, set by non-map selections
 KEY_REVEAL = "map_reveal"  # set with KEY_FOCUS: the next map script scrolls the map on screen (a sequence number)
@@ -102,6 +103,14 @@ def init_state(story: Story) -> None:
         st.session_state[KEY_FOCUS] = focus_for(story, [st.session_state[settings.KEY_PLACE]])
     if st.session_state[settings.KEY_PASSAGE] and not st.session_state[settings.KEY_PLACE]:
         st.session_state[KEY_TAB] = TABS[1]  # a passage permalink opens the reader
+    st.session_state[settings.KEY_COMPARE] = parse_iso_date(params.get(settings.QP_COMPARE))
+    if st.session_state[settings.KEY_COMPARE] is not None:
+        st.session_state[settings.KEY_COMPARE] = story.manifest.clamp(st.session_state[settings.KEY_COMPARE])
+        st.session_state[KEY_TAB] = TABS[2]  # a comparison permalink opens the timeline, where the list is
+    step = step_of(story, params.get(settings.QP_STEP))
+    st.session_state[settings.KEY_WALK] = ""
+    if step is not None:  # a walk permalink: that step, on the link's date if it has one
+        go_to_step(story, step, keep_date=day is not None)
     st.session_state[KEY_INIT] = True
 
 
@@ -124,6 +133,10 @@ def sync_query_params(story: Story) -> None:
         wanted[settings.QP_PLACE] = st.session_state[settings.KEY_PLACE]
     if st.session_state.get(settings.KEY_PASSAGE):
         wanted[settings.QP_PASSAGE] = st.session_state[settings.KEY_PASSAGE]
+    if st.session_state.get(settings.KEY_WALK):
+        wanted[settings.QP_STEP] = st.session_state[settings.KEY_WALK]
+    if st.session_state.get(settings.KEY_COMPARE):
+        wanted[settings.QP_COMPARE] = st.session_state[settings.KEY_COMPARE].isoformat()
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -176,6 +189,58 @@ def on_pick_place(story: Story) -> None:
         st.session_state[KEY_TAB] = TABS[0]
 
 
+# --- the guided walk (steps: mapapp/walk.py) -----------------------------------------------
+
+
+def go_to_step(story: Story, step: Step, *, keep_date: bool = False) -> None:
+    """Show ``step``: its passage, its date (when it has one) and the map on its places.
+
+    ArcGIS's map choreography: a step changes the view (and the date, where the passage has its own),
+    never the layers the reader chose."""
+    st.session_state[settings.KEY_WALK] = step.passage_id
+    st.session_state[settings.KEY_WALK_LAST] = step.passage_id
+    st.session_state[settings.KEY_PASSAGE] = step.passage_id
+    if step.day is not None and not keep_date:
+        st.session_state[settings.KEY_DATE] = story.manifest.clamp(step.day)
+    view = focus_for(story, list(step.place_ids))
+    if view is not None:
+        move_map(view)
+
+
+def start_walk(story: Story) -> None:
+    go_to_step(story, step_from(story, st.session_state.get(settings.KEY_WALK_LAST), 0))
+
+
+def walk_by(story: Story, delta: int) -> None:
+    go_to_step(story, step_from(story, st.session_state.get(settings.KEY_WALK), delta))
+
+
+def leave_walk() -> None:
+    """Back to exploring: the view, the date and the passage stay as the last step left them."""
+    st.session_state[settings.KEY_WALK] = ""
+
+
+def render_walk(story: Story) -> None:
+    """The "Story" control, or the current step: progress, passage (mentions marked, speaker named), buttons."""
+    step = step_of(story, st.session_state.get(settings.KEY_WALK))
+    if step is None:
+        last = step_of(story, st.session_state.get(settings.KEY_WALK_LAST))
+        label = f"Story: resume the walk at {last.progress}" if last else "Story: walk me through the article"
+        st.button(label, key="walk_start", on_click=start_walk, args=(story,), type="primary", width="stretch")
+        return
+    with st.container(key="walk_panel", border=True):
+        st.markdown(f"**Story · step {step.progress}**")
+        render_passage(story.article.passage(step.passage_id), every=True)
+        previous, following, leave = st.columns(3)
+        previous.button(
+            "← Previous", key="walk_previous", on_click=walk_by, args=(story, -1), disabled=step.number == 1, shortcut="Left"
+        )
+        following.button(
+            "Next →", key="walk_next", on_click=walk_by, args=(story, 1), disabled=step.number == step.total, shortcut="Right"
+        )
+        leave.button("Leave (Esc)", key="walk_leave", on_click=leave_walk, shortcut="Esc")
+
+
 # --- the page -----------------------------------------------------------------------------
 
 
@@ -199,7 +264,8 @@ def render_map(story: Story) -> None:
     passage = st.session_state.get(settings.KEY_PASSAGE)
     focus = story.places_in(passage) if passage and passage in story.article.passage_ids else []
     lang = "ar" if st.session_state.get(settings.KEY_LABELS_ARABIC) else "en"
-    state = mapbuild.story_state(day, selected, focus=focus, lang=lang)
+    walking = bool(st.session_state.get(settings.KEY_WALK))
+    state = mapbuild.story_state(day, selected, focus=focus, lang=lang, dim=walking)
     reveal = st.session_state.pop(KEY_REVEAL, 0)
     control = mapbuild.SyncedLayerControl(base, hidden, state=state, events_filter=events_filter, reveal=reveal)
     view = st.session_state.get(KEY_FOCUS)
@@ -239,6 +305,10 @@ def render_map_description(story: Story) -> None:
     """The map's text alternative, from the data; a live region, so a screen reader hears each change."""
     day = st.session_state[settings.KEY_DATE]
     text = describe_day(story, day, st.session_state.get(settings.KEY_PLACE) or None)
+    step = step_of(story, st.session_state.get(settings.KEY_WALK))
+    if step is not None:  # announced with the map's description at each step
+        passage = story.article.passage(step.passage_id).text
+        text = f"Story step {step.number} of {step.total}: {passage[:120]}{'…' if len(passage) > 120 else ''} {text}"
     # tabindex: it scrolls when long, so a keyboard must be able to reach it (axe: scrollable-region-focusable).
     st.html(f'<p class="mapapp-description" role="status" aria-live="polite" tabindex="0">{escape_html(text)}</p>')
 
@@ -526,18 +596,21 @@ def render_place_passages(story: Story, place_id: str) -> None:
         render_passage(passage, place_id)
 
 
-def render_passage(passage: Passage, place_id: str | None = None) -> None:
+def render_passage(passage: Passage, place_id: str | None = None, *, every: bool = False) -> None:
+    """The passage with its speaker and dates; the mentions of ``place_id`` (or, ``every``, of all places) marked."""
     speakers = ", ".join(s.get("who", "") for s in passage.speakers) or "unattributed"
     dates = "; ".join(f"“{d['phrase']}” = {d['date']}" + (f"…{d['date_to']}" if d.get("date_to") else "") for d in passage.dates)
     st.markdown(f"<small>{passage.id} · speaker: {escape_html(speakers)}</small>", unsafe_allow_html=True)
-    st.markdown(highlighted(passage, place_id), unsafe_allow_html=True)
+    st.markdown(highlighted(passage, place_id, every=every), unsafe_allow_html=True)
     if dates:
         st.caption(f"Dates: {dates}")
 
 
-def highlighted(passage: Passage, place_id: str | None) -> str:
-    """Passage text as HTML with the place's mentions in <mark>; everything else escaped."""
+def highlighted(passage: Passage, place_id: str | None, *, every: bool = False) -> str:
+    """Passage text as HTML with the place's (or every place's) mentions in <mark>; everything else escaped."""
     spans = highlight_spans(passage, place_id) if place_id else []
+    if every:
+        spans = [(m.start, m.end) for m in passage.mentions]
     out, pos = [], 0
     for start, end in sorted(spans):
         if start < pos:
@@ -586,7 +659,34 @@ def render_reader(story: Story) -> None:
             st.caption(f"Related {item['kind']}: {escape_md(item['title'])}" + (f" ({item['date']})" if item.get("date") else ""))
 
 
+def render_comparison(story: Story) -> None:
+    """Two dates: what changed between the map's date and another, each entry dated and sourced."""
+    manifest = story.manifest
+    st.date_input(
+        "Compare the map's date with",
+        key=settings.KEY_COMPARE,
+        value=None,
+        min_value=manifest.timeline_start,
+        max_value=manifest.timeline_end,
+        help="Lists the places whose holder changed, posts and roads whose state changed, and the changes of hands "
+        "and incidents in between.",
+    )
+    other = st.session_state.get(settings.KEY_COMPARE)
+    if other is None:
+        return
+    day = st.session_state[settings.KEY_DATE]
+    entries = changes_between(story, other, day)
+    first, second = sorted((other, day))
+    st.markdown(f"**What changed from {first:%d %b %Y} to {second:%d %b %Y}** ({len(entries)})")
+    for i, entry in enumerate(entries):
+        change = f": {entry['before']} → {entry['after']}" if entry["before"] or entry["after"] else ""
+        sources = ", ".join(story.source(k).get("publisher") or story.source(k)["title"] for k in entry["sources"])
+        label = f"{entry['date'] or ''} · {entry['name']}{change} [{sources}]"
+        st.button(label, key=f"compare_{i}_{entry['id']}", on_click=select_place, args=(story, entry["id"]), width="stretch")
+
+
 def render_timeline(story: Story) -> None:
+    render_comparison(story)
     events = timeline_events(story.layers, story.article.related)
     day = st.session_state[settings.KEY_DATE]
     st.caption("Every dated event; click one to move the map to that day and place.")
@@ -628,6 +728,7 @@ def main() -> None:
         render_map_fragment(story)
     render_sidebar(story)
     with col_side:
+        render_walk(story)
         render_legend(story)
         # Lazy tabs: only the open tab runs and is sent, so a click or a toggle does not
         # re-send the whole article and timeline (about 300 elements) on every rerun.

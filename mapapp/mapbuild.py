@@ -200,10 +200,12 @@ class StoryLayers(JSCSSMixin, MacroElement):
         self.state = state or {"day": None, "selected": None}
 
 
-def story_state(day: date, selected: str | None, *, focus: Iterable[str] = (), lang: str = "en") -> dict:
+def story_state(day: date, selected: str | None, *, focus: Iterable[str] = (), lang: str = "en", dim: bool = False) -> dict:
     """What the story's layers are told on each rerun: the day, the selection, the current passage's places
-    (their labels come first and stand out) and the labels' language."""
-    return {"day": date_to_day(day), "selected": selected, "focus": list(focus), "lang": lang}
+    (their labels come first and stand out), the labels' language, and whether features not in ``focus`` are
+    dimmed (the guided walk)."""
+    state = {"day": date_to_day(day), "selected": selected, "focus": list(focus), "lang": lang}
+    return {**state, "dim": True} if dim else state
 
 
 class _MapFrameStyle(MacroElement):
@@ -216,6 +218,7 @@ html, body { height: 100%; margin: 0; } .folium-map, #map_div { height: 100vh !i
 .mapapp-label { position: absolute; white-space: nowrap; font: 600 12px/1.2 system-ui, sans-serif; color: #1a1a1a;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
 .mapapp-label-strong { font-size: 14px; font-weight: 800; color: #000; }
+.mapapp-label-dim { opacity: 0.55; }
 </style>{% endmacro %}
 {% macro script(this, kwargs) %}
 // folium's page forbids pinch zoom (maximum-scale=1, user-scalable=no): readers on phones must be able to zoom.

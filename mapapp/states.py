@@ -8,7 +8,7 @@ panel and the command line. Plain Python over a loaded :class:`~mapapp.story.Sto
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ._validate import as_list, parse_iso_date
@@ -93,8 +93,39 @@ def _change(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Lo
 
 
 def _states(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
-    status = (state_at(as_list(row["states"]), day) or {}).get("status", "unknown")
-    return status, status_look(kind, status).colour, f"{row['name']}: {status}", None
+    states = as_list(row["states"])
+    status = (state_at(states, day) or {}).get("status", "unknown")
+    label = f"{row['name']}: {status}"
+    span = _status_span(states, day)
+    if span is not None:  # a siege or a cut is a duration: say from when to when
+        first, last = span
+        label += f" ({_span(first, last)})" if last is not None else f" (since {_day(first)})"
+    return status, status_look(kind, status).colour, label, None
+
+
+def _status_span(states: list[dict], day: date) -> tuple[date, date | None] | None:
+    """First and last day (None: still so) of the run of states with the status in force on ``day``;
+    repeated entries of one status (a post still operating, reconfirmed) are one run."""
+    dated = sorted((d, s.get("status")) for s in states if (d := parse_iso_date(s.get("date"))) is not None)
+    current = [i for i, (d, _status) in enumerate(dated) if d <= day]
+    if not current:
+        return None
+    i = j = current[-1]
+    while i > 0 and dated[i - 1][1] == dated[j][1]:
+        i -= 1
+    while j + 1 < len(dated) and dated[j + 1][1] == dated[i][1]:
+        j += 1
+    end = dated[j + 1][0] - timedelta(days=1) if j + 1 < len(dated) else None
+    return dated[i][0], end
+
+
+def _span(first: date, last: date) -> str:
+    """'27 Feb – 1 Mar 2020', '5 Feb 2020' or '23 Aug 2019 – 1 Mar 2020'."""
+    if first == last:
+        return _day(first)
+    if first.year == last.year:
+        return f"{first.day} {first:%b} – {_day(last)}"
+    return f"{_day(first)} – {_day(last)}"
 
 
 def _happened(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
@@ -154,3 +185,46 @@ def _states_summary(story: Story, layer: str, day: date) -> str:
         counts[s.status] = counts.get(s.status, 0) + 1
     listed = [f"{counts[status]} {status.replace('-', ' ')}" for status in kind.statuses if counts.get(status)]
     return f"{label}: {', '.join(listed)}" if listed else ""
+
+
+def changes_between(story: Story, first: date, second: date) -> list[dict]:
+    """What changed from ``first`` to ``second`` (either order), oldest first.
+
+    Each entry: ``{date, layer, id, name, before, after, sources}``. Places whose holder changed, features
+    whose state changed (posts, roads), and changes of hands and incidents dated in between."""
+    first, second = min(first, second), max(first, second)
+    entries = []
+    for layer in story.story_layers:
+        kind = KINDS[layer]
+        then = {s.id: s for s in layer_states(story, layer, first)}
+        now = {s.id: s for s in layer_states(story, layer, second)}
+        for fid, state in now.items():
+            before = then.get(fid)
+            if kind.rule in ("controller", "states") and before is not None and before.status != state.status:
+                entries.append(_changed(story, kind, fid, before.status, state.status, second))
+            elif kind.rule in ("change", "happened") and before is None:
+                feature = story.feature(fid)
+                day = parse_iso_date(feature.get("date"))
+                entries.append({"date": day, "layer": layer, "id": fid, "name": feature["name"], "before": "", "after": "",
+                                "sources": as_list(feature.get("source"))})  # fmt: skip
+    # A change of hands whose places are all listed as changed says nothing more than those places do.
+    changed_places = {e["id"] for e in entries if KINDS[e["layer"]].rule == "controller"}
+    entries = [
+        e for e in entries if not (KINDS[e["layer"]].rule == "change" and set(story.change(e["id"]).place_ids) <= changed_places)
+    ]
+    return sorted(entries, key=lambda e: (e["date"] or first, e["layer"], e["id"]))
+
+
+def _changed(story: Story, kind: LayerKind, fid: str, before: str, after: str, second: date) -> dict:
+    feature = story.feature(fid)
+    if kind.rule == "controller":
+        status = story.status(fid, second)
+        day, sources = status.since, status.sources
+        before, after = story.manifest.side(before).label, story.manifest.side(after).label
+    else:
+        span = _status_span(as_list(feature.get("states")), second)
+        day = span[0] if span else None
+        state = current_state(feature, second)
+        sources = as_list(state.get("source")) or as_list(feature.get("source"))
+    return {"date": day, "layer": kind.id, "id": fid, "name": feature["name"], "before": before, "after": after,
+            "sources": list(sources)}  # fmt: skip

@@ -193,3 +193,45 @@ def test_the_map_has_a_text_alternative_that_follows_the_date_and_selection():
     at.sidebar.date_input[0].set_value(date(2020, 2, 10)).run()
     [live] = [h for h in at.get("html") if "aria-live" in h.proto.body]
     assert "As of 10 Feb 2020:" in live.proto.body and "Saraqeb held by government since 6 Feb" in live.proto.body
+
+
+# --- the guided walk ------------------------------------------------------------------------------
+
+
+def test_the_walk_steps_through_passages_and_is_in_the_permalink():
+    at = run_app()
+    at.button(key="walk_start").click().run()
+    assert at.session_state[settings.KEY_WALK] == "p01" and at.query_params[settings.QP_STEP] == "p01"
+    assert "step 1 / 33" in " ".join(m.value for m in at.markdown)
+    at.button(key="walk_next").click().run()
+    at.button(key="walk_next").click().run()
+    assert at.session_state[settings.KEY_WALK] == at.session_state[settings.KEY_PASSAGE] == "p03"
+    assert '"dim": true' in map_args(at)["layer_control"]  # its places lead the labels, the rest is dimmed
+    at.button(key="walk_previous").click().run()
+    assert at.session_state[settings.KEY_WALK] == "p02"
+    at.button(key="walk_leave").click().run()
+    assert at.session_state[settings.KEY_WALK] == "" and settings.QP_STEP not in at.query_params
+    assert '"dim": true' not in map_args(at)["layer_control"]
+    assert "resume the walk at 2 / 33" in at.button(key="walk_start").label
+
+
+def test_a_walk_permalink_opens_that_step_on_its_date_and_moves_the_map():
+    at = run_app({"step": "p21"})  # "earlier this month" resolves to 1–26 Feb: the step sets its first day
+    assert at.session_state[settings.KEY_WALK] == "p21"
+    assert str(at.session_state[settings.KEY_DATE]) == "2020-02-01"
+    assert "step 21 / 33" in " ".join(m.value for m in at.markdown)
+    at = run_app({"step": "p15"})  # the airstrike between al-Bara and Baliun: the map goes there
+    args = map_args(at)
+    (lat, lon), zoom = args["center"], args["zoom"]  # the bounds of its places, Idlib province among them
+    assert zoom == 9 and 35.5 < lat < 36.1 and 36.3 < lon < 36.9
+
+
+def test_comparing_two_dates_lists_saraqeb_and_is_in_the_permalink():
+    at = run_app({"date": "2020-02-27", "compare": "2020-02-10"})
+    assert at.query_params[settings.QP_COMPARE] == "2020-02-10"
+    labels = [b.label for b in at.button if b.key and b.key.startswith("compare_")]
+    saraqeb = [label for label in labels if "· Saraqeb: government → opposition" in label]
+    assert saraqeb and saraqeb[0].startswith("2020-02-27") and "Reuters" in saraqeb[0]
+    assert any("Kafr Nabl: opposition → government [SouthFront" in label for label in labels)
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("compare_") and "Saraqeb:" in b.label)).click().run()
+    assert at.session_state[settings.KEY_PLACE] == "saraqeb"

@@ -16,6 +16,7 @@
   "use strict";
 
   var FAINT = { color: "#555", weight: 1, opacity: 0.35, dashArray: "1 4", fill: false };
+  var DIMMED = { opacity: 0.3, fillOpacity: 0.12 };
 
   function intervalAt(t, day) { // [from, to, style, label, colour] containing day, or null
     for (var i = 0; i < t.length; i++) if (t[i][0] <= day && day <= t[i][1]) return t[i];
@@ -148,6 +149,7 @@
       self._labelText(label);
       L.DomUtil.addClass(el, "mapapp-label");
       if (label.id in strong) L.DomUtil.addClass(el, "mapapp-label-strong"); else L.DomUtil.removeClass(el, "mapapp-label-strong");
+      if (self.state.dim && !(label.id in strong)) L.DomUtil.addClass(el, "mapapp-label-dim"); else L.DomUtil.removeClass(el, "mapapp-label-dim");
       el.style.display = "block";
       if (!label.size || label.strong !== (label.id in strong)) {
         label.size = { w: el.offsetWidth, h: el.offsetHeight };
@@ -194,9 +196,10 @@
   /* {day: days since 1970-01-01, selected: feature id or null, focus: ids of the current passage's places,
       lang: "en" or "ar" (label language)} */
   MapappStory.prototype.setState = function (state) {
-    var next = { day: state.day, selected: state.selected || null, focus: state.focus || [], lang: state.lang || "en" };
+    var next = { day: state.day, selected: state.selected || null, focus: state.focus || [], lang: state.lang || "en",
+      dim: !!state.dim };
     var same = this.ready && next.day === this.state.day && next.selected === this.state.selected &&
-      next.lang === this.state.lang && String(next.focus) === String(this.state.focus || []);
+      next.lang === this.state.lang && String(next.focus) === String(this.state.focus || []) && next.dim === !!this.state.dim;
     if (same) return; // re-sent every rerun
     this.state = next;
     if (this.ready) this.apply();
@@ -206,6 +209,9 @@
     var data = this.data, day = this.state.day === null || this.state.day === undefined ? data.defaultDay : this.state.day;
     day = Math.min(Math.max(day, data.start), data.end); // the date control is clamped to the same range
     var self = this, readded = false;
+    var focus = {};
+    (this.state.dim ? this.state.focus || [] : []).forEach(function (id) { focus[id] = true; });
+    var dimming = Object.keys(focus).length > 0; // the walk: what the passage is not about steps back
     Object.keys(this.features).forEach(function (id) {
       var entry = self.features[id], look = intervalAt(entry.intervals, day);
       if (!look) { // not on the map that day (a control change or an incident still to come)
@@ -223,6 +229,7 @@
         readded = true;
       }
       entry.layer.setStyle(data.styles[look[2]]);
+      if (dimming && !focus[id] && id !== self.state.selected) entry.layer.setStyle(DIMMED);
       entry.layer.setTooltipContent(look[3]);
       if (entry.circle) entry.circle.setStyle(id === self.state.selected ? { color: look[4], opacity: 0.9, weight: 1.5 } : FAINT);
     });

@@ -1,0 +1,55 @@
+"""The guided walk through the article: one step per body passage, in the article's order.
+
+Plain Python, so the app, a static site and the tests ask the same questions:
+which steps there are, where a step takes the map (its places), which date it
+sets (the passage's first resolved date, when it has one) and what comes next.
+Credits and page furniture are not steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ._validate import parse_iso_date
+from .story import Story
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the walk."""
+
+    passage_id: str
+    number: int  # from 1
+    total: int
+    day: date | None  # the passage's own date; None: the step keeps the date the reader has
+    place_ids: tuple[str, ...]
+
+    @property
+    def progress(self) -> str:
+        return f"{self.number} / {self.total}"
+
+
+def walk_steps(story: Story) -> list[Step]:
+    """Every body passage as a step, in order."""
+    body = [p for p in story.passages if p.kind == "body"]
+    steps = []
+    for number, passage in enumerate(body, start=1):
+        days = [parse_iso_date(d.get("date")) for d in passage.dates]
+        day = next((d for d in days if d is not None), None)
+        steps.append(Step(passage.id, number, len(body), day, tuple(story.places_in(passage.id))))
+    return steps
+
+
+def step_of(story: Story, passage_id: str | None) -> Step | None:
+    """The step showing ``passage_id``, or None (not a step: credits, unknown id)."""
+    return next((s for s in walk_steps(story) if s.passage_id == passage_id), None)
+
+
+def step_from(story: Story, passage_id: str | None, delta: int) -> Step:
+    """The step ``delta`` steps from ``passage_id`` (clamped to the first and last); the first when not walking."""
+    steps = walk_steps(story)
+    current = step_of(story, passage_id)
+    if current is None:
+        return steps[0]
+    return steps[min(max(current.number - 1 + delta, 0), len(steps) - 1)]
