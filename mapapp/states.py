@@ -120,7 +120,7 @@ def _status_span(states: list[dict], day: date) -> tuple[date, date | None] | No
 
 
 def _span(first: date, last: date) -> str:
-    """'27 Feb – 1 Mar 2020', '5 Feb 2020' or '23 Aug 2019 – 1 Mar 2020'."""
+    """'27 Feb – 1 Mar 2031', '5 Feb 2031' or '23 Aug 2030 – 1 Mar 2031'."""
     if first == last:
         return _day(first)
     if first.year == last.year:

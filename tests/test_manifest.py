@@ -214,7 +214,7 @@ FORBIDDEN = re.compile(r"Idlib|Saraq|Turk|\bM[45]\b|\b20(19|20)\b|Syria", re.IGN
 
 
 def test_the_package_names_nothing_of_the_shipped_story():
-    package_files = [*settings.PACKAGE_DIR.glob("*.py"), *(settings.STATIC_DIR / "mapapp").glob("*.js")]
+    package_files = [*settings.PACKAGE_DIR.glob("*.py"), *(settings.STATIC_DIR / "mapapp").glob("*.[jc]s*")]
     found = [
         f"{path.name}:{number}: {line.strip()}"
         for path in package_files
