@@ -269,7 +269,6 @@ def render_map(story: Story) -> None:
     reveal = st.session_state.pop(KEY_REVEAL, 0)
     control = mapbuild.SyncedLayerControl(base, hidden, state=state, events_filter=events_filter, reveal=reveal)
     view = st.session_state.get(KEY_FOCUS)
-    st.markdown(f"#### As of {day.strftime('%d %b %Y')}")
     event = st_folium(
         base,
         key=settings.KEY_MAP,
@@ -334,6 +333,10 @@ def handle_map_event(story: Story, event: dict | None) -> None:
             st.session_state[KEY_TAB] = TABS[0]  # a place was clicked: show its passages
             st.session_state[KEY_APP_RERUN] = True  # the place panel is outside the map's fragment
     if event.get("last_object_clicked_tooltip") != previous.get("last_object_clicked_tooltip"):
+        played = mapbuild.day_from_event(event)
+        if played is not None and played != st.session_state[settings.KEY_DATE]:
+            st.session_state[settings.KEY_DATE] = story.manifest.clamp(played)
+            st.session_state[KEY_APP_RERUN] = True  # the date control, the panel and the permalink follow
         layers = mapbuild.layers_from_event(event, toggle_layers(story))
         if layers is not None:
             for layer in toggle_layers(story):

@@ -183,7 +183,7 @@ class StoryLayers(JSCSSMixin, MacroElement):
 
     # Instance attributes in folium (JSCSSMixin declares them so, and assets.localize sets them per instance).
     default_js: list[tuple[str, str]] = [("mapapp_story", f"{settings.APP_JS_URL}/{settings.STORY_LAYERS_JS}")]  # noqa: RUF012
-    default_css: list[tuple[str, str]] = []  # noqa: RUF012
+    default_css: list[tuple[str, str]] = [("mapapp_map", f"{settings.APP_JS_URL}/{settings.MAP_CSS}")]  # noqa: RUF012
     _template = Template(
         """{% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.mapappStory({{ this._parent.get_name() }},
@@ -215,10 +215,6 @@ class _MapFrameStyle(MacroElement):
     _template = Template(
         """{% macro header(this, kwargs) %}<style>.leaflet-container { background: {{ this.colour }}; }
 html, body { height: 100%; margin: 0; } .folium-map, #map_div { height: 100vh !important; }
-.mapapp-label { position: absolute; white-space: nowrap; font: 600 12px/1.2 system-ui, sans-serif; color: #1a1a1a;
-  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
-.mapapp-label-strong { font-size: 14px; font-weight: 800; color: #000; }
-.mapapp-label-dim { opacity: 0.55; }
 </style>{% endmacro %}
 {% macro script(this, kwargs) %}
 // folium's page forbids pinch zoom (maximum-scale=1, user-scalable=no): readers on phones must be able to zoom.
@@ -527,6 +523,14 @@ class SyncedLayerControl(folium.LayerControl):
                 if (seen < 0.6) frame.scrollIntoView({block: "start"});
             })();
             {% endif %}
+            // The only door back to the app: streamlit-folium's value, sent by its debounced update (pinned in
+            // tests/test_internals.py). Reports are "layers:..." (the layer control) or "day:N" (playback stopped).
+            window.mapappReport = function (text) {
+                if (window.__GLOBAL_DATA__ && typeof debouncedUpdateComponentValue === "function") {
+                    window.__GLOBAL_DATA__.last_object_clicked_tooltip = text;
+                    debouncedUpdateComponentValue({{ this._parent.get_name() }});
+                }
+            };
             L.DomEvent.on({{ this.get_name() }}.getContainer(), "change", function () {
                 var on = Object.keys(groups).filter(function (id) { return {{ this._parent.get_name() }}.hasLayer(groups[id]); });
                 if (window.__GLOBAL_DATA__ && typeof debouncedUpdateComponentValue === "function") {
@@ -591,6 +595,15 @@ def place_id_from_click(event: dict | None, known: Iterable[str]) -> str | None:
     props = drawing.get("properties") if isinstance(drawing, dict) else None
     fid = props.get("id") if isinstance(props, dict) else None
     return fid if isinstance(fid, str) and fid in set(known) else None
+
+
+def day_from_event(event: dict | None) -> date | None:
+    """The day playback stopped on (``"day:N"``, days since 1970-01-01), or None when it reported nothing."""
+    tooltip = (event or {}).get("last_object_clicked_tooltip")
+    if not isinstance(tooltip, str) or not tooltip.startswith("day:"):
+        return None
+    number = tooltip.removeprefix("day:")
+    return day_to_date(int(number)) if number.lstrip("-").isdigit() and abs(int(number)) < 10**6 else None
 
 
 def layers_from_event(event: dict | None, known: Iterable[str]) -> list[str] | None:

@@ -24,6 +24,7 @@ CACHE_URL = f"{STATIC_URL}/cache"
 APP_JS_URL = f"{STATIC_URL}/mapapp"  # the app's own map scripts (committed, unlike vendor/)
 EVENTS_LAYER_JS = "events-layer.js"
 STORY_LAYERS_JS = "story-layers.js"
+MAP_CSS = "map.css"  # styles inside the map's frame (labels, date, playback)
 
 # --- files of a story folder ----------------------------------------------
 # Layer files are declared with their kinds in mapapp/layers.py; the story's own facts in its manifest.

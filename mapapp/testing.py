@@ -117,13 +117,17 @@ def launch_chromium(playwright):
 
 def map_frame(page, ready_js: str = "() => window.map !== undefined", timeout_ms: int = 60000):
     """The st_folium iframe's Frame, once ``ready_js`` (evaluated inside it) is true."""
-    page.locator(MAP_FRAME).wait_for(state="attached", timeout=timeout_ms)
+    page.locator(MAP_FRAME).first.wait_for(state="attached", timeout=timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     while time.monotonic() < deadline:
-        frame = next((f for f in page.frames if "st_folium" in f.url), None)
-        if frame is not None:
-            frame.wait_for_function(ready_js, timeout=timeout_ms)
-            return frame
+        # While a new map replaces an old one (a new event dataset), both frames exist for a moment:
+        # the map is the frame where ready_js holds.
+        for frame in [f for f in page.frames if "st_folium" in f.url and not f.is_detached()]:
+            try:
+                if frame.evaluate(ready_js):
+                    return frame
+            except Exception:  # a frame being replaced or still loading: try again
+                continue
         page.wait_for_timeout(50)
     raise TimeoutError("the map's iframe never appeared")
 

@@ -36,7 +36,7 @@ def test_loads_with_local_assets_and_every_layer():
     for layer in SHIPPED.layers.values():
         assert layer.label in args["layer_control"]
     assert settings.EVENTS_LABEL not in args["layer_control"]  # no event dataset loaded
-    assert "As of 27 Feb 2020" in next(m.value for m in at.markdown)
+    assert "As of 27 Feb 2020:" in next(h.proto.body for h in at.get("html") if "aria-live" in h.proto.body)
 
 
 def test_unticking_a_layer_hides_it_without_changing_the_base_map():
@@ -168,7 +168,7 @@ def test_a_second_story_shows_its_own_title_dates_sides_and_legend(tmp_path, mon
     at = run_app({"place": "dolvik"})
     assert not at.exception
     assert at.sidebar.header[0].value == TITLE
-    assert "As of 10 Jun 2022" in next(m.value for m in at.markdown)
+    assert "As of 10 Jun 2022:" in next(h.proto.body for h in at.get("html") if "aria-live" in h.proto.body)
     assert str(at.sidebar.date_input[0].value) == "2022-06-10"
     assert [c.label for c in at.checkbox if c.key and c.key.startswith(settings.KEY_LAYER_PREFIX)] == [
         "Towns",
@@ -233,5 +233,7 @@ def test_comparing_two_dates_lists_saraqeb_and_is_in_the_permalink():
     saraqeb = [label for label in labels if "· Saraqeb: government → opposition" in label]
     assert saraqeb and saraqeb[0].startswith("2020-02-27") and "Reuters" in saraqeb[0]
     assert any("Kafr Nabl: opposition → government [SouthFront" in label for label in labels)
-    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("compare_") and "Saraqeb:" in b.label)).click().run()
+    at.button(
+        key=next(b.key for b in at.button if b.key and b.key.startswith("compare_") and "Saraqeb:" in b.label)
+    ).click().run()
     assert at.session_state[settings.KEY_PLACE] == "saraqeb"

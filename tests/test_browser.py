@@ -372,3 +372,68 @@ def test_no_serious_accessibility_violations_and_pinch_zoom_allowed(desktop, app
         assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
     viewports = frame.evaluate("() => [...document.querySelectorAll('meta[name=viewport]')].map(m => m.content)")
     assert viewports and not [v for v in viewports if "user-scalable=no" in v or "maximum-scale=1" in v]
+
+
+# --- the guided walk, playback, two dates --------------------------------------------------------
+
+VIEW_JS = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
+
+
+def _step_text(pg) -> str:
+    return pg.locator(".st-key-walk_panel p.passage").first.inner_text(timeout=30000)
+
+
+def test_the_walk_steps_with_next_and_the_arrow_key_and_esc_keeps_the_view(desktop, app_url):
+    desktop.goto(app_url)
+    frame = map_frame(desktop)
+    desktop.locator(".st-key-walk_start button").click()
+    desktop.get_by_text("step 1 / 33").wait_for(timeout=30000)
+    texts, views = [_step_text(desktop)], [frame.evaluate(VIEW_JS)]
+    for number in range(2, 8):  # six steps: three with the button, three with the → key
+        if number <= 4:
+            desktop.locator(".st-key-walk_next button").click()
+        else:
+            desktop.locator("body").press("ArrowRight")
+        desktop.get_by_text(f"step {number} / 33").wait_for(timeout=30000)
+        testing.wait_idle(desktop)
+        texts.append(_step_text(desktop))
+        views.append(frame.evaluate(VIEW_JS))
+    assert len(set(texts)) == 7  # a new passage at every step
+    assert len({tuple(v) for v in views}) >= 3  # the map moved to the steps' places
+    assert "step=p07" in desktop.url
+    kept = frame.evaluate(VIEW_JS)
+    desktop.locator("body").press("Escape")
+    desktop.locator(".st-key-walk_start button").wait_for(timeout=30000)
+    testing.wait_idle(desktop)
+    assert frame.evaluate(VIEW_JS) == kept and "step=" not in desktop.url
+
+
+def test_play_draws_successive_days_in_the_browser_with_no_server_message(desktop, app_url):
+    sent = []
+    desktop.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    desktop.goto(f"{app_url}/?date=2020-02-01")
+    frame = map_frame(desktop)
+    testing.wait_idle(desktop)
+    frame.wait_for_function("() => window.mapappStory && window.mapappStory.ready", timeout=30000)
+    first = frame.evaluate("() => window.mapappStory.currentDay()")
+    before = len(sent)
+    frame.locator(".mapapp-play-button").click()
+    frame.wait_for_function("() => window.mapappStory.stats.playedDays >= 6", timeout=30000)
+    shown = frame.locator(".mapapp-date").inner_text()
+    assert len(sent) == before  # six days drawn, not one message to the server
+    day = frame.evaluate("() => window.mapappStory.currentDay()")
+    assert day >= first + 6 and shown.startswith("As of ")
+    frame.locator(".leaflet-container").click(position={"x": 200, "y": 200})  # any interaction pauses
+    frame.wait_for_function("() => window.mapappStory.playing === false", timeout=30000)
+    paused_on = events.day_to_date(frame.evaluate("() => window.mapappStory.currentDay()"))
+    desktop.wait_for_url(f"**date={paused_on.isoformat()}**", timeout=30000)  # the final date is in the permalink
+    # (the click landed on Idlib province: it is selected too, through the same channel)
+
+
+def test_comparing_two_dates_lists_saraqeb_from_government_to_opposition(desktop, app_url):
+    desktop.goto(f"{app_url}/?date=2020-02-27&compare=2020-02-10")
+    map_frame(desktop)
+    entry = desktop.locator('[class*="st-key-compare_"] button', has_text="Saraqeb: government → opposition")
+    entry.first.wait_for(timeout=30000)
+    entry.first.click()
+    desktop.wait_for_url("**place=saraqeb**", timeout=30000)

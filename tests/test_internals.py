@@ -203,11 +203,11 @@ def test_st_folium_collects_mixin_links_renames_the_map_and_renders_the_control(
     value = streamlit_folium.st_folium(m, key="map", returned_objects=app.RETURNED, layer_control=control)
     assert value == {"last_active_drawing": None, "last_object_clicked_tooltip": None}
     assert sent["js_links"] == [assets.LOCAL_JS[0][1], STORY_JS_URL, EVENTS_JS_URL]  # JSCSSMixins only: not _NotAMixin's
-    assert sent["css_links"] == [assets.LOCAL_CSS[0][1]]
+    assert sent["css_links"] == [assets.LOCAL_CSS[0][1], f"{settings.APP_JS_URL}/{settings.MAP_CSS}"]  # the story layers' styles
     script, control_js = sent["script"], sent["layer_control"]
     assert "var map_div = L.map(" in script
     assert "var map = map_div;" in control_js and "debouncedUpdateComponentValue(map_div);" in control_js
-    assert 'window.__GLOBAL_DATA__.last_object_clicked_tooltip = "layers:"' in control_js
+    assert "window.__GLOBAL_DATA__.last_object_clicked_tooltip = text;" in control_js  # mapappReport("layers:..." or "day:N")
     assert "L.DomEvent.on(layer_control_layer_control.getContainer()" in control_js  # control._id = "layer_control"
     groups_js = re.search(r"var groups = \{(.*?)\};", control_js)
     assert groups_js is not None

@@ -74,6 +74,7 @@
       }
     });
     this._buildLabels(data.labels || []);
+    this._buildTimeControl();
     this.ready = true;
     this.apply();
     this.restack(); // across layers too: a post's point must not sit under the province it is in
@@ -140,7 +141,12 @@
       var pa = a.id in strong ? strong[a.id] : 2, pb = b.id in strong ? strong[b.id] : 2;
       return pa - pb || a.rank - b.rank;
     });
-    var placed = [], shown = 0;
+    var placed = [], shown = 0, box0 = map.getContainer().getBoundingClientRect();
+    // The map's own controls (zoom, date, playback, layers, scale) are obstacles too.
+    map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.width && r.height) placed.push({ x: r.left - box0.left, y: r.top - box0.top, w: r.width, h: r.height });
+    });
     order.forEach(function (label) {
       var entry = self.features[label.id], el = label.el;
       var visible = entry && entry.shown && entry.layer._map && entry.layer.getLatLng;
@@ -236,8 +242,115 @@
     this._ring();
     if (readded) this.restack();
     this.layoutLabels();
+    this._showDate(day);
     this.stats.restyles++;
     this.stats.day = day;
+  };
+
+  /* --- the date on the map, and playback: every day drawn in the browser, no server rerun per day ----
+     The day is looked up in the published timeline, the event layer's window follows it; the server
+     hears of the day only when playback stops (any interaction pauses it), so the permalink keeps it. */
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function dayText(day) {
+    var d = new Date(day * 86400000);
+    return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+  }
+  var SPEEDS = [1, 2, 4, 8]; // days per second
+
+  MapappStory.prototype._buildTimeControl = function () {
+    var self = this, map = this.map, data = this.data;
+    var dateBox = L.control({ position: "topright" });
+    dateBox.onAdd = function () {
+      var el = L.DomUtil.create("div", "mapapp-date");
+      el.setAttribute("role", "status");
+      el.setAttribute("aria-live", "polite");
+      return el;
+    };
+    dateBox.addTo(map);
+    this.dateEl = dateBox.getContainer();
+    var bar = L.control({ position: "bottomleft" });
+    bar.onAdd = function () {
+      var el = L.DomUtil.create("div", "mapapp-play");
+      el.innerHTML =
+        '<button type="button" class="mapapp-play-button" aria-label="Play the days">&#9654;</button>' +
+        '<input type="range" class="mapapp-play-day" aria-label="Date" min="' + data.start + '" max="' + data.end + '" step="1">' +
+        '<select class="mapapp-play-speed" aria-label="Speed">' +
+        SPEEDS.map(function (s) { return '<option value="' + s + '"' + (s === 4 ? " selected" : "") + ">" + s + " d/s</option>"; }).join("") +
+        "</select>";
+      L.DomEvent.disableClickPropagation(el);
+      L.DomEvent.disableScrollPropagation(el);
+      return el;
+    };
+    bar.addTo(map);
+    var el = bar.getContainer();
+    this.playButton = el.querySelector(".mapapp-play-button");
+    this.dayInput = el.querySelector(".mapapp-play-day");
+    this.speedInput = el.querySelector(".mapapp-play-speed");
+    L.DomEvent.on(this.playButton, "click", function () { if (self.playing) self.pause(); else self.play(); });
+    L.DomEvent.on(this.dayInput, "input", function () { self.pause(true); self.showDay(Number(self.dayInput.value)); });
+    L.DomEvent.on(this.dayInput, "change", function () { self.report(); });
+    L.DomEvent.on(this.speedInput, "change", function () { if (self.playing) { self.pause(true); self.play(); } });
+    // Any other interaction with the map pauses playback.
+    L.DomEvent.on(map.getContainer(), "mousedown touchstart wheel keydown", function (e) {
+      if (!self.playing || el.contains(e.target)) return;
+      self.pause(true);
+      // A click on a feature is about to report itself through the same value (streamlit-folium writes the
+      // feature's tooltip there): report the day after it, so both reach the app.
+      setTimeout(function () { self.report(); }, 350);
+    });
+    this.stats.playedDays = 0;
+  };
+
+  MapappStory.prototype.play = function () {
+    var self = this, data = this.data;
+    if (this.currentDay() >= data.end) this.showDay(data.start); // from the start again
+    this.playing = true;
+    this.playButton.innerHTML = "&#10074;&#10074;";
+    this.playButton.setAttribute("aria-label", "Pause");
+    this.timer = setInterval(function () {
+      var next = self.currentDay() + 1;
+      if (next > data.end) { self.pause(); return; }
+      self.showDay(next);
+      self.stats.playedDays++;
+    }, 1000 / Number(this.speedInput.value));
+  };
+
+  /* ``quiet``: the caller reports the day itself (or will, when the slider is let go). */
+  MapappStory.prototype.pause = function (quiet) {
+    if (!this.playing) return;
+    clearInterval(this.timer);
+    this.playing = false;
+    this.playButton.innerHTML = "&#9654;";
+    this.playButton.setAttribute("aria-label", "Play the days");
+    if (!quiet) this.report();
+  };
+
+  MapappStory.prototype.currentDay = function () {
+    var data = this.data, day = this.state.day === null || this.state.day === undefined ? data.defaultDay : this.state.day;
+    return Math.min(Math.max(day, data.start), data.end);
+  };
+
+  /* Draw ``day`` here and now: the story's layers, the event layer's window, the date. */
+  MapappStory.prototype.showDay = function (day) {
+    var t0 = performance.now();
+    this.state = L.extend({}, this.state, { day: day });
+    this.apply();
+    var events = window.mapappEvents;
+    if (events && events._filter) {
+      var f = events._filter, span = f.from === null || f.from === undefined ? null : f.to - f.from;
+      events.setFilter({ from: span === null ? null : day - span, to: day, types: f.types });
+    }
+    this.stats.dayMs = performance.now() - t0;
+  };
+
+  /* Tell the app the day shown (the sidebar, the panel and the permalink follow). */
+  MapappStory.prototype.report = function () {
+    if (typeof window.mapappReport === "function") window.mapappReport("day:" + this.currentDay());
+  };
+
+  MapappStory.prototype._showDate = function (day) {
+    if (this.dateEl) this.dateEl.textContent = "As of " + dayText(day);
+    if (this.dayInput && Number(this.dayInput.value) !== day) this.dayInput.value = String(day);
   };
 
   MapappStory.prototype._ring = function () {
