@@ -78,10 +78,12 @@ class ByteMeter:
         self.page = page
         self.http = 0
         self.ws = 0
+        self.sent = 0  # websocket frames the page sent (each rerun starts with one)
         self.last_frame = time.monotonic()
         cdp = page.context.new_cdp_session(page)
         cdp.on("Network.loadingFinished", self._http)
         cdp.on("Network.webSocketFrameReceived", self._frame)
+        cdp.on("Network.webSocketFrameSent", self._sent)
         cdp.send("Network.enable")
         self.cdp = cdp
 
@@ -93,6 +95,9 @@ class ByteMeter:
         opcode = event["response"].get("opcode", 1)
         self.ws += len(base64.b64decode(payload)) if opcode == 2 else len(payload.encode())
         self.last_frame = time.monotonic()
+
+    def _sent(self, _event):
+        self.sent += 1
 
     def take(self) -> dict:
         """Bytes since the last call."""
@@ -256,12 +261,43 @@ def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path
             out["pan"] = measure_pan(frame)
         if spec is not SPECS["baseline"]:
             out["label_ms"] = measure_label_layout(frame)
+            out.update(measure_playback(page, frame, meter))
+            out["walk_s"] = measure_walk_step(page)
         out["outside_requests"] = len(outside)
     finally:
         context.close()
         out["peak_rss_mb"] = server.peak_rss_mb()
         server.stop()
     return out
+
+
+def measure_walk_step(page) -> float:
+    """Start the guided walk, then time one Next: click → the next step's passage shown (as click → passages)."""
+    page.locator(".st-key-walk_start button").click()
+    page.get_by_text("step 1 / 33").wait_for(timeout=30000)
+    testing.wait_idle(page)
+    t = time.monotonic()
+    page.locator(".st-key-walk_next button").click()
+    page.locator(".st-key-walk_panel p.passage[data-passage='p02']").wait_for(timeout=30000)
+    return time.monotonic() - t
+
+
+def measure_playback(page, frame, meter) -> dict:
+    """Play 20 days at 8 days a second: each day's redraw in the browser, and the messages sent meanwhile."""
+    frame.evaluate("() => { const s = window.mapappStory; s.stats.dayTimes = []; s.stats.playedDays = 0; }")
+    frame.select_option(".mapapp-play-speed", "8")
+    sent_before = meter.sent
+    frame.locator(".mapapp-play-button").click()
+    frame.wait_for_function("() => window.mapappStory.stats.playedDays >= 20", timeout=60000)
+    frame.evaluate("() => window.mapappStory.pause(true)")  # quiet: no report, so the count is the playback's own
+    times = sorted(frame.evaluate("() => window.mapappStory.stats.dayTimes"))
+    meter.wait_quiet()
+    meter.take()
+    return {
+        "play_day_ms": statistics.median(times),
+        "play_day_p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))],
+        "play_messages_per_day": (meter.sent - sent_before) / max(1, len(times)),
+    }
 
 
 def measure_label_layout(frame) -> float:
@@ -434,6 +470,10 @@ def summarize(apps: dict[str, list[dict]]) -> dict:
             "peak_rss_mb",
             "events_drawn_s",
             "label_ms",
+            "walk_s",
+            "play_day_ms",
+            "play_day_p95_ms",
+            "play_messages_per_day",
         ):
             vals = [r[key] for r in runs if r.get(key) is not None]
             if vals:
@@ -508,6 +548,19 @@ def interaction_table(summary: dict, n_events: int) -> list[str]:
     lines.append(
         f"| no reload, zoom and centre kept | {kept} | | |" if ev else f"| no reload, zoom and centre kept | {kept} | | – | – |"
     )
+    if "walk_s" in story:
+        walk_ratio = ratio(story["walk_s"], base["click_s"])
+        walk = f"| walk step (Next → passage shown; baseline: click echo) | {base['click_s']:.2f} s | {story['walk_s']:.2f} s"
+        walk += f" | **{walk_ratio:.2f}×** {'✓' if walk_ratio <= TARGET_RATIO else '✗'} |"
+        walk += f" {ev['walk_s']:.2f} s | |" if ev and "walk_s" in ev else " | |"
+        lines.append(walk)
+        play = f"| playback: redraw per day, median / p95; messages to the server per day | | {story['play_day_ms']:.1f} / "
+        play += f"{story['play_day_p95_ms']:.1f} ms; {story['play_messages_per_day']:.0f} | |"
+        if ev and "play_day_ms" in ev:
+            play += f" {ev['play_day_ms']:.1f} / {ev['play_day_p95_ms']:.1f} ms; {ev['play_messages_per_day']:.0f} | |"
+        else:
+            play += " | |"
+        lines.append(play)
     if "label_ms" in story:
         ev_labels = f" {ev['label_ms']:.1f} ms | |" if ev and "label_ms" in ev else " | |"
         lines.append(f"| label layout after a zoom (target < 50 ms) | | {story['label_ms']:.1f} ms | |{ev_labels}")

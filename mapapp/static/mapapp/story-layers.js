@@ -341,6 +341,7 @@
       events.setFilter({ from: span === null ? null : day - span, to: day, types: f.types });
     }
     this.stats.dayMs = performance.now() - t0;
+    (this.stats.dayTimes = this.stats.dayTimes || []).push(this.stats.dayMs);
   };
 
   /* Tell the app the day shown (the sidebar, the panel and the permalink follow). */
