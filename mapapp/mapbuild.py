@@ -415,7 +415,7 @@ def build_base_map(
     for layer in drawing_order(story.story_layers):  # the layer control lists them bottom first, as drawn
         groups[layer] = StoryGroup(layer, manifest.label(layer))
         groups[layer].add_to(m)
-    source = story_timeline(story) if standalone is not None else _published_timeline(story)
+    source = story_timeline(story) if standalone is not None else published_timeline(story)
     StoryLayers(groups, source, standalone).add_to(m)
     if events is not None:
         EventsLayer(events).add_to(m)
@@ -466,7 +466,8 @@ def _published_outlines(story: Story, kind: str) -> str:
     return story.derived(f"basemap-{kind}-url", publish)
 
 
-def _published_timeline(story: Story) -> str:
+def published_timeline(story: Story) -> str:
+    """URL of the story's per-day timeline, computed and published once per story."""
     return story.derived("timeline-url", lambda: assets.publish_json("story", story_timeline(story)))
 
 

@@ -39,12 +39,14 @@ def events_file(path: str | Path) -> events.PublishedEvents | GeoDataError | Non
 
 def warm(data_dir: Path | None = None, events_path: str | None = None) -> list[str]:
     """Load the story and the event file (``$MAPAPP_EVENTS``) and import the map stack; say what was done."""
-    from . import mapbuild  # noqa: F401  (folium, branca, jinja2; not streamlit_folium: it needs a running Streamlit)
+    from . import mapbuild  # folium, branca, jinja2; not streamlit_folium: it needs a running Streamlit
 
     done = []
     data_dir = Path(data_dir or settings.data_dir_from_env())
     try:
-        _STORIES[str(data_dir.resolve())] = load_story(data_dir)
+        story = load_story(data_dir)
+        _STORIES[str(data_dir.resolve())] = story
+        mapbuild.published_timeline(story)  # the per-day timeline (~1 s), published before the first visitor
         done.append(f"story {data_dir}")
     except GeoDataError as exc:
         done.append(f"story {data_dir}: {len(exc.problems)} problem(s), shown in the app")

@@ -45,10 +45,8 @@ def layer_states(story: Story, kind_id: str, day: date) -> list[FeatureState]:
     gdf = story.layers.get(kind_id)
     if gdf is None:
         return []
-    if kind.rule == "change":  # in the order of the changes: by date, then id
-        gdf = gdf.loc[[c.id for c in story.changes if c.layer == kind_id and c.id in gdf.index]]
     rows = []
-    for fid, row in gdf.iterrows():
+    for fid, row in _rows(story, kind_id):
         look = _RULES[kind.rule](story, kind, str(fid), row, day)
         if look is not None:
             status, colour, label, claimed = look
@@ -57,6 +55,18 @@ def layer_states(story: Story, kind_id: str, day: date) -> list[FeatureState]:
             row_state = FeatureState(str(fid), kind_id, status, colour, label, row.geometry, row["precision"], radius, claimed)
             rows.append(row_state)
     return rows
+
+
+def _rows(story: Story, kind_id: str) -> list[tuple[Any, Any]]:
+    """The layer's (id, row) pairs, built once: the per-day timeline asks for every day of the story."""
+
+    def rows() -> list[tuple[Any, Any]]:
+        gdf = story.layers[kind_id]
+        if KINDS[kind_id].rule == "change":  # in the order of the changes: by date, then id
+            gdf = gdf.loc[[c.id for c in story.changes if c.layer == kind_id and c.id in gdf.index]]
+        return list(gdf.iterrows())
+
+    return story.derived(f"rows-{kind_id}", rows)
 
 
 def status_look(kind: LayerKind, status: str) -> Look:

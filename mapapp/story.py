@@ -84,9 +84,16 @@ class Story:
 
     def _listed_passages(self, fid: str) -> list[str]:
         """Passages a feature lists itself (incidents and control changes carry ``passages``)."""
-        layer = self.entities[fid]["layer"]
-        value = self.layers[layer].loc[fid].get("passages")
-        return list(value) if isinstance(value, list) else []
+        return self.derived("listed-passages", self._index_listed_passages).get(fid, [])
+
+    def _index_listed_passages(self) -> dict[str, list[str]]:
+        """Entity id -> the passages it lists, read once (a pandas lookup per entity per question cost ~0.1 ms each,
+        and the walk asks about every passage on every rerun)."""
+        index = {}
+        for fid, entity in self.entities.items():
+            value = self.layers[entity["layer"]].loc[fid].get("passages")
+            index[fid] = list(value) if isinstance(value, list) else []
+        return index
 
     def status(self, place_id: str, day: date) -> Status:
         """Who held ``place_id`` on ``day``, with sources and disputes."""
@@ -94,15 +101,18 @@ class Story:
         return status_at(self.changes, place_id, day)
 
     def change(self, change_id: str) -> Change:
-        for change in self.changes:
-            if change.id == change_id:
-                return change
-        raise KeyError(f"unknown change {change_id!r}")
+        changes = self.derived("changes-by-id", lambda: {c.id: c for c in self.changes})
+        if change_id not in changes:
+            raise KeyError(f"unknown change {change_id!r}")
+        return changes[change_id]
 
     def claimed_by(self, change: Change) -> str | None:
         """ "according to X, Y" when every source of ``change`` has the same non-neutral leaning, else None.
 
         A change only one side reports is a claim: the map draws it hollow and says whose it is."""
+        return self.derived(f"claimed-{change.id}", lambda: self._claimed_by(change))
+
+    def _claimed_by(self, change: Change) -> str | None:
         leanings = {self.source(key).get("leaning") for key in change.sources}
         if len(leanings) != 1 or leanings & set(settings.NEUTRAL_LEANINGS):
             return None

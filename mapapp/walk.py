@@ -31,7 +31,11 @@ class Step:
 
 
 def walk_steps(story: Story) -> list[Step]:
-    """Every body passage as a step, in order."""
+    """Every body passage as a step, in order (computed once per story: the app asks on every rerun)."""
+    return story.derived("walk-steps", lambda: _walk_steps(story))
+
+
+def _walk_steps(story: Story) -> list[Step]:
     body = [p for p in story.passages if p.kind == "body"]
     steps = []
     for number, passage in enumerate(body, start=1):
