@@ -137,6 +137,7 @@ KEY_DATE = "as_of_date"
 KEY_MAP = "story_map"
 KEY_LAYER_PREFIX = "layer_"
 KEY_EVENTS_FILE = "events_csv"
+KEY_LAYOUT = "story_layout"  # the container of the map column and the reading pane (page.css)
 KEY_TOGGLES = "layer_toggles"  # the container of the layer toggles under the map
 KEY_LABELS_ARABIC = "labels_arabic"  # map labels in Arabic where the data has the name
 KEY_EVENTS_WINDOW = "events_window"

@@ -36,7 +36,7 @@ def test_loads_with_local_assets_and_every_layer():
     for layer in SHIPPED.layers.values():
         assert layer.label in args["layer_control"]
     assert settings.EVENTS_LABEL not in args["layer_control"]  # no event dataset loaded
-    assert "As of 27 Feb 2020:" in next(h.proto.body for h in at.get("html") if "aria-live" in h.proto.body)
+    assert "As of 27 Feb 2020:" in next(m.value for m in at.markdown if "aria-live" in m.value)
 
 
 def test_unticking_a_layer_hides_it_without_changing_the_base_map():
@@ -168,7 +168,7 @@ def test_a_second_story_shows_its_own_title_dates_sides_and_legend(tmp_path, mon
     at = run_app({"place": "dolvik"})
     assert not at.exception
     assert at.sidebar.header[0].value == TITLE
-    assert "As of 10 Jun 2022:" in next(h.proto.body for h in at.get("html") if "aria-live" in h.proto.body)
+    assert "As of 10 Jun 2022:" in next(m.value for m in at.markdown if "aria-live" in m.value)
     assert str(at.sidebar.date_input[0].value) == "2022-06-10"
     assert [c.label for c in at.checkbox if c.key and c.key.startswith(settings.KEY_LAYER_PREFIX)] == [
         "Towns",
@@ -185,14 +185,14 @@ def test_a_second_story_shows_its_own_title_dates_sides_and_legend(tmp_path, mon
 
 def test_the_map_has_a_text_alternative_that_follows_the_date_and_selection():
     at = run_app({"place": "saraqeb", "date": "2020-02-27"})
-    [live] = [h for h in at.get("html") if "aria-live" in h.proto.body]
-    assert 'role="status"' in live.proto.body
-    assert "As of 27 Feb 2020: Saraqeb held by opposition since 27 Feb" in live.proto.body
-    assert "M5 highway open; M4 highway held by the opposition; M5 at Saraqeb cut" in live.proto.body
-    assert "selected: Saraqeb" in live.proto.body
+    [live] = [m.value for m in at.markdown if "aria-live" in m.value]
+    assert 'role="status"' in live
+    assert "As of 27 Feb 2020: Saraqeb held by opposition since 27 Feb" in live
+    assert "M5 highway open; M4 highway held by the opposition; M5 at Saraqeb cut" in live
+    assert "selected: Saraqeb" in live
     at.sidebar.date_input[0].set_value(date(2020, 2, 10)).run()
-    [live] = [h for h in at.get("html") if "aria-live" in h.proto.body]
-    assert "As of 10 Feb 2020:" in live.proto.body and "Saraqeb held by government since 6 Feb" in live.proto.body
+    [live] = [m.value for m in at.markdown if "aria-live" in m.value]
+    assert "As of 10 Feb 2020:" in live and "Saraqeb held by government since 6 Feb" in live
 
 
 # --- the guided walk ------------------------------------------------------------------------------
