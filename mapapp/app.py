@@ -291,7 +291,6 @@ def render_map_fragment(story: Story) -> None:
     """
     render_map(story)
     render_layer_toggles(story)
-    render_map_description(story)
     view = st.session_state.get(KEY_VIEW)
     if view is not None:
         view["visible"] = visible_layers(story)
@@ -736,6 +735,8 @@ def main() -> None:
     col_map, col_side = st.container(key=settings.KEY_LAYOUT).columns(list(settings.COLUMNS))
     with col_map:
         render_map_fragment(story)
+        # Outside the fragment: it depends on the date and the selection (full reruns), not on a toggle.
+        render_map_description(story)
     render_sidebar(story)
     with col_side:
         render_walk(story)

@@ -214,7 +214,7 @@ class _MapFrameStyle(MacroElement):
 
     _template = Template(
         """{% macro header(this, kwargs) %}<style>.leaflet-container { background: {{ this.colour }}; }
-html, body { height: 100%; margin: 0; } .folium-map, #map_div { height: 100vh !important; }
+html, body { height: 100%; margin: 0; overflow: hidden; } .folium-map, #map_div { height: 100vh !important; }
 </style>{% endmacro %}
 {% macro script(this, kwargs) %}
 // folium's page forbids pinch zoom (maximum-scale=1, user-scalable=no): readers on phones must be able to zoom.

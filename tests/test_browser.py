@@ -353,6 +353,8 @@ def test_phone_layout_map_first_full_width_legend_collapsed(browser, app_url):
     map_frame(pg)
     box = pg.locator(MAP_FRAME).bounding_box()
     assert box["width"] >= 0.9 * 390 and box["height"] >= 0.45 * 844
+    header = pg.locator("header").first.bounding_box()
+    assert header is None or box["y"] >= header["y"] + header["height"] - 1  # the map's top is not under the header
     assert pg.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     legends = pg.locator("details.mapapp-legend:visible")
     assert legends.count() == 1 and legends.first.evaluate("d => d.open") is False

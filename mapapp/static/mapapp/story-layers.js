@@ -241,8 +241,8 @@
     });
     this._ring();
     if (readded) this.restack();
+    this._showDate(day); // first: the date box is an obstacle the labels avoid
     this.layoutLabels();
-    this._showDate(day);
     this.stats.restyles++;
     this.stats.day = day;
   };
@@ -268,7 +268,7 @@
     };
     dateBox.addTo(map);
     this.dateEl = dateBox.getContainer();
-    var bar = L.control({ position: "bottomleft" });
+    var bar = L.control({ position: "bottomright" }); // the south-west of the default view has the story's places
     bar.onAdd = function () {
       var el = L.DomUtil.create("div", "mapapp-play");
       el.innerHTML =
