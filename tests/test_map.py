@@ -193,3 +193,18 @@ def test_sieges_are_rings_claims_hollow_unknowns_hollow_grey(story):
     assert confirmed["fillColor"] == SHIPPED.sides["opposition"].colour and confirmed.get("dashArray") is None
     unknown = _look(timeline, "sarmin", day)
     assert unknown["fillColor"] == "#ffffff" and unknown["color"] == SHIPPED.sides["unknown"].colour
+
+
+@pytest.mark.parametrize(
+    "tooltip, expected",
+    [
+        ("day:18319", date(2020, 2, 27)),
+        ("day:", None),
+        ("day:x", None),
+        ("layers:places", None),
+        (None, None),
+        ("day:99999999", None),
+    ],
+)
+def test_day_from_event(tooltip, expected):
+    assert mapbuild.day_from_event({"last_object_clicked_tooltip": tooltip}) == expected
