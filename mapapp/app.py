@@ -265,7 +265,8 @@ def render_map(story: Story) -> None:
     focus = story.places_in(passage) if passage and passage in story.article.passage_ids else []
     lang = "ar" if st.session_state.get(settings.KEY_LABELS_ARABIC) else "en"
     walking = bool(st.session_state.get(settings.KEY_WALK))
-    state = mapbuild.story_state(day, selected, focus=focus, lang=lang, dim=walking)
+    compare = st.session_state.get(settings.KEY_COMPARE)
+    state = mapbuild.story_state(day, selected, focus=focus, lang=lang, dim=walking, compare=compare)
     reveal = st.session_state.pop(KEY_REVEAL, 0)
     control = mapbuild.SyncedLayerControl(base, hidden, state=state, events_filter=events_filter, reveal=reveal)
     view = st.session_state.get(KEY_FOCUS)

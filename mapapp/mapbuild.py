@@ -200,12 +200,24 @@ class StoryLayers(JSCSSMixin, MacroElement):
         self.state = state or {"day": None, "selected": None}
 
 
-def story_state(day: date, selected: str | None, *, focus: Iterable[str] = (), lang: str = "en", dim: bool = False) -> dict:
+def story_state(
+    day: date,
+    selected: str | None,
+    *,
+    focus: Iterable[str] = (),
+    lang: str = "en",
+    dim: bool = False,
+    compare: date | None = None,
+) -> dict:
     """What the story's layers are told on each rerun: the day, the selection, the current passage's places
-    (their labels come first and stand out), the labels' language, and whether features not in ``focus`` are
-    dimmed (the guided walk)."""
-    state = {"day": date_to_day(day), "selected": selected, "focus": list(focus), "lang": lang}
-    return {**state, "dim": True} if dim else state
+    (their labels come first and stand out), the labels' language, whether features not in ``focus`` are
+    dimmed (the guided walk), and a second day shown left of a swipe divider (two dates compared)."""
+    state: dict = {"day": date_to_day(day), "selected": selected, "focus": list(focus), "lang": lang}
+    if dim:
+        state["dim"] = True
+    if compare is not None:
+        state["compare"] = date_to_day(compare)
+    return state
 
 
 class _MapFrameStyle(MacroElement):

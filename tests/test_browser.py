@@ -432,9 +432,25 @@ def test_play_draws_successive_days_in_the_browser_with_no_server_message(deskto
     # (the click landed on Idlib province: it is selected too, through the same channel)
 
 
-def test_comparing_two_dates_lists_saraqeb_from_government_to_opposition(desktop, app_url):
+def test_comparing_two_dates_swipes_the_map_and_lists_saraqeb_from_government_to_opposition(desktop, app_url):
     desktop.goto(f"{app_url}/?date=2020-02-27&compare=2020-02-10")
     map_frame(desktop)
+    frame = map_frame(desktop, "() => window.mapappStory && window.mapappStory.compare")
+    # The same view, two dates: Saraqeb in the government's colour left of the divider, the opposition's right of it.
+    colours = frame.evaluate("""() => { const s = window.mapappStory, main = s.features['saraqeb'].layer.options;
+        const clone = s.compare.clones['saraqeb'].options; return [clone.color, clone.fillColor, main.fillColor]; }""")
+    assert SHIPPED.sides["government"].colour in colours[:2] and colours[2] == SHIPPED.sides["opposition"].colour
+    assert frame.locator(".mapapp-swipe-left").inner_text() == "10 Feb 2020"
+    assert frame.locator(".mapapp-swipe-right").inner_text() == "27 Feb 2020"
+    clip_before = frame.evaluate("() => window.mapappStory.compare.pane.style.clip")
+    handle = frame.locator(".mapapp-swipe").bounding_box()
+    desktop.mouse.move(handle["x"] + 2, handle["y"] + 200)
+    desktop.mouse.down()
+    desktop.mouse.move(handle["x"] - 150, handle["y"] + 200, steps=5)
+    desktop.mouse.up()
+    assert frame.evaluate("() => window.mapappStory.compare.pane.style.clip") != clip_before  # the swipe moved
+    ARTIFACTS.mkdir(exist_ok=True)
+    desktop.screenshot(path=str(ARTIFACTS / "compare-swipe.png"))
     entry = desktop.locator('[class*="st-key-compare_"] button', has_text="Saraqeb: government → opposition")
     entry.first.wait_for(timeout=30000)
     entry.first.click()

@@ -203,9 +203,10 @@
       lang: "en" or "ar" (label language)} */
   MapappStory.prototype.setState = function (state) {
     var next = { day: state.day, selected: state.selected || null, focus: state.focus || [], lang: state.lang || "en",
-      dim: !!state.dim };
+      dim: !!state.dim, compare: state.compare === undefined ? null : state.compare };
     var same = this.ready && next.day === this.state.day && next.selected === this.state.selected &&
-      next.lang === this.state.lang && String(next.focus) === String(this.state.focus || []) && next.dim === !!this.state.dim;
+      next.lang === this.state.lang && String(next.focus) === String(this.state.focus || []) && next.dim === !!this.state.dim &&
+      next.compare === (this.state.compare === undefined ? null : this.state.compare);
     if (same) return; // re-sent every rerun
     this.state = next;
     if (this.ready) this.apply();
@@ -242,6 +243,7 @@
     this._ring();
     if (readded) this.restack();
     this._showDate(day); // first: the date box is an obstacle the labels avoid
+    this._compare();
     this.layoutLabels();
     this.stats.restyles++;
     this.stats.day = day;
@@ -352,6 +354,80 @@
   MapappStory.prototype._showDate = function (day) {
     if (this.dateEl) this.dateEl.textContent = "As of " + dayText(day);
     if (this.dayInput && Number(this.dayInput.value) !== day) this.dayInput.value = String(day);
+  };
+
+  /* --- two dates with a swipe: the compared date left of the divider, the map's date right of it ----------
+     Every feature is drawn a second time, in its look on the compared day, in a pane of its own; the two
+     panes are clipped at the divider (as leaflet-side-by-side clips tile panes), so the view is the same. */
+  MapappStory.prototype._compare = function () {
+    var self = this, map = this.map, day = this.state.compare;
+    if (day === null || day === undefined) { this._endCompare(); return; }
+    if (!this.compare) {
+      var pane = map.getPane("mapappCompare") || map.createPane("mapappCompare");
+      pane.style.zIndex = 410;
+      pane.style.pointerEvents = "none";
+      var renderer = L.svg({ pane: "mapappCompare" });
+      var group = L.featureGroup().addTo(map);
+      var divider = L.DomUtil.create("div", "mapapp-swipe", map.getContainer());
+      divider.setAttribute("role", "separator");
+      divider.setAttribute("aria-label", "Drag to compare the two dates");
+      divider.innerHTML = '<span class="mapapp-swipe-left"></span><span class="mapapp-swipe-right"></span>';
+      this.compare = { pane: pane, renderer: renderer, group: group, divider: divider, x: null, clones: {} };
+      L.DomEvent.disableClickPropagation(divider);
+      L.DomEvent.on(divider, "pointerdown", function (e) {
+        divider.setPointerCapture(e.pointerId);
+        var move = function (ev) {
+          var box = map.getContainer().getBoundingClientRect();
+          self.compare.x = Math.min(Math.max(ev.clientX - box.left, 0), box.width);
+          self._clip();
+        };
+        var up = function () { L.DomEvent.off(divider, "pointermove", move); L.DomEvent.off(divider, "pointerup", up); };
+        L.DomEvent.on(divider, "pointermove", move);
+        L.DomEvent.on(divider, "pointerup", up);
+        L.DomEvent.preventDefault(e);
+      });
+      map.on("move zoom resize", this._clip, this);
+    }
+    var data = this.data, clones = this.compare.clones;
+    Object.keys(this.features).forEach(function (id) {
+      var entry = self.features[id], look = intervalAt(entry.intervals, day), clone = clones[id];
+      if (!clone) {
+        var f = entry.layer.feature, options = { renderer: self.compare.renderer, interactive: false, pane: "mapappCompare" };
+        clone = entry.layer.getLatLng ? L.circleMarker(entry.layer.getLatLng(), options)
+          : L.geoJSON(f.geometry, { style: function () { return {}; }, renderer: self.compare.renderer, interactive: false, pane: "mapappCompare" });
+        clones[id] = clone;
+      }
+      var shown = look && entry.layer._map; // not that day, or its layer switched off: not drawn
+      if (shown) { clone.setStyle(data.styles[look[2]]); if (!self.compare.group.hasLayer(clone)) self.compare.group.addLayer(clone); }
+      else if (self.compare.group.hasLayer(clone)) self.compare.group.removeLayer(clone);
+    });
+    var spans = this.compare.divider.querySelectorAll("span");
+    spans[0].textContent = dayText(day);
+    spans[1].textContent = dayText(this.currentDay());
+    this.stats.compareDay = day;
+    this._clip();
+  };
+
+  MapappStory.prototype._clip = function () {
+    var c = this.compare, map = this.map;
+    if (!c) return;
+    var size = map.getSize();
+    if (c.x === null) c.x = size.x / 2;
+    var nw = map.containerPointToLayerPoint([0, 0]), se = map.containerPointToLayerPoint(size), x = nw.x + c.x;
+    c.pane.style.clip = "rect(" + nw.y + "px, " + x + "px, " + se.y + "px, " + nw.x + "px)"; // compared day: left
+    map.getPane("overlayPane").style.clip = "rect(" + nw.y + "px, " + se.x + "px, " + se.y + "px, " + x + "px)";
+    c.divider.style.left = c.x + "px";
+  };
+
+  MapappStory.prototype._endCompare = function () {
+    var c = this.compare;
+    if (!c) return;
+    this.map.off("move zoom resize", this._clip, this);
+    this.map.removeLayer(c.group);
+    L.DomUtil.remove(c.divider);
+    this.map.getPane("overlayPane").style.clip = "";
+    c.pane.style.clip = "";
+    this.compare = null;
   };
 
   MapappStory.prototype._ring = function () {
