@@ -689,7 +689,8 @@ def render_comparison(story: Story) -> None:
     for i, entry in enumerate(entries):
         change = f": {entry['before']} → {entry['after']}" if entry["before"] or entry["after"] else ""
         sources = ", ".join(story.source(k).get("publisher") or story.source(k)["title"] for k in entry["sources"])
-        label = f"{entry['date'] or ''} · {entry['name']}{change} [{sources}]"
+        # Button labels are markdown: the data's text is escaped so that it cannot become a link or an image.
+        label = escape_md(f"{entry['date'] or ''} · {entry['name']}{change} [{sources}]")
         st.button(label, key=f"compare_{i}_{entry['id']}", on_click=select_place, args=(story, entry["id"]), width="stretch")
 
 
@@ -702,7 +703,7 @@ def render_timeline(story: Story) -> None:
     for i, event in enumerate(e for e in events if e["date"] >= earliest):
         marker = "▶ " if event["date"] == day else ""
         st.button(
-            f"{marker}{event['date'].isoformat()} · {event['kind']} · {event['title']}",
+            f"{marker}{event['date'].isoformat()} · {event['kind']} · {escape_md(event['title'])}",  # labels are markdown
             key=f"event_{i}_{event['id']}",
             on_click=jump_to_event,
             args=(story, event["date"], event["place_ids"]),
