@@ -87,17 +87,7 @@ def inline_html(html: str) -> str:
 
 def publish_file(source: Path, cache_dir: Path | None = None) -> str:
     """Copy ``source`` once as ``cache/<stem>-<content hash><suffix>`` and return its URL (see :func:`publish_json`)."""
-    data = Path(source).read_bytes()
-    name = f"{Path(source).stem}-{hashlib.sha256(data).hexdigest()[:16]}{Path(source).suffix}"
-    folder = Path(cache_dir or settings.CACHE_DIR)
-    path = folder / name
-    if not path.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    return f"{settings.CACHE_URL}/{name}"
+    return _publish_bytes(Path(source).stem, Path(source).suffix, Path(source).read_bytes(), cache_dir)
 
 
 def data_uri(source: Path, mime: str) -> str:
@@ -112,13 +102,18 @@ def publish_json(stem: str, data, cache_dir: Path | None = None) -> str:
     write goes through a temporary file so no reader sees half of it.
     """
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    name = f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    return _publish_bytes(stem, ".json", text.encode("utf-8"), cache_dir)
+
+
+def _publish_bytes(stem: str, suffix: str, data: bytes, cache_dir: Path | None) -> str:
+    """Write ``data`` once under a name made from its content hash, through a temporary file; return its URL."""
+    name = f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
     folder = Path(cache_dir or settings.CACHE_DIR)
     path = folder / name
     if not path.is_file():
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         os.replace(tmp, path)
     return f"{settings.CACHE_URL}/{name}"

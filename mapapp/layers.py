@@ -204,11 +204,6 @@ KINDS: dict[str, LayerKind] = {
 SIDE_FIELDS = ("before", "after")
 
 
-def story_kinds() -> list[LayerKind]:
-    """Every kind drawn as a story layer (not the basemap), in toggle order."""
-    return [kind for kind in KINDS.values() if kind.toggleable]
-
-
 def drawing_order(kind_ids: list[str]) -> list[str]:
     """``kind_ids`` bottom first."""
     return sorted(kind_ids, key=lambda k: KINDS[k].draw_order)
