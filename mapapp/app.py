@@ -505,6 +505,9 @@ def render_place_panel(story: Story) -> None:
     feature = story.feature(place_id)
     day = st.session_state[settings.KEY_DATE]
     st.subheader(feature["name"])
+    if feature.get("draft") is True:  # drafted by `python -m mapapp new`: say so before anything else
+        review = feature.get("draft_review")
+        st.warning(f"Draft, not yet reviewed: {escape_md(review) if isinstance(review, str) else 'check this place'}")
     facts = {
         "Layer": story.manifest.label(feature["layer"]),
         "Kind": feature.get("kind") or feature.get("ref") or "",
@@ -513,6 +516,7 @@ def render_place_panel(story: Story) -> None:
         "Arabic": feature.get("name_ar") if isinstance(feature.get("name_ar"), str) else "",
         "Precision": describe_precision(feature),
         "Location source": feature.get("source_text") or feature.get("location_basis") or feature.get("derivation") or "",
+        "GeoNames id": str(feature["geonameid"]) if isinstance(feature.get("geonameid"), int) else "",
     }
     st.markdown("\n".join(f"- **{k}:** {escape_md(v)}" for k, v in facts.items() if v))
     render_sources(story, feature.get("source"))

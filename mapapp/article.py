@@ -35,7 +35,13 @@ GENERIC_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"^(?:Story continues below advertisement|Advertisement|ADVERTISEMENT|Continue reading below)$"),
     ),
     ("sponsored", re.compile(r"^(?:Sponsored content|Sponsored|Promoted content|Paid content)$")),
+    ("timestamp", re.compile(r"^(?:Published|Posted|Updated|Last updated)\b.{0,80}\d{4}.{0,40}$")),
     ("credits", re.compile(r"\breported from\b.*\bcontributed to this report\.$")),
+)
+# A caption under a video: its title (optionally after "WATCH:") and a date, as news sites print it.
+GENERIC_CAPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(r"^(?:WATCH: |VIDEO: )?(?P<title>.+?) [–—-] (?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})$"), fmt)
+    for fmt in ("%b %d, %Y", "%B %d, %Y")
 )
 # Abbreviations whose full stop does not end a sentence in this text.
 _ABBREVIATIONS = ("U.S.", "U.N.", "Mr.", "Mrs.", "Dr.", "St.", "Gen.", "Lt.")
@@ -112,12 +118,13 @@ def parse_page(text: str, furniture: Iterable[FurniturePattern] = ()) -> tuple[s
     """Classify every line of the page; returns (headline, blocks in order).
 
     Each block is ``{"line", "kind", "text", ...}`` with kind one of body,
-    credits, video, link, advertisement, sponsored. ``furniture`` (the
+    credits, video, link, advertisement, sponsored, timestamp. ``furniture`` (the
     manifest's patterns) is tried before the generic ones. A caption line right
     under a video is folded into it, with its date.
     """
     patterns = [(p.kind, p.pattern, p.date_format) for p in furniture]
     patterns += [(kind, pattern, None) for kind, pattern in GENERIC_FURNITURE]
+    patterns += [("caption", pattern, fmt) for pattern, fmt in GENERIC_CAPTIONS]
     raw_lines = text.splitlines()
     headline = raw_lines[0].strip() if raw_lines else ""
     blocks: list[dict] = []

@@ -1,4 +1,4 @@
-"""Command line: ``python -m mapapp validate|places|passages|status|serve|events|synth-events``.
+"""Command line: ``python -m mapapp validate|places|passages|status|serve|events|synth-events|new``.
 
 Output is JSON (or a short summary for ``validate``) so scripts can use it.
 Exit codes: 0 fine, 1 bad data, 2 bad usage (unknown place, bad date).
@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed on to `streamlit run`")
     events_cmd = sub.add_parser("events", help="check an ACLED CSV and report every bad row")
     events_cmd.add_argument("csv", type=Path)
+    new = sub.add_parser("new", help="draft a story folder from an article's plain text (to be reviewed)")
+    new.add_argument("article", type=Path, help="the article as plain text: headline on the first line")
+    new.add_argument("--out", type=Path, required=True, help="the story folder to write (must not exist)")
+    new.add_argument("--date", type=date.fromisoformat, help="the article's publication date, YYYY-MM-DD")
+    new.add_argument("--title", help="the story's title (default: the headline)")
+    new.add_argument("--force", action="store_true", help="replace --out if it exists")
     synth = sub.add_parser("synth-events", help="write a synthetic ACLED-format CSV (for tests and benchmarks)")
     synth.add_argument("count", type=int)
     synth.add_argument("out", type=Path)
@@ -148,4 +154,28 @@ def _synth_events(args: argparse.Namespace) -> int:
     return 0
 
 
-_FILE_COMMANDS = {"serve": _serve, "events": _events, "synth-events": _synth_events}
+def _new(args: argparse.Namespace) -> int:
+    """Exit 0: drafted (and the draft validates); 1: drafted, but it does not validate; 2: nothing written."""
+    from . import draft
+
+    try:
+        files = draft.draft_story(draft.read_article(args.article), args.date, args.title)
+        draft.write_draft(files, args.out, force=args.force)
+    except draft.DraftError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    counts = draft.summary(files)
+    print(
+        f"drafted {args.out}: {counts['passages']} passages, {counts['placed']} places placed, "
+        f"{counts['features']} features and {counts['unlocated']} unlocated names without geometry, "
+        f"{counts['speakers']} speakers, {counts['dates']} dates; review {args.out / 'DRAFT.md'}"
+    )
+    try:
+        load_story(args.out)
+    except GeoDataError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+_FILE_COMMANDS = {"serve": _serve, "events": _events, "synth-events": _synth_events, "new": _new}

