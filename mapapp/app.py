@@ -18,11 +18,11 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp import events, mapbuild, preload, settings
-from mapapp._validate import GeoDataError, as_list, parse_iso_date
-from mapapp.article import Passage, highlight_spans, passages_as_records
+from mapapp import events, mapbuild, preload, settings, viewmodel
+from mapapp._validate import GeoDataError, parse_iso_date
+from mapapp.article import Passage, passages_as_records
 from mapapp.layers import KINDS
-from mapapp.states import changes_between, current_state, describe_day
+from mapapp.states import changes_between, describe_day
 from mapapp.story import Story, load_story
 from mapapp.timeline import timeline_events
 from mapapp.walk import Step, step_from, step_of
@@ -419,41 +419,13 @@ def render_events_panel(container) -> None:
             )
 
 
-def legend_html(story: Story, *, open_: bool) -> str:
-    """The legend in words, as a collapsible block: each colour's and symbol's meaning (manifest and registry)."""
-    rows = []
-    for block in mapbuild.legend(story):
-        items = "".join(_legend_item(block.shape, colour, words, ring) for colour, _name, words, ring in block.entries)
-        rows.append(f"<div><b>{escape_html(block.title)}</b><ul>{items}</ul></div>")
-    rows.append(
-        '<div><b>How sure</b><ul><li><span class="swatch line dashed"></span>dashed line: approximate or schematic position</li>'
-        '<li><span class="swatch ring"></span>faint circle: how far off an approximate position may be</li>'
-        '<li><span class="swatch claimed"></span>hollow, dashed: claimed by one side\'s sources only'
-        " (“according to …” in its tooltip)</li></ul></div>"
-    )
-    state = " open" if open_ else ""
-    return f'<details class="mapapp-legend"{state}><summary>Legend</summary><div class="grid">{"".join(rows)}</div></details>'
-
-
-def _legend_item(shape: str, colour: str, words: str, ring: str | None) -> str:
-    """One legend line: a swatch drawn like the map draws it, then the words (colours are validated #rrggbb)."""
-    style = f"--c:{colour}"
-    classes = f"swatch {shape}"
-    if ring is not None and ring == colour:
-        classes += " hollow"
-    elif ring is not None:
-        classes += " ringed dashed-ring" if ring.endswith(":dashed") else " ringed"
-        style += f";--r:{ring.removesuffix(':dashed')}"
-    return f'<li><span class="{classes}" style="{style}"></span>{escape_html(words)}</li>'
-
-
 def render_legend(story: Story) -> None:
     """Beside the map: open on a desktop, collapsed on a phone (page.css shows one of the two).
 
     st.markdown, not st.html: with st.html every click waited ~0.5 s more for the page to render (Chromium)."""
     st.markdown(
-        '<div class="mapapp-legend-wide">' + legend_html(story, open_=True) + "</div>"
-        '<div class="mapapp-legend-narrow">' + legend_html(story, open_=False) + "</div>",
+        '<div class="mapapp-legend-wide">' + mapbuild.legend_html(story, open_=True) + "</div>"
+        '<div class="mapapp-legend-narrow">' + mapbuild.legend_html(story, open_=False) + "</div>",
         unsafe_allow_html=True,
     )
 
@@ -502,40 +474,20 @@ def render_place_panel(story: Story) -> None:
     if not place_id:
         st.info("Click a place on the map, or choose one in the sidebar.")
         return
-    feature = story.feature(place_id)
+    view = viewmodel.place_view(story, place_id)  # the same view the published site renders
     day = st.session_state[settings.KEY_DATE]
-    st.subheader(feature["name"])
-    if feature.get("draft") is True:  # drafted by `python -m mapapp new`: say so before anything else
-        review = feature.get("draft_review")
-        st.warning(f"Draft, not yet reviewed: {escape_md(review) if isinstance(review, str) else 'check this place'}")
-    facts = {
-        "Layer": story.manifest.label(feature["layer"]),
-        "Kind": feature.get("kind") or feature.get("ref") or "",
-        "Part of": story.entity(feature["part_of"])["name"] if feature.get("part_of") in story.entities else "",
-        "Also written": ", ".join(feature.get("aliases") or []) if isinstance(feature.get("aliases"), list) else "",
-        "Arabic": feature.get("name_ar") if isinstance(feature.get("name_ar"), str) else "",
-        "Precision": describe_precision(feature),
-        "Location source": feature.get("source_text") or feature.get("location_basis") or feature.get("derivation") or "",
-        "GeoNames id": str(feature["geonameid"]) if isinstance(feature.get("geonameid"), int) else "",
-    }
-    st.markdown("\n".join(f"- **{k}:** {escape_md(v)}" for k, v in facts.items() if v))
-    render_sources(story, feature.get("source"))
-    render_status(story, place_id, feature, day)
+    st.subheader(view["name"])
+    if view["draft"] is not None:  # drafted by `python -m mapapp new`: say so before anything else
+        st.warning(f"Draft, not yet reviewed: {escape_md(view['draft'])}")
+    st.markdown("\n".join(f"- **{k}:** {escape_md(v)}" for k, v in view["facts"]))
+    render_sources(view["sources"])
+    render_status(story, view, day)
     render_place_passages(story, place_id)
 
 
-def describe_precision(feature: dict) -> str:
-    precision = feature.get("precision")
-    radius = feature.get("precision_m")
-    if precision in ("exact", "approximate") and isinstance(radius, (int, float)) and radius == radius:
-        return f"{precision}, within about {int(radius):,} m"
-    return str(precision or "")
-
-
-def render_sources(story: Story, keys) -> None:
-    for key in as_list(keys):
-        src = story.source(key)
-        st.caption(f"Source [{escape_md(src.get('leaning', '?'))}]: {escape_md(src['title'])}{source_link(src.get('url'))}")
+def render_sources(sources: list[dict]) -> None:
+    for src in sources:
+        st.caption(f"Source [{escape_md(src['leaning'])}]: {escape_md(src['title'])}{source_link(src['url'])}")
 
 
 def source_link(url) -> str:
@@ -545,60 +497,53 @@ def source_link(url) -> str:
     return ""
 
 
-def render_status(story: Story, place_id: str, feature: dict, day: date) -> None:
+def render_status(story: Story, view: dict, day: date) -> None:
     """The panel section the feature's kind declares (see mapapp.layers: ``panel``)."""
-    panel = KINDS[feature["layer"]].panel
-    if panel == "control-history":
-        render_control_history(story, place_id, day)
-    elif panel == "states":
-        render_states(feature, day)
-    elif panel == "dated":
-        render_dated(story, feature)
+    if view["panel"] == "control-history":
+        render_control_history(view, day)
+    elif view["panel"] == "states":
+        render_states(view, day)
+    elif view["panel"] == "dated":
+        render_dated(view["dated"])
 
 
-def render_control_history(story: Story, place_id: str, day: date) -> None:
-    if not story.history(place_id):
+def render_control_history(view: dict, day: date) -> None:
+    status = viewmodel.interval_on(view["status"], day)
+    if status is None:
         st.caption("No dated control claim for this place in the dataset.")
         return
-    status = story.status(place_id, day)
-    side = story.manifest.side(status.controller)
-    since = f" since {status.since.isoformat()}" if status.since else ""
-    st.markdown(f"**Status as of {day.isoformat()}:** held by **{escape_md(side.label)}**{since}")
-    if status.disputed:
-        st.warning(status.note)
-        for claim in status.claims:
-            sources = escape_md(", ".join(as_list(claim.get("source"))))
-            st.markdown(f"- {claim.get('date', '')}: {escape_md(claim.get('text', 'adopted date'))} ({sources})")
+    since = f" since {status['since']}" if status["since"] else ""
+    st.markdown(f"**Status as of {day.isoformat()}:** held by **{escape_md(status['label'])}**{since}")
+    if status["disputed"]:
+        st.warning(status["note"])
+        for claim in status["claims"]:
+            st.markdown(f"- {claim['date']}: {escape_md(claim['text'])} ({escape_md(', '.join(claim['sources']))})")
     st.markdown("**Control history**")
-    for change in story.history(place_id):
-        before, after = story.manifest.side(change.before).label, story.manifest.side(change.after).label
+    for change in view["history"]:
         st.markdown(
-            f"- **{change.date.isoformat()}** ({change.date_precision}): {escape_md(change.name)}: "
-            f"{escape_md(before)} → {escape_md(after)}"
+            f"- **{change['date']}** ({change['precision']}): {escape_md(change['name'])}: "
+            f"{escape_md(change['before'])} → {escape_md(change['after'])}"
         )
-        for claim in change.claims:
-            st.caption(f"  {claim.get('date', '')} {escape_md(claim.get('text', ''))} [{escape_md(claim.get('source', ''))}]")
-        render_sources(story, list(change.sources))
+        for claim in change["claims"]:
+            st.caption(f"  {claim['date']} {escape_md(claim['text'])} [{escape_md(claim['source'])}]")
+        render_sources(change["sources"])
 
 
-def render_states(feature: dict, day: date) -> None:
-    state = current_state(feature, day)
-    st.markdown(f"**Status as of {day.isoformat()}:** {escape_md(state.get('status', 'unknown'))}")
-    for entry in as_list(feature.get("states")):
-        note = escape_md(entry.get("note") or entry.get("event") or "")
-        st.markdown(f"- **{entry['date']}**: {escape_md(entry.get('status', ''))}. {note}")
-        for claim in entry.get("claims") or []:
-            text, source = escape_md(claim.get("text", "")), escape_md(claim.get("source", ""))
-            st.caption(f"  other account: {claim.get('date', '')} {text} [{source}]")
+def render_states(view: dict, day: date) -> None:
+    status = viewmodel.interval_on(view["status"], day)
+    st.markdown(f"**Status as of {day.isoformat()}:** {escape_md(status['status'] if status else 'unknown')}")
+    for entry in view["states"]:
+        st.markdown(f"- **{entry['date']}**: {escape_md(entry['status'])}. {escape_md(entry['note'])}")
+        for claim in entry["claims"]:
+            st.caption(f"  other account: {claim['date']} {escape_md(claim['text'])} [{escape_md(claim['source'])}]")
 
 
-def render_dated(story: Story, feature: dict) -> None:
-    until = f" to {feature.get('date_to')}" if isinstance(feature.get("date_to"), str) else ""
-    st.markdown(f"**Date:** {feature.get('date')}{until}")
-    claims = feature.get("claims") or []
-    if claims:
+def render_dated(dated: dict) -> None:
+    until = f" to {dated['date_to']}" if dated["date_to"] else ""
+    st.markdown(f"**Date:** {dated['date']}{until}")
+    if dated["claims"]:
         st.markdown("**What each source says** (claims side by side, none picked):")
-        st.table([{"claim": c.get("text", ""), "source": story.source(c.get("source")).get("title", "")} for c in claims])
+        st.table([{"claim": c["text"], "source": c["source"]} for c in dated["claims"]])
 
 
 def render_place_passages(story: Story, place_id: str) -> None:
@@ -620,16 +565,10 @@ def render_passage(passage: Passage, place_id: str | None = None, *, every: bool
 
 def highlighted(passage: Passage, place_id: str | None, *, every: bool = False) -> str:
     """Passage text as HTML with the place's (or every place's) mentions in <mark>; everything else escaped."""
-    spans = highlight_spans(passage, place_id) if place_id else []
-    if every:
-        spans = [(m.start, m.end) for m in passage.mentions]
-    out, pos = [], 0
-    for start, end in sorted(spans):
-        if start < pos:
-            continue
-        out += [escape_html(passage.text[pos:start]), "<mark>", escape_html(passage.text[start:end]), "</mark>"]
-        pos = end
-    out.append(escape_html(passage.text[pos:]))
+    out = []
+    for text, ids in viewmodel.passage_segments(passage):  # the same segments the published site marks
+        marked = bool(ids) if every else place_id in ids
+        out.append(f"<mark>{escape_html(text)}</mark>" if marked else escape_html(text))
     return f'<p class="passage" data-passage="{escape_html(passage.id)}">' + "".join(out) + "</p>"
 
 
@@ -717,7 +656,9 @@ def render_timeline(story: Story) -> None:
 @st.cache_data
 def page_css() -> str:
     """The page layout (``static/mapapp/page.css``): a larger map that stays on screen, a phone layout."""
-    return "<style>" + (settings.STATIC_DIR / "mapapp" / settings.PAGE_CSS).read_text(encoding="utf-8") + "</style>"
+    sheets = (settings.PAGE_CSS, settings.LEGEND_CSS)
+    css = "\n".join((settings.STATIC_DIR / "mapapp" / name).read_text(encoding="utf-8") for name in sheets)
+    return f"<style>{css}</style>"
 
 
 def render_errors(exc: GeoDataError) -> None:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m mapapp validate|places|passages|status|serve|events|synth-events|new``.
+"""Command line: ``python -m mapapp validate|places|passages|status|serve|events|synth-events|new|publish|snapshot``.
 
 Output is JSON (or a short summary for ``validate``) so scripts can use it.
 Exit codes: 0 fine, 1 bad data, 2 bad usage (unknown place, bad date).
@@ -42,6 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed on to `streamlit run`")
     events_cmd = sub.add_parser("events", help="check an ACLED CSV and report every bad row")
     events_cmd.add_argument("csv", type=Path)
+    publish = sub.add_parser("publish", help="write the story as a static site (any web server or CDN can host it)")
+    publish.add_argument("out", type=Path, help="the site's folder (must not exist)")
+    publish.add_argument("--events", type=Path, help="an ACLED CSV to publish with the story")
+    publish.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    snap = sub.add_parser("snapshot", help="a print-ready PNG or PDF of the map (the published site, in Chromium)")
+    snap.add_argument("--out", type=Path, required=True, help="FILE.png (one picture) or FILE.pdf (a page per date or step)")
+    snap.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default: the story's events date)")
+    snap.add_argument("--place", help="a place to select")
+    snap.add_argument("--step", help="a walk step (passage id)")
+    snap.add_argument("--dates", help="a handout: D1,D2,... (one page each)")
+    snap.add_argument("--steps", action="store_true", help="a handout: one page per walk step")
     new = sub.add_parser("new", help="draft a story folder from an article's plain text (to be reviewed)")
     new.add_argument("article", type=Path, help="the article as plain text: headline on the first line")
     new.add_argument("--out", type=Path, required=True, help="the story folder to write (must not exist)")
@@ -68,11 +79,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.command == "validate":
         return _validate_summary(story)
+    from .snapshot import SnapshotError
+
     try:
         payload = _COMMANDS[args.command](story, args)
+    except SnapshotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
+    except (FileExistsError, ValueError) as exc:  # ValueError: a bad date in --dates
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except GeoDataError as exc:  # an event file given to publish that cannot be used
+        print(str(exc), file=sys.stderr)
+        return 1
     json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=str)
     print()
     return 0
@@ -108,7 +130,35 @@ def _status(story: Story, args: argparse.Namespace) -> dict:
     return payload
 
 
-_COMMANDS = {"places": _places, "passages": _passages, "status": _status}
+def _publish(story: Story, args: argparse.Namespace) -> dict:
+    from . import publish
+
+    site = publish.publish_site(story, args.out, events_csv=args.events, force=args.force)
+    return {
+        "out": str(site.out),
+        "files": site.files,
+        "bytes_without_events": site.bytes_without_events,
+        "events_bytes": site.events_bytes,
+        "budget_bytes": publish.BUDGET_BYTES,
+        "serve": f"python -m http.server --directory {site.out}",
+    }
+
+
+def _snapshot(story: Story, args: argparse.Namespace) -> dict:
+    from . import snapshot
+    from .walk import walk_steps
+
+    if args.dates:
+        shots = [snapshot.Shot(day=date.fromisoformat(d.strip()), place=args.place) for d in args.dates.split(",") if d.strip()]
+    elif args.steps:
+        shots = [snapshot.Shot(step=s.passage_id, place=args.place) for s in walk_steps(story)]
+    else:
+        shots = [snapshot.Shot(day=args.date, place=args.place, step=args.step)]
+    out = snapshot.snapshot(story, args.out, shots)
+    return {"out": str(out), "pages": len(shots), "bytes": out.stat().st_size}
+
+
+_COMMANDS = {"places": _places, "passages": _passages, "status": _status, "publish": _publish, "snapshot": _snapshot}
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -20,14 +20,13 @@ import calendar
 import json
 import math
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from . import settings
+from ._files import FolderExistsError, new_folder
 from .article import build_article
 from .gazetteer import Gazetteer, exact_key
 from .gazetteer import load as load_gazetteer
@@ -620,27 +619,14 @@ def draft_report(manifest: dict, features: list[dict], parse: Geoparse, speakers
 
 
 def write_draft(files: dict[str, Any], out: Path, force: bool = False) -> None:
-    """Write ``files`` into ``out`` through a temporary folder renamed at the end (never half-written)."""
-    out = Path(out)
-    if out.exists() and not force:
-        raise DraftError(f"{out}: already exists; choose another --out or add --force to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    """Write ``files`` into ``out`` (see :func:`mapapp._files.new_folder`: never half-written, kept unless ``force``)."""
     try:
-        for name, data in files.items():
-            body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
-            (tmp / name).write_text(body, encoding="utf-8")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        with new_folder(out, force=force) as tmp:
+            for name, data in files.items():
+                body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+                (tmp / name).write_text(body, encoding="utf-8")
+    except FolderExistsError as exc:
+        raise DraftError(f"{exc}") from None
 
 
 def summary(files: dict[str, Any]) -> dict[str, int]:

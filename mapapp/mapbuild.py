@@ -267,6 +267,34 @@ def legend(story: Story) -> list[LegendBlock]:
     return blocks
 
 
+def legend_html(story: Story, *, open_: bool) -> str:
+    """The legend in words, as a collapsible block: each colour's and symbol's meaning (manifest and registry)."""
+    rows = []
+    for block in legend(story):
+        items = "".join(_legend_item(block.shape, colour, words, ring) for colour, _name, words, ring in block.entries)
+        rows.append(f"<div><b>{escape_text(block.title)}</b><ul>{items}</ul></div>")
+    rows.append(
+        '<div><b>How sure</b><ul><li><span class="swatch line dashed"></span>dashed line: approximate or schematic position</li>'
+        '<li><span class="swatch ring"></span>faint circle: how far off an approximate position may be</li>'
+        '<li><span class="swatch claimed"></span>hollow, dashed: claimed by one side\'s sources only'
+        " (“according to …” in its tooltip)</li></ul></div>"
+    )
+    state = " open" if open_ else ""
+    return f'<details class="mapapp-legend"{state}><summary>Legend</summary><div class="grid">{"".join(rows)}</div></details>'
+
+
+def _legend_item(shape: str, colour: str, words: str, ring: str | None) -> str:
+    """One legend line: a swatch drawn like the map draws it, then the words (colours are validated #rrggbb)."""
+    style = f"--c:{colour}"
+    classes = f"swatch {shape}"
+    if ring is not None and ring == colour:
+        classes += " hollow"
+    elif ring is not None:
+        classes += " ringed dashed-ring" if ring.endswith(":dashed") else " ringed"
+        style += f";--r:{ring.removesuffix(':dashed')}"
+    return f'<li><span class="{classes}" style="{style}"></span>{escape_text(words)}</li>'
+
+
 PRECISION_NOTE = "approximate or schematic; dashed circle: how far off it may be"
 
 
@@ -394,7 +422,12 @@ class _BasemapImage(MacroElement):
 
 
 def build_base_map(
-    story: Story, *, online_tiles: bool = False, events: str | dict | None = None, standalone: dict | None = None
+    story: Story,
+    *,
+    online_tiles: bool = False,
+    events: str | dict | None = None,
+    standalone: dict | None = None,
+    legend_on_map: bool = True,
 ) -> folium.Map:
     """The map that never changes: view, offline basemap, the story's layers, event layer, legend.
 
@@ -404,7 +437,9 @@ def build_base_map(
     the URL of a published event set's manifest (or the manifest itself);
     a new dataset is a new map. The basemap outlines and the story's layers are
     fetched from static files, or embedded when ``standalone`` (a
-    :func:`story_state`; the exported file has no server) is given.
+    :func:`story_state`; the exported file has no server) is given; the
+    exported file then has the legend on the map, unless ``legend_on_map`` is
+    false (the published site shows it beside the map).
     """
     manifest = story.manifest
     m = folium.Map(location=manifest.center, zoom_start=manifest.zoom, tiles=None, control_scale=True, prefer_canvas=False)
@@ -435,7 +470,7 @@ def build_base_map(
         for name, spec in settings.ONLINE_TILES.items():
             folium.TileLayer(tiles=spec["tiles"], attr=spec["attr"], name=name, overlay=False, control=True, show=False).add_to(m)
     _MapFrameStyle(settings.SEA_COLOUR).add_to(m)
-    if standalone is not None:  # the app shows its legend beside the map, where it covers nothing
+    if standalone is not None and legend_on_map:  # the app and the site show it beside the map, where it covers nothing
         _Legend(legend(story)).add_to(m)
     assets.localize(m)
     fix_ids(m, prefix="base")

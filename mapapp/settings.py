@@ -51,6 +51,7 @@ SELECTED_ZOOM = 12
 MAP_HEIGHT = 700  # st_folium's height; page.css sizes the frame from the screen's height
 COLUMNS = (13, 7)  # map column : reading pane (the map takes > 40% of a 1440x900 screen)
 PAGE_CSS = "page.css"  # the page layout, in static/mapapp/
+LEGEND_CSS = "legend.css"  # the legend beside the map, in the app and in the published site
 
 # The event layer is the app's own (any story can load an ACLED file), so its labels live here.
 EVENTS_LAYER = "events"  # toggleable once an event dataset is loaded

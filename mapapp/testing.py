@@ -110,6 +110,19 @@ def start_app(
     raise RuntimeError(f"the app did not answer its health check within {START_TIMEOUT_S} s")
 
 
+def wait_for_http(url: str, timeout_s: float = 30) -> None:
+    """Until ``url`` answers (a server that is starting)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)  # polling a server that is starting, not waiting for a result
+
+
 def launch_chromium(playwright):
     """Debian's Chromium, headless, driven by Playwright."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -163,9 +176,9 @@ def feature_point(frame, fid: str) -> dict:
     )
 
 
-def click_in_map(page, point: dict) -> None:
-    """A real mouse click at a container point of the map."""
-    box = page.locator(MAP_FRAME).bounding_box()
+def click_in_map(page, point: dict, container: str = MAP_FRAME) -> None:
+    """A real mouse click at a container point of the map (in the app's frame, or ``container`` on a page)."""
+    box = page.locator(container).first.bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -127,7 +130,8 @@ def test_permalink_restores_place_and_date(page, app_url, day, controller):
     assert "op-09-morek" not in feature_ids(frame)  # posts layer off in this permalink
 
 
-def test_hostile_data_runs_no_script(browser, tmp_path):
+def _hostile_folder(tmp_path: Path) -> Path:
+    """The shipped story with script payloads in every place name and a source's title and URL."""
     data = tmp_path / "hostile"
     shutil.copytree(settings.DEFAULT_DATA_DIR, data)
     payload = "<img src=x onerror=alert(1)>${alert(2)}a\\`);alert(3);//<script>alert(4)</script>"
@@ -140,6 +144,11 @@ def test_hostile_data_runs_no_script(browser, tmp_path):
     sources["geonames"]["title"] += payload
     sources["geonames"]["url"] = "javascript:alert(5)"
     (data / "sources.json").write_text(json.dumps(sources), encoding="utf-8")
+    return data
+
+
+def test_hostile_data_runs_no_script(browser, tmp_path):
+    data = _hostile_folder(tmp_path)
     server, url = start_app({settings.DATA_DIR_ENV: str(data)})
     try:
         context = browser.new_context()
@@ -479,3 +488,135 @@ def test_comparing_two_dates_swipes_the_map_and_lists_saraqeb_from_government_to
     entry.first.wait_for(timeout=30000)
     entry.first.click()
     desktop.wait_for_url("**place=saraqeb**", timeout=30000)
+
+
+# --- the published static site (python -m mapapp publish) -----------------------------------------
+
+SITE_READY = "() => window.mapappSite && window.mapappSite.ready && window.mapappStory.ready && !window.map._animatingZoom"
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    """The shipped story published, served by `python -m http.server` (the README's way to try a site)."""
+    from mapapp.publish import publish_site
+    from mapapp.story import load_story
+
+    out = publish_site(load_story(settings.DEFAULT_DATA_DIR), tmp_path_factory.mktemp("site") / "site").out
+    port = testing.free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://localhost:{port}"
+    testing.wait_for_http(url)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def site_page(browser, url: str, viewport=(1440, 900)):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    pg = context.new_page()
+    pg.outside, pg.dialogs = [], []
+    pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else (pg.outside.append(r.request.url), r.abort()))
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    return context, pg
+
+
+def test_the_site_draws_the_map_and_a_click_on_saraqeb_shows_its_passage(browser, site_url):
+    context, pg = site_page(browser, site_url)
+    pg.goto(site_url)
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    assert {"saraqeb", "al-bara", "baliun", "m4", "m5"} <= set(pg.evaluate(testing.feature_ids_js()))
+    testing.click_in_map(pg, testing.feature_point(pg, "saraqeb"), container=".site-map .folium-map")
+    passage = pg.locator("#site-place p.passage", has_text="Saraqeb’s loss is a big setback")
+    passage.locator("mark").first.wait_for(timeout=10000)
+    assert "place=saraqeb" in pg.url  # the permalink follows
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "site-desktop-1440x900.png"))
+    # a passage → its places: the Article tab's button moves the map to them and lists them
+    pg.locator("#tab-article").click()
+    pg.locator("#site-article button").nth(15).click()
+    pg.locator(".site-found", has_text="al-Bara").wait_for(timeout=10000)
+    assert pg.outside == [] and pg.dialogs == []  # zero requests left the server
+    context.close()
+
+
+@pytest.mark.parametrize("day, holder", [("2020-02-10", "government"), ("2020-02-27", "opposition")])
+def test_the_site_permalink_sets_place_and_date(browser, site_url, day, holder):
+    context, pg = site_page(browser, site_url)
+    pg.goto(f"{site_url}/?place=saraqeb&date={day}")
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    assert pg.locator("#site-place .site-holder").inner_text() == holder
+    assert pg.input_value("#site-date") == day
+    assert pg.evaluate("() => window.map.getZoom()") == settings.SELECTED_ZOOM
+    assert pg.outside == []
+    context.close()
+
+
+def test_a_site_toggle_hides_the_highways(browser, site_url):
+    context, pg = site_page(browser, site_url)
+    pg.goto(site_url)
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    pg.locator('#site-toggles input[data-layer="highways"]').uncheck()
+    pg.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=10000)
+    assert "saraqeb" in pg.evaluate(testing.feature_ids_js())
+    assert "layers=" in pg.url and "highways" not in pg.url.split("layers=")[1].split("&")[0]
+    context.close()
+
+
+def test_the_site_on_a_phone_and_its_accessibility(browser, site_url):
+    context, pg = site_page(browser, site_url, viewport=(390, 844))
+    pg.goto(f"{site_url}/?place=saraqeb")
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    box = pg.locator(".site-map").bounding_box()
+    assert box["width"] >= 370 and box["height"] >= 0.45 * 844  # map first, full width
+    assert pg.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    pg.screenshot(path=str(ARTIFACTS / "site-phone-390x844.png"))
+    serious = [v for v in testing.axe_violations(pg) if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+    context.close()
+
+
+def test_a_published_hostile_story_runs_no_script(browser, tmp_path):
+    from mapapp.publish import publish_site
+    from mapapp.snapshot import serve_folder
+    from mapapp.story import load_story
+
+    data = _hostile_folder(tmp_path)
+    out = publish_site(load_story(data), tmp_path / "site").out
+    with serve_folder(out) as url:
+        context, pg = site_page(browser, url)
+        pg.goto(f"{url}/?place=saraqeb")
+        pg.wait_for_function(SITE_READY, timeout=30000)
+        pg.locator("#tab-article").click()
+        pg.evaluate("() => { window.map.eachLayer(l => { if (l.openTooltip && l.feature) l.openTooltip(); }); }")
+        pg.get_by_text("alert(4)", exact=False).first.wait_for(timeout=10000)  # shown as text
+        assert pg.dialogs == []
+        assert pg.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
+        assert pg.evaluate("() => [...document.querySelectorAll('a')].filter(a => a.href.startsWith('javascript')).length") == 0
+        context.close()
+
+
+def test_snapshots_png_and_pdf_are_print_sized_and_not_blank(tmp_path):
+    import struct
+
+    from mapapp import snapshot
+    from mapapp.story import load_story
+
+    story = load_story(settings.DEFAULT_DATA_DIR)
+    png = snapshot.snapshot(story, tmp_path / "map.png", [snapshot.Shot(day=date(2020, 2, 27), place="saraqeb")])
+    data = png.read_bytes()
+    width, height = struct.unpack(">II", data[16:24])
+    assert width == snapshot.VIEWPORT["width"] * snapshot.SCALE and height >= snapshot.VIEWPORT["height"] * snapshot.SCALE
+    from PIL import Image
+
+    with Image.open(png) as image:
+        pixels = np.asarray(image.convert("L"), dtype=float)
+    assert pixels.std() > 20  # not blank: a map, text and a legend
+    shutil.copy(png, ARTIFACTS / "snapshot.png")
+    days = [date(2020, 2, 10), date(2020, 2, 27), date(2020, 3, 5)]
+    pdf = snapshot.snapshot(story, tmp_path / "handout.pdf", [snapshot.Shot(day=d) for d in days]).read_bytes()
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == len(days)
+    shutil.copy(tmp_path / "handout.pdf", ARTIFACTS / "handout.pdf")

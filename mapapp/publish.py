@@ -1,0 +1,157 @@
+"""Publish a story as a static site: ``python -m mapapp publish OUT [--data DIR] [--events FILE]``.
+
+The site is the app's map and reading pane without a server: ``index.html``,
+the content-hashed scripts, styles and data beside it. Nothing is computed at
+view time that the app computes in Python:
+
+- the map is the one :func:`mapapp.mapbuild.build_base_map` builds for the
+  app, with the story's per-day timeline embedded, drawn by the same
+  ``story-layers.js`` (and ``events-layer.js`` for an event dataset);
+- the place panel, the reader, the walk and the text alternative are the view
+  model of :mod:`mapapp.viewmodel`, written as ``data/view-<hash>.js`` and
+  rendered by ``site.js``, which puts every string in the page as text
+  (``textContent``), never as HTML.
+
+The story works from ``file://`` too (its data are scripts, not fetched); an
+event dataset is fetched, so it needs any web server. Every file but
+``index.html`` is named by its content's hash, so a CDN may cache it for good.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import assets, mapbuild, settings, viewmodel
+from ._files import new_folder
+from .events import load_events
+from .events import publish as publish_events
+from .story import Story
+
+SITE_JS = "site.js"
+SITE_CSS = "site.css"
+SITE_FILES = (settings.LEGEND_CSS, SITE_JS, SITE_CSS)  # static/mapapp/ files only the site (and the legend) use
+BUDGET_BYTES = 2_000_000  # without event data (issue: at most 2 MB)
+_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*"\s*/>', re.S)
+
+
+@dataclass
+class Site:
+    out: Path
+    files: int
+    bytes_without_events: int
+    events_bytes: int
+
+
+def _hashed(data: bytes, stem: str, suffix: str) -> str:
+    return f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}{suffix}"
+
+
+class _Writer:
+    """Writes files under a folder, content-hashed unless told otherwise; counts bytes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.bytes = 0
+        self.files = 0
+
+    def write(self, relative: str, data: bytes) -> str:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.bytes += len(data)
+        self.files += 1
+        return relative
+
+    def hashed(self, folder: str, name: str, data: bytes) -> str:
+        stem, dot, suffix = name.rpartition(".")
+        return self.write(f"{folder}/{_hashed(data, stem, dot + suffix)}", data)
+
+
+def _copy_assets(writer: _Writer) -> dict[str, str]:
+    """The app's static files the map links (``/app/static/...``) → their hashed copies in the site."""
+    links: dict[str, str] = {}
+    leaflet = settings.VENDOR_DIR / assets.LEAFLET_DIR / "dist"
+    for image in sorted((leaflet / "images").glob("*.png")):  # leaflet.css links them as images/<name>
+        writer.write(f"assets/images/{image.name}", image.read_bytes())
+    for url, path in (
+        (assets.LOCAL_JS[0][1], leaflet / "leaflet.js"),
+        (assets.LOCAL_CSS[0][1], leaflet / "leaflet.css"),
+        *(
+            (f"{settings.APP_JS_URL}/{name}", settings.STATIC_DIR / "mapapp" / name)
+            for name in (settings.STORY_LAYERS_JS, settings.EVENTS_LAYER_JS, settings.MAP_CSS, *SITE_FILES)
+        ),
+    ):
+        links[url] = writer.hashed("assets", path.name, path.read_bytes())
+    return links
+
+
+def site_html(story: Story, links: dict[str, str], view_js: str, events_url: str | None) -> str:
+    """``index.html``: the app's map (data embedded) inside the site's page, then the view model and its renderer."""
+    state = mapbuild.story_state(story.manifest.events_date, None)
+    m = mapbuild.build_base_map(story, standalone=state, events=events_url, legend_on_map=False)
+    html = m.get_root().render()
+    for url, local in links.items():
+        html = html.replace(f'"{url}"', f'"{local}"')
+    leftover = re.findall(r'(?:src|href)="(/app/static/[^"]+)"', html)
+    if leftover:
+        raise RuntimeError(f"the site links files it does not ship: {leftover}")
+    manifest = story.manifest
+    esc = mapbuild.escape_text
+    # Pinch zoom stays allowed (folium's page forbids it): WCAG 1.4.4.
+    html = _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1" />', html, count=1)
+    head = (
+        f"<title>{esc(manifest.page_title or manifest.title)}</title>\n"
+        f'<link rel="stylesheet" href="{links[settings.APP_JS_URL + "/" + settings.LEGEND_CSS]}"/>\n'
+        f'<link rel="stylesheet" href="{links[settings.APP_JS_URL + "/" + SITE_CSS]}"/>\n'
+    )
+    html = html.replace("<head>", '<head>\n<meta charset="utf-8" />\n' + head, 1)
+    html = html.replace("<html>", '<html lang="en">', 1)
+    map_div = re.search(r'<div class="folium-map" id="[^"]+" ></div>', html)
+    if map_div is None:
+        raise RuntimeError("folium's map element was not found in the page")
+    page = f"""<header class="site-head"><h1>{esc(manifest.title)}</h1><p>{esc(manifest.subtitle)}</p></header>
+<main class="site-main">
+<section class="site-map-col" aria-label="Map">
+<div class="site-map">{map_div.group(0)}</div>
+<div class="site-toggles" id="site-toggles" role="group" aria-label="Layers"></div>
+<p class="mapapp-description" id="site-description" role="status" aria-live="polite" tabindex="0"></p>
+</section>
+<aside class="site-panel" aria-label="Story">
+<div class="site-controls"><label>As of date <input type="date" id="site-date"></label>
+<button type="button" id="site-walk">Story: walk me through the article</button></div>
+<div id="site-walk-panel" hidden></div>
+{mapbuild.legend_html(story, open_=True)}
+<div class="site-tabs" role="tablist"><button type="button" role="tab" id="tab-place" aria-selected="true">Place</button>
+<button type="button" role="tab" id="tab-article" aria-selected="false">Article</button></div>
+<div id="site-place" role="tabpanel" aria-labelledby="tab-place"></div>
+<div id="site-article" role="tabpanel" aria-labelledby="tab-article" hidden></div>
+<section id="site-print-sources" class="site-print-sources" hidden></section>
+<footer class="site-foot"><p>{esc(manifest.credits)}</p><p>{esc(manifest.licence)}</p>
+<p>Published with mapapp from the story folder; no server, no CDN: everything is in this site.</p></footer>
+</aside>
+</main>"""
+    html = html[: map_div.start()] + page + html[map_div.end() :]
+    scripts = f'<script src="{view_js}"></script>\n<script src="{links[settings.APP_JS_URL + "/" + SITE_JS]}"></script>\n'
+    return html.replace("</html>", scripts + "</html>") if "</html>" in html else html + scripts
+
+
+def publish_site(story: Story, out: Path, *, events_csv: Path | None = None, force: bool = False) -> Site:
+    """Write the site into ``out`` (see :func:`mapapp._files.new_folder`: never half-written, kept unless ``force``)."""
+    with new_folder(out, force=force) as tmp:
+        writer = _Writer(tmp)
+        links = _copy_assets(writer)
+        view = json.dumps(viewmodel.site_view(story), ensure_ascii=False, separators=(",", ":"))
+        # A script, not a fetched file: the story then opens from file:// too. "</" cannot end the script early.
+        script = "window.MAPAPP_SITE=" + view.replace("</", "<\\/") + ";\n"
+        view_js = writer.hashed("data", "view.js", script.encode("utf-8"))
+        events_url, events_bytes = None, 0
+        if events_csv is not None:
+            published = publish_events(load_events(events_csv), tmp / "data", "data")
+            events_url = published.manifest_url
+            events_bytes = sum(p.stat().st_size for p in (tmp / "data").glob("events-*/**/*") if p.is_file())
+        writer.write("index.html", site_html(story, links, view_js, events_url).encode("utf-8"))
+    return Site(out, writer.files, writer.bytes, events_bytes)

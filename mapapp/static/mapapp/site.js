@@ -1,0 +1,331 @@
+/*
+ * The published site's renderer (mapapp/publish.py): the place panel, the reader, the walk, the date,
+ * the layer toggles and the permalink, drawn from the view model (mapapp/viewmodel.py: site_view, in
+ * window.MAPAPP_SITE). The map itself is story-layers.js, as in the app.
+ *
+ * Nothing is decided here that Python decides for the app: statuses, texts and highlighted mentions are
+ * in the view model; this script looks up the interval that holds the chosen day. Every string from the
+ * data goes into the page with textContent (never innerHTML), so no data can run as script.
+ *
+ * Permalinks are the app's: ?place=ID&layers=a,b&date=YYYY-MM-DD&passage=pNN&step=pNN
+ */
+(function () {
+  "use strict";
+  var V = window.MAPAPP_SITE;
+  var story = window.mapappStory;
+  var map = story.map;
+  window.map = map; // as in the app's map frame (the tests and the snapshot ask it)
+  var SELECTED_ZOOM = 12;
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function toDay(iso) { var p = iso.split("-"); return Math.round(Date.UTC(+p[0], +p[1] - 1, +p[2]) / 86400000); }
+  function toIso(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
+  function dayText(iso) { var d = new Date(toDay(iso) * 86400000); return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear(); }
+  function validIso(s) { return typeof s === "string" && /^\d{4}-\d{2}-\d{2}$/.test(s) && !isNaN(toDay(s)); }
+  function clampIso(s) { return s < V.timeline.start ? V.timeline.start : s > V.timeline.end ? V.timeline.end : s; }
+  function intervalOn(list, iso) {
+    for (var i = 0; i < (list || []).length; i++) if (list[i].from <= iso && iso <= list[i].to) return list[i];
+    return null;
+  }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function safeUrl(url) { return typeof url === "string" && /^https?:\/\/[^\s<>"]+$/.test(url) ? url : null; }
+
+  var passages = {};
+  V.passages.forEach(function (p) { passages[p.id] = p; });
+  var layerIds = V.layers.map(function (l) { return l.id; });
+  if (window.mapappEvents) layerIds.push("events");
+
+  // --- state, from the permalink --------------------------------------------------------------
+  var q = new URLSearchParams(window.location.search);
+  var state = {
+    day: validIso(q.get("date")) ? clampIso(q.get("date")) : V.events_date,
+    place: V.places[q.get("place")] ? q.get("place") : null,
+    passage: passages[q.get("passage")] ? q.get("passage") : null,
+    step: null,
+    layers: q.get("layers") !== null ? q.get("layers").split(",").filter(function (id) { return layerIds.indexOf(id) >= 0; }) : layerIds.slice(),
+    tab: "place",
+  };
+  var stepIndex = V.walk.map(function (s) { return s.passage; }).indexOf(q.get("step"));
+  if (stepIndex >= 0) state.step = stepIndex;
+  if (state.passage && !state.place) state.tab = "article";
+
+  function writeUrl() {
+    var p = new URLSearchParams();
+    if (state.place) p.set("place", state.place);
+    p.set("layers", state.layers.join(","));
+    p.set("date", state.day);
+    if (state.passage) p.set("passage", state.passage);
+    if (state.step !== null) p.set("step", V.walk[state.step].passage);
+    if (q.get("print")) p.set("print", q.get("print"));
+    window.history.replaceState(null, "", "?" + p.toString());
+  }
+
+  // --- the map ------------------------------------------------------------------------------------
+  function focusIds() {
+    if (state.step !== null) return V.walk[state.step].places;
+    if (state.passage) return passages[state.passage].places;
+    return [];
+  }
+  function applyMap() {
+    story.setState({ day: toDay(state.day), selected: state.place, focus: focusIds(), lang: "en", dim: state.step !== null });
+    if (window.mapappEvents) window.mapappEvents.setFilter({ from: toDay(state.day) - 29, to: toDay(state.day), types: null });
+  }
+  function boundsOf(ids) {
+    var b = null;
+    ids.forEach(function (id) {
+      var f = story.features[id];
+      if (!f || !f.layer) return;
+      var lb = f.layer.getBounds ? f.layer.getBounds() : L.latLngBounds([f.layer.getLatLng()]);
+      b = b ? b.extend(lb) : L.latLngBounds(lb.getSouthWest(), lb.getNorthEast());
+    });
+    return b;
+  }
+  function moveTo(ids, still) {
+    var b = boundsOf(ids);
+    if (!b) return;
+    var how = { animate: !still }; // the first view is set without animation: it is there when the page is
+    if (ids.length === 1 && b.getSouthWest().equals(b.getNorthEast())) map.setView(b.getCenter(), SELECTED_ZOOM, how);
+    else map.fitBounds(b, L.extend({ padding: [40, 40], maxZoom: SELECTED_ZOOM }, how));
+    var box = map.getContainer().getBoundingClientRect();
+    if (box.bottom < 0 || box.top > window.innerHeight) map.getContainer().scrollIntoView({ block: "start" });
+  }
+  function showLayers() {
+    Object.keys(story.groups).forEach(function (id) {
+      var on = state.layers.indexOf(id) >= 0, group = story.groups[id];
+      if (on && !map.hasLayer(group)) map.addLayer(group);
+      if (!on && map.hasLayer(group)) map.removeLayer(group);
+    });
+    if (window.mapappEvents) {
+      var on = state.layers.indexOf("events") >= 0;
+      if (on && !map.hasLayer(window.mapappEvents)) map.addLayer(window.mapappEvents);
+      if (!on && map.hasLayer(window.mapappEvents)) map.removeLayer(window.mapappEvents);
+    }
+  }
+
+  // --- the panel ----------------------------------------------------------------------------------
+  function passageBlock(p, markId, every) {
+    var wrap = el("div", null, "site-passage");
+    var meta = el("small", p.id + " · speaker: " + (p.speakers.join(", ") || "unattributed"));
+    wrap.appendChild(meta);
+    var para = el("p", null, "passage");
+    para.setAttribute("data-passage", p.id);
+    p.segments.forEach(function (seg) {
+      var marked = every ? seg[1].length > 0 : seg[1].indexOf(markId) >= 0;
+      para.appendChild(marked ? el("mark", seg[0]) : document.createTextNode(seg[0]));
+    });
+    wrap.appendChild(para);
+    if (p.dates.length) {
+      wrap.appendChild(el("small", "Dates: " + p.dates.map(function (d) {
+        return "“" + d.phrase + "” = " + d.date + (d.date_to ? "…" + d.date_to : "");
+      }).join("; "), "site-dates"));
+    }
+    return wrap;
+  }
+  function sourcesList(sources) {
+    var ul = el("ul", null, "site-sources");
+    sources.forEach(function (s) {
+      var li = el("li", "Source [" + s.leaning + "]: " + s.title);
+      var url = safeUrl(s.url);
+      if (url) { li.appendChild(document.createTextNode(" (")); var a = el("a", "link"); a.href = url; a.rel = "noopener"; li.appendChild(a); li.appendChild(document.createTextNode(")")); }
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+  function renderPlace() {
+    var box = document.getElementById("site-place");
+    box.replaceChildren();
+    if (!state.place) { box.appendChild(el("p", "Click a place on the map, or a passage in the Article tab.", "site-hint")); return; }
+    var v = V.places[state.place];
+    box.appendChild(el("h2", v.name));
+    if (v.draft) box.appendChild(el("p", "Draft, not yet reviewed: " + v.draft, "site-warning"));
+    var facts = el("ul", null, "site-facts");
+    v.facts.forEach(function (f) { var li = el("li"); li.appendChild(el("b", f[0] + ": ")); li.appendChild(document.createTextNode(f[1])); facts.appendChild(li); });
+    box.appendChild(facts);
+    box.appendChild(sourcesList(v.sources));
+    if (v.panel === "control-history") {
+      var s = intervalOn(v.status, state.day);
+      if (!s) box.appendChild(el("p", "No dated control claim for this place in the dataset.", "site-hint"));
+      else {
+        var p = el("p"); p.appendChild(el("b", "Status as of " + state.day + ": "));
+        p.appendChild(document.createTextNode("held by "));
+        p.appendChild(el("b", s.label, "site-holder"));
+        if (s.since) p.appendChild(document.createTextNode(" since " + s.since));
+        box.appendChild(p);
+        if (s.disputed) {
+          box.appendChild(el("p", s.note, "site-warning"));
+          s.claims.forEach(function (c) { box.appendChild(el("p", c.date + ": " + c.text + " (" + c.sources.join(", ") + ")", "site-claim")); });
+        }
+        box.appendChild(el("h3", "Control history"));
+        v.history.forEach(function (c) {
+          box.appendChild(el("p", c.date + " (" + c.precision + "): " + c.name + ": " + c.before + " → " + c.after));
+          c.claims.forEach(function (k) { box.appendChild(el("p", k.date + " " + k.text + " [" + k.source + "]", "site-claim")); });
+          box.appendChild(sourcesList(c.sources));
+        });
+      }
+    } else if (v.panel === "states") {
+      var st = intervalOn(v.status, state.day);
+      var sp = el("p"); sp.appendChild(el("b", "Status as of " + state.day + ": ")); sp.appendChild(document.createTextNode(st ? st.status : "unknown"));
+      box.appendChild(sp);
+      v.states.forEach(function (e) {
+        box.appendChild(el("p", e.date + ": " + e.status + ". " + e.note));
+        e.claims.forEach(function (c) { box.appendChild(el("p", "other account: " + c.date + " " + c.text + " [" + c.source + "]", "site-claim")); });
+      });
+    } else if (v.panel === "dated") {
+      box.appendChild(el("p", "Date: " + v.dated.date + (v.dated.date_to ? " to " + v.dated.date_to : "")));
+      v.dated.claims.forEach(function (c) { box.appendChild(el("p", c.text + " (" + c.source + ")", "site-claim")); });
+    }
+    box.appendChild(el("h3", "Passages (" + v.passages.length + ")"));
+    v.passages.forEach(function (pid) { box.appendChild(passageBlock(passages[pid], state.place, false)); });
+  }
+  function renderArticle() {
+    var box = document.getElementById("site-article");
+    box.replaceChildren();
+    box.appendChild(el("p", V.headline, "site-headline"));
+    box.appendChild(el("small", V.outlet + " · events " + V.events_date + " · published " + V.published));
+    V.passages.forEach(function (p) {
+      box.appendChild(passageBlock(p, null, false));
+      var b = el("button", "Show its places on the map", p.id === state.passage ? "site-current" : "");
+      b.type = "button";
+      b.addEventListener("click", function () { selectPassage(p.id); });
+      box.appendChild(b);
+      if (p.id === state.passage) {
+        var names = p.places.map(function (id) { return V.places[id] ? V.places[id].name : id; });
+        box.appendChild(el("p", "Places in this passage: " + (names.join(", ") || "none"), "site-found"));
+      }
+    });
+  }
+  function renderWalk() {
+    var box = document.getElementById("site-walk-panel");
+    box.replaceChildren();
+    box.hidden = state.step === null;
+    if (state.step === null) return;
+    var s = V.walk[state.step];
+    box.appendChild(el("p", "Step " + (state.step + 1) + " / " + V.walk.length + (s.day ? " · " + dayText(s.day) : ""), "site-step"));
+    box.appendChild(passageBlock(passages[s.passage], null, true));
+    [["Back", -1], ["Next", 1]].forEach(function (b) {
+      var button = el("button", b[0]); button.type = "button";
+      button.disabled = (b[1] < 0 && state.step === 0) || (b[1] > 0 && state.step === V.walk.length - 1);
+      button.addEventListener("click", function () { walkBy(b[1]); });
+      box.appendChild(button);
+    });
+    var leave = el("button", "Leave the walk"); leave.type = "button";
+    leave.addEventListener("click", leaveWalk);
+    box.appendChild(leave);
+  }
+  function renderDescription() {
+    var d = intervalOn(V.descriptions, state.day);
+    var text = "As of " + dayText(state.day) + ": " + (d ? d.text : "");
+    if (state.place) text = text.replace(/\.$/, "") + "; selected: " + V.places[state.place].name + ".";
+    if (state.step !== null) text = "Story step " + (state.step + 1) + " of " + V.walk.length + ". " + text;
+    document.getElementById("site-description").textContent = text;
+  }
+  function renderPrintSources() {
+    // The print layout (snapshots) names the sources of what the map shows on its day.
+    var box = document.getElementById("site-print-sources");
+    if (!box || !q.get("print")) return;
+    box.replaceChildren();
+    var seen = {}, rows = [], view = map.getBounds();
+    Object.keys(story.features).forEach(function (id) {
+      var f = story.features[id], v = V.places[id];
+      if (!f.shown || !v || !map.hasLayer(f.geo)) return;
+      var where = f.layer.getBounds ? f.layer.getBounds() : L.latLngBounds([f.layer.getLatLng()]);
+      if (!view.intersects(where)) return; // on the map but outside the picture
+      var sources = v.sources.slice();
+      (v.history || []).forEach(function (c) { sources = sources.concat(c.sources); });
+      sources.forEach(function (src) { if (!seen[src.key]) { seen[src.key] = true; rows.push(src); } });
+    });
+    box.appendChild(el("h3", "Sources of what the map shows (" + rows.length + ")"));
+    var ul = el("ul");
+    rows.forEach(function (src) { ul.appendChild(el("li", "[" + src.leaning + "] " + src.title + (safeUrl(src.url) ? " " + src.url : ""))); });
+    box.appendChild(ul);
+    box.hidden = false;
+  }
+  function renderTabs() {
+    var place = state.tab === "place";
+    document.getElementById("site-place").hidden = !place;
+    document.getElementById("site-article").hidden = place;
+    document.getElementById("tab-place").setAttribute("aria-selected", String(place));
+    document.getElementById("tab-article").setAttribute("aria-selected", String(!place));
+  }
+  function render() {
+    document.getElementById("site-date").value = state.day;
+    applyMap();
+    renderPlace();
+    renderArticle();
+    renderWalk();
+    renderDescription();
+    renderTabs();
+    renderPrintSources();
+    writeUrl();
+  }
+
+  // --- actions --------------------------------------------------------------------------------------
+  function selectPlace(id, move) {
+    state.place = id; state.tab = "place";
+    if (move) moveTo([id]);
+    render();
+  }
+  function selectPassage(pid) {
+    state.passage = pid; state.tab = "article";
+    var ids = passages[pid].places;
+    if (ids.length) moveTo(ids);
+    render();
+  }
+  function goStep(i, still) {
+    state.step = i;
+    var s = V.walk[i];
+    if (s.day) state.day = clampIso(s.day);
+    state.passage = s.passage;
+    if (s.places.length) moveTo(s.places, still);
+    render();
+  }
+  function walkBy(delta) { goStep(Math.min(Math.max((state.step || 0) + delta, 0), V.walk.length - 1)); }
+  function leaveWalk() { state.step = null; render(); }
+
+  // --- controls -----------------------------------------------------------------------------------
+  var dateInput = document.getElementById("site-date");
+  dateInput.min = V.timeline.start; dateInput.max = V.timeline.end;
+  dateInput.addEventListener("change", function () { if (validIso(dateInput.value)) { state.day = clampIso(dateInput.value); render(); } });
+  document.getElementById("site-walk").addEventListener("click", function () { goStep(state.step === null ? 0 : state.step); });
+  document.getElementById("tab-place").addEventListener("click", function () { state.tab = "place"; renderTabs(); });
+  document.getElementById("tab-article").addEventListener("click", function () { state.tab = "article"; renderTabs(); });
+  document.addEventListener("keydown", function (e) {
+    if (state.step === null || /INPUT|SELECT|TEXTAREA/.test(e.target.tagName)) return;
+    if (e.key === "ArrowRight") walkBy(1);
+    else if (e.key === "ArrowLeft") walkBy(-1);
+    else if (e.key === "Escape") leaveWalk();
+  });
+  var toggles = document.getElementById("site-toggles");
+  V.layers.concat(window.mapappEvents ? [{ id: "events", short: "Events" }] : []).forEach(function (l) {
+    var label = el("label"), box = el("input");
+    box.type = "checkbox"; box.checked = state.layers.indexOf(l.id) >= 0; box.setAttribute("data-layer", l.id);
+    box.addEventListener("change", function () {
+      state.layers = layerIds.filter(function (id) { var b = toggles.querySelector('[data-layer="' + id + '"]'); return b && b.checked; });
+      showLayers(); story.layoutLabels(); writeUrl();
+    });
+    label.appendChild(box); label.appendChild(document.createTextNode(" " + l.short));
+    toggles.appendChild(label);
+  });
+  Object.keys(story.features).forEach(function (id) {
+    if (V.places[id]) story.features[id].layer.on("click", function () { selectPlace(id, false); });
+  });
+  // The playback bar reports the day it stopped on (as it tells the app): the panel follows.
+  window.mapappReport = function (text) {
+    if (typeof text === "string" && text.indexOf("day:") === 0) { state.day = clampIso(toIso(Number(text.slice(4)))); render(); }
+  };
+
+  if (q.get("print")) document.documentElement.classList.add("site-print");
+  showLayers();
+  if (state.step !== null) goStep(state.step, true);
+  else {
+    if (state.place) moveTo([state.place], true);
+    else if (state.passage) moveTo(passages[state.passage].places, true);
+    render();
+  }
+  window.mapappSite = { state: state, ready: true, select: selectPlace, passage: selectPassage, render: render };
+})();

@@ -1,0 +1,243 @@
+"""What the place panel and the article reader show, computed once in Python as plain data.
+
+The Streamlit UI (:mod:`mapapp.app`) and the published site's small renderer
+(``static/mapapp/site.js``) both render these dicts, so a place's facts, its
+sources, its status on any day, its passages and their highlighted mentions
+are decided in one place. Values are plain text: each renderer escapes them
+for its medium (markdown in the app, ``textContent`` on the site).
+
+A status that depends on the day is given as intervals (``from``/``to``, ISO
+dates, inclusive) computed with the same functions the map uses, so a
+renderer only looks up the interval that holds its day.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+from ._validate import as_list
+from .article import Passage
+from .layers import KINDS
+from .mapbuild import legend
+from .states import current_state, describe_day
+from .story import Story
+from .walk import walk_steps
+
+_ISO = date.isoformat
+
+
+def describe_precision(feature: dict) -> str:
+    precision = feature.get("precision")
+    radius = feature.get("precision_m")
+    if precision in ("exact", "approximate") and isinstance(radius, (int, float)) and radius == radius:
+        return f"{precision}, within about {int(radius):,} m"
+    return str(precision or "")
+
+
+def source_view(story: Story, key: str) -> dict:
+    src = story.source(key)
+    url = src.get("url")
+    return {"key": key, "leaning": src.get("leaning", "?"), "title": src["title"], "url": url if isinstance(url, str) else None}
+
+
+def place_facts(story: Story, feature: dict) -> list[tuple[str, str]]:
+    """(label, text) rows of the place panel, in order, empty ones left out."""
+    facts = [
+        ("Layer", story.manifest.label(feature["layer"])),
+        ("Kind", feature.get("kind") or feature.get("ref") or ""),
+        ("Part of", story.entity(feature["part_of"])["name"] if feature.get("part_of") in story.entities else ""),
+        ("Also written", ", ".join(feature.get("aliases") or []) if isinstance(feature.get("aliases"), list) else ""),
+        ("Arabic", feature.get("name_ar") if isinstance(feature.get("name_ar"), str) else ""),
+        ("Precision", describe_precision(feature)),
+        ("Location source", feature.get("source_text") or feature.get("location_basis") or feature.get("derivation") or ""),
+        ("GeoNames id", str(int(feature["geonameid"])) if _is_number(feature.get("geonameid")) else ""),
+    ]
+    return [(k, str(v)) for k, v in facts if v]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and value == value
+
+
+def draft_note(feature: dict) -> str | None:
+    """The review note of a drafted feature (``python -m mapapp new``), or None when it is not a draft."""
+    if feature.get("draft") is not True:
+        return None
+    review = feature.get("draft_review")
+    return review if isinstance(review, str) else "check this place"
+
+
+def _intervals(story: Story, boundaries: list[date], at) -> list[dict]:
+    """``at(day)`` on each stretch between ``boundaries``, merged where equal, over the story's timeline."""
+    start, end = story.manifest.timeline_start, story.manifest.timeline_end
+    days = sorted({start, *(d for d in boundaries if start < d <= end)})
+    out: list[dict] = []
+    for i, day in enumerate(days):
+        last = days[i + 1] - timedelta(days=1) if i + 1 < len(days) else end
+        value = at(day)
+        if out and out[-1]["value"] == value:
+            out[-1]["to"] = _ISO(last)
+        else:
+            out.append({"from": _ISO(day), "to": _ISO(last), "value": value})
+    return [{"from": o["from"], "to": o["to"], **o["value"]} for o in out]
+
+
+def control_status(story: Story, place_id: str) -> list[dict]:
+    """Who held the place, as intervals: side, its label, since when, and any dispute with its claims."""
+    changes = story.history(place_id)
+    boundaries = [d for c in changes for d in (c.date, *c.claimed_dates)]
+    boundaries += [d + timedelta(days=1) for d in boundaries]
+
+    def at(day: date) -> dict:
+        status = story.status(place_id, day)
+        claims = [
+            {"date": c.get("date", ""), "text": c.get("text", "adopted date"), "sources": as_list(c.get("source"))}
+            for c in status.claims
+        ]
+        return {
+            "side": status.controller,
+            "label": story.manifest.side(status.controller).label,
+            "since": _ISO(status.since) if status.since else None,
+            "disputed": status.disputed,
+            "note": status.note if status.disputed else "",
+            "claims": claims if status.disputed else [],
+        }
+
+    return _intervals(story, boundaries, at)
+
+
+def control_history(story: Story, place_id: str) -> list[dict]:
+    return [
+        {
+            "date": _ISO(c.date),
+            "precision": c.date_precision,
+            "name": c.name,
+            "before": story.manifest.side(c.before).label,
+            "after": story.manifest.side(c.after).label,
+            "claims": [_claim(k) for k in c.claims],
+            "sources": [source_view(story, key) for key in c.sources],
+        }
+        for c in story.history(place_id)
+    ]
+
+
+def _claim(claim: dict) -> dict:
+    return {"date": claim.get("date", ""), "text": claim.get("text", ""), "source": str(claim.get("source", ""))}
+
+
+def states_status(story: Story, feature: dict) -> list[dict]:
+    entries = as_list(feature.get("states"))
+    boundaries = [d for d in (date.fromisoformat(e["date"]) for e in entries if isinstance(e.get("date"), str))]
+    return _intervals(story, boundaries, lambda day: {"status": current_state(feature, day).get("status", "unknown")})
+
+
+def place_view(story: Story, place_id: str) -> dict:
+    """Everything the place panel shows for ``place_id`` (plain text; see the module docstring)."""
+    feature = story.feature(place_id)
+    kind = KINDS[feature["layer"]]
+    view: dict[str, Any] = {
+        "id": place_id,
+        "name": feature["name"],
+        "layer": feature["layer"],
+        "panel": kind.panel,
+        "draft": draft_note(feature),
+        "facts": place_facts(story, feature),
+        "sources": [source_view(story, key) for key in as_list(feature.get("source"))],
+        "passages": [p.id for p in story.passages_for(place_id)],
+    }
+    if kind.panel == "control-history":
+        view["status"] = control_status(story, place_id) if story.history(place_id) else []
+        view["history"] = control_history(story, place_id)
+    elif kind.panel == "states":
+        view["status"] = states_status(story, feature)
+        view["states"] = [
+            {
+                "date": e.get("date", ""),
+                "status": e.get("status", ""),
+                "note": e.get("note") or e.get("event") or "",
+                "claims": [_claim(c) for c in e.get("claims") or []],
+            }
+            for e in as_list(feature.get("states"))
+        ]
+    elif kind.panel == "dated":
+        view["dated"] = {
+            "date": feature.get("date"),
+            "date_to": feature.get("date_to") if isinstance(feature.get("date_to"), str) else None,
+            "claims": [
+                {"text": c.get("text", ""), "source": story.source(c.get("source")).get("title", "")}
+                for c in feature.get("claims") or []
+            ],
+        }
+    return view
+
+
+def interval_on(intervals: list[dict], day: date) -> dict | None:
+    """The interval of ``intervals`` that holds ``day`` (what a renderer shows for that day)."""
+    iso = _ISO(day)
+    return next((i for i in intervals if i["from"] <= iso <= i["to"]), None)
+
+
+def passage_segments(passage: Passage) -> list[tuple[str, list[str]]]:
+    """The passage's text cut at every mention's edges: (text, ids of the places it refers to)."""
+    cuts = sorted({0, len(passage.text), *(m.start for m in passage.mentions), *(m.end for m in passage.mentions)})
+    segments = []
+    for start, end in itertools.pairwise(cuts):
+        ids = list(dict.fromkeys(m.place_id for m in passage.mentions if m.start <= start and end <= m.end))
+        segments.append((passage.text[start:end], ids))
+    return segments
+
+
+def passage_view(story: Story, passage: Passage) -> dict:
+    return {
+        "id": passage.id,
+        "kind": passage.kind,
+        "speakers": [s.get("who", "") for s in passage.speakers],
+        "dates": [{"phrase": d["phrase"], "date": d["date"], "date_to": d.get("date_to")} for d in passage.dates],
+        "segments": passage_segments(passage),
+        "places": story.places_in(passage.id),
+    }
+
+
+def descriptions(story: Story) -> list[dict]:
+    """The map's text alternative for every day of the timeline, as intervals (it changes on few days)."""
+    start, end = story.manifest.timeline_start, story.manifest.timeline_end
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    out: list[dict] = []
+    for day in days:
+        text = describe_day(story, day).split(": ", 1)[-1]  # without "As of <day>": the renderer adds its day
+        if out and out[-1]["text"] == text:
+            out[-1]["to"] = _ISO(day)
+        else:
+            out.append({"from": _ISO(day), "to": _ISO(day), "text": text})
+    return out
+
+
+def site_view(story: Story) -> dict:
+    """The whole story as the published site reads it."""
+    manifest = story.manifest
+    timeline = {"start": _ISO(manifest.timeline_start), "end": _ISO(manifest.timeline_end), "about": manifest.timeline_about}
+    walk = [
+        {"passage": step.passage_id, "day": _ISO(step.day) if step.day else None, "places": list(step.place_ids)}
+        for step in walk_steps(story)
+    ]
+    return {
+        "title": manifest.title,
+        "subtitle": manifest.subtitle,
+        "outlet": manifest.outlet,
+        "credits": manifest.credits,
+        "licence": manifest.licence,
+        "headline": story.article.meta.get("headline", ""),
+        "published": _ISO(manifest.published),
+        "events_date": _ISO(manifest.events_date),
+        "timeline": timeline,
+        "layers": [{"id": k, "label": manifest.label(k), "short": manifest.layers[k].short_label} for k in story.story_layers],
+        "legend": [{"title": b.title, "shape": b.shape, "entries": [list(e) for e in b.entries]} for b in legend(story)],
+        "places": {fid: place_view(story, fid) for fid in story.entities},
+        "passages": [passage_view(story, p) for p in story.passages],
+        "related": [{"kind": r["kind"], "title": r.get("title", ""), "date": r.get("date")} for r in story.article.related],
+        "walk": walk,
+        "descriptions": descriptions(story),
+        "sources": {key: source_view(story, key) for key in story.sources},
+    }
