@@ -18,7 +18,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp import events, mapbuild, preload, settings, viewmodel
+from mapapp import events, mapbuild, preload, settings, snapshot, viewmodel
 from mapapp._validate import GeoDataError, parse_iso_date
 from mapapp.article import Passage, passages_as_records
 from mapapp.layers import KINDS
@@ -455,6 +455,18 @@ def render_exports(story: Story, container) -> None:
         mime="text/html",
         key="dl_html",
     )
+    if snapshot.chromium_available():
+        container.download_button(
+            "Snapshot for print (PNG)",
+            data=lambda: snapshot.render(story, [snapshot.Shot(day=day, place=selected)], pdf=False),
+            file_name=f"{story.manifest.slug}-{day.isoformat()}.png",
+            mime="image/png",
+            key="dl_png",
+            help="The map on this date, with its title, legend, scale bar, credits and the sources of what it shows, "
+            "at twice screen resolution (taken by Chromium on the server: a few seconds).",
+        )
+    else:
+        container.caption("Snapshots for print need Chromium on the server (Debian: apt install chromium).")
 
 
 def passages_csv(story: Story) -> str:

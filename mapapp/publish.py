@@ -19,6 +19,7 @@ event dataset is fetched, so it needs any web server. Every file but
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -89,6 +90,16 @@ def _copy_assets(writer: _Writer) -> dict[str, str]:
     return links
 
 
+def _images_to_files(html: str, writer: _Writer) -> str:
+    """The map embeds its images (the hillshade) as data: URIs; the site serves them as hashed files (cacheable)."""
+
+    def to_file(match: re.Match) -> str:
+        data = base64.b64decode(match.group(2))
+        return writer.hashed("assets", f"image.{match.group(1)}", data)
+
+    return re.sub(r"data:image/(png|jpeg);base64,([A-Za-z0-9+/=]+)", to_file, html)
+
+
 def site_html(story: Story, links: dict[str, str], view_js: str, events_url: str | None) -> str:
     """``index.html``: the app's map (data embedded) inside the site's page, then the view model and its renderer."""
     state = mapbuild.story_state(story.manifest.events_date, None)
@@ -153,5 +164,6 @@ def publish_site(story: Story, out: Path, *, events_csv: Path | None = None, for
             published = publish_events(load_events(events_csv), tmp / "data", "data")
             events_url = published.manifest_url
             events_bytes = sum(p.stat().st_size for p in (tmp / "data").glob("events-*/**/*") if p.is_file())
-        writer.write("index.html", site_html(story, links, view_js, events_url).encode("utf-8"))
+        html = _images_to_files(site_html(story, links, view_js, events_url), writer)
+        writer.write("index.html", html.encode("utf-8"))
     return Site(out, writer.files, writer.bytes, events_bytes)

@@ -78,6 +78,15 @@ def serve_folder(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
+def chromium_available() -> bool:
+    """Whether snapshots can be taken here: Debian's Chromium and the Playwright package."""
+    from importlib.util import find_spec
+
+    from .testing import CHROMIUM
+
+    return Path(CHROMIUM).exists() and find_spec("playwright") is not None
+
+
 def _check(story: Story, shots: list[Shot]) -> None:
     steps = {p.id for p in story.passages if p.kind == "body"}
     for shot in shots:

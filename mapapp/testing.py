@@ -1,4 +1,4 @@
-"""Driving the app in a real browser: shared by the browser tests and the benchmark.
+"""Driving the app in a real browser: shared by the browser tests, the benchmark and snapshots (mapapp.snapshot).
 
 Starts a Streamlit server on a free port and waits for its health check;
 launches Debian's Chromium through Playwright (never a downloaded browser);
