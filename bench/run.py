@@ -348,6 +348,30 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return httpd, f"http://localhost:{httpd.server_address[1]}"
 
 
+SITE_READY = """() => window.mapappSite && window.mapappSite.ready && window.mapappStory.ready
+    && window.mapappStory.stats.labelLayouts > 0"""
+
+
+def measure_site(browser, url: str) -> dict:
+    """The published site from a local static server: navigation → story markers drawn and labelled; a click → passage."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    page = context.new_page()
+    outside: list[str] = []
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else (outside.append(r.request.url), r.abort()))
+    t = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(SITE_READY, timeout=30000)
+    page.wait_for_function(testing.has_features_js(["saraqeb", "m4", "m5", "al-bara"]), timeout=30000)
+    first = time.perf_counter() - t
+    point = testing.feature_point(page, "saraqeb")
+    t = time.perf_counter()
+    testing.click_in_map(page, point, container=".site-map .folium-map")
+    page.locator("#site-place p.passage", has_text="loss is a big setback").locator("mark").first.wait_for(timeout=30000)
+    click = time.perf_counter() - t
+    context.close()
+    return {"first_map_s": first, "click_s": click, "outside_requests": len(outside)}
+
+
 DRAWN_MARK = """<script>
 window.addEventListener("load", function () {
   function done() { requestAnimationFrame(function () { window.__drawnAt = performance.now(); }); }
@@ -564,6 +588,14 @@ def interaction_table(summary: dict, n_events: int) -> list[str]:
     if "label_ms" in story:
         ev_labels = f" {ev['label_ms']:.1f} ms | |" if ev and "label_ms" in ev else " | |"
         lines.append(f"| label layout after a zoom (target < 50 ms) | | {story['label_ms']:.1f} ms | |{ev_labels}")
+    site = summary.get("site")
+    if site:
+        first_ratio = ratio(site["first_map_s"], story["first_map_s"])
+        mark = "✓" if site["first_map_s"] < 1 else "✗"
+        label = f"published site ({mb(site['bytes'])}, static server): navigation → map drawn and labelled (target < 1 s)"
+        lines.append(f"| {label} | | {site['first_map_s']:.2f} s | **{first_ratio:.2f}×** of the app's first map {mark} | | |")
+        click_ratio = ratio(site["click_s"], story["click_s"])
+        lines.append(f"| published site: click → passages | | {site['click_s']:.2f} s | {click_ratio:.2f}× of the app's | | |")
     if ev:
         lines.append(f"| events drawn (server ready → canvas painted) | | | | {ev['events_drawn_s']:.2f} s | |")
         lines.append(
@@ -671,9 +703,23 @@ def main(argv=None) -> int:
                     + ", ".join(f"{n} first map {r[-1]['first_map_s']:.2f} s" for n, r in results.items()),
                     flush=True,
                 )
+            from mapapp.publish import publish_site
+            from mapapp.story import load_story
+
+            from mapapp.snapshot import serve_folder
+
+            site = publish_site(load_story(settings.DEFAULT_DATA_DIR), workdir / "site")
+            with serve_folder(site.out) as site_url:
+                site_runs = [measure_site(browser, site_url) for _ in range(args.runs)]
             scale = measure_scale(browser, workdir, sizes, args.scale_runs, args.naive_timeout, args.naive_max)
             browser.close()
         summary = summarize(results)
+        summary["site"] = {
+            "first_map_s": statistics.median(r["first_map_s"] for r in site_runs),
+            "click_s": statistics.median(r["click_s"] for r in site_runs),
+            "outside_requests": sum(r["outside_requests"] for r in site_runs),
+            "bytes": site.bytes_without_events,
+        }
         table = "\n".join(
             [
                 f"Interactions (median of {args.runs} runs; story + events has {args.events:,} events loaded):",

@@ -8,8 +8,6 @@ page is built by small ``render_*`` functions called from :func:`main`.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 from datetime import date, timedelta
@@ -18,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp import events, mapbuild, preload, settings, snapshot, viewmodel
+from mapapp import events, mapbuild, preload, settings, snapshot, tables, viewmodel
 from mapapp._validate import GeoDataError, parse_iso_date
 from mapapp.article import Passage, passages_as_records
 from mapapp.layers import KINDS
@@ -37,6 +35,7 @@ KEY_APP_RERUN = "rerun_app"  # set inside the map fragment when the whole page m
 KEY_VIEW = "export_view"  # a dict the export buttons read when clicked (they run outside the script)
 TABS = ("Place", "Article", "Timeline")
 KEY_EVENTS = "events_loaded"  # this run's event dataset (PublishedEvents), its load error, or None
+KEY_EVENTS_SEEN = "events_seen"  # the manifest URL of the last dataset this session drew
 RETURNED = ["last_active_drawing", "last_object_clicked_tooltip"]
 
 
@@ -92,10 +91,12 @@ def init_state(story: Story) -> None:
     layers = params.get(settings.QP_LAYERS)
     day = parse_iso_date(params.get(settings.QP_DATE))
     st.session_state[settings.KEY_PLACE] = place if place in story.entities else ""
-    switchable = [*story.story_layers, settings.EVENTS_LAYER]
-    visible = set(layers.split(",")) if layers is not None else set(switchable)
-    for layer in switchable:
+    visible = set(layers.split(",")) if layers is not None else set(story.story_layers)
+    for layer in story.story_layers:
         st.session_state[settings.KEY_LAYER_PREFIX + layer] = layer in visible
+    # An event dataset is shown unless the link says it was switched off (the layers a link lists were
+    # written before or without a dataset: they say nothing about one).
+    st.session_state[settings.KEY_LAYER_PREFIX + settings.EVENTS_LAYER] = params.get(settings.QP_EVENTS) != "off"
     st.session_state[settings.KEY_EVENTS_WINDOW] = settings.EVENT_DEFAULT_WINDOW
     st.session_state[settings.KEY_DATE] = story.manifest.clamp(day or story.manifest.events_date)
     st.session_state[settings.KEY_PASSAGE] = params.get(settings.QP_PASSAGE) if params.get(settings.QP_PASSAGE) else ""
@@ -112,6 +113,18 @@ def init_state(story: Story) -> None:
     if step is not None:  # a walk permalink: that step, on the link's date if it has one
         go_to_step(story, step, keep_date=day is not None)
     st.session_state[KEY_INIT] = True
+
+
+def note_new_dataset() -> None:
+    """A dataset new to this session is shown (ticked), and marked in use so the cache keeps it."""
+    loaded = loaded_events()
+    if loaded is None:
+        return
+    events.touch(loaded)
+    if st.session_state.get(KEY_EVENTS_SEEN) != loaded.manifest_url:
+        if st.session_state.get(KEY_EVENTS_SEEN) is not None:  # a new upload replaces the last one: show it
+            st.session_state[settings.KEY_LAYER_PREFIX + settings.EVENTS_LAYER] = True
+        st.session_state[KEY_EVENTS_SEEN] = loaded.manifest_url
 
 
 def toggle_layers(story: Story) -> list[str]:
@@ -137,6 +150,8 @@ def sync_query_params(story: Story) -> None:
         wanted[settings.QP_STEP] = st.session_state[settings.KEY_WALK]
     if st.session_state.get(settings.KEY_COMPARE):
         wanted[settings.QP_COMPARE] = st.session_state[settings.KEY_COMPARE].isoformat()
+    if loaded_events() and not st.session_state.get(settings.KEY_LAYER_PREFIX + settings.EVENTS_LAYER, True):
+        wanted[settings.QP_EVENTS] = "off"  # a dataset loaded and hidden: the link keeps it hidden
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -398,21 +413,31 @@ def render_events_panel(container) -> None:
     if loaded is None:
         container.caption(f"No event dataset loaded (upload one, or start the app with ${settings.EVENTS_ENV}=file.csv).")
         return
+    if not loaded.rows:
+        container.warning(f"**{escape_md(loaded.name)}** has no rows: only its header. Nothing to draw.")
+        return
+    span = f"; {events.day_to_date(loaded.first_day)} to {events.day_to_date(loaded.last_day)}" if loaded.count else ""
     container.caption(
         f"**{escape_md(loaded.name)}**: {loaded.rows:,} rows, {loaded.count:,} drawn"
         + (f", {loaded.skipped_rows:,} not drawn" if loaded.skipped_rows else "")
-        + f"; {events.day_to_date(loaded.first_day)} to {events.day_to_date(loaded.last_day)}."
+        + f"{span}."
     )
     container.selectbox("Events shown, up to the date", list(settings.EVENT_WINDOWS), key=settings.KEY_EVENTS_WINDOW)
     container.multiselect("Event types (none chosen: all)", list(loaded.types), key=settings.KEY_EVENTS_TYPES)
     if loaded.problems:
-        container.warning(f"{len(loaded.problems):,} problem(s) in {escape_md(loaded.name)}, listed by row below.")
-        with container.expander("Rows with problems", expanded=len(loaded.problems) <= 20):
+        more = loaded.problems_not_listed
+        listed = f"the first {len(loaded.problems):,} listed below, all in the CSV" if more else "listed by row below"
+        container.warning(f"{loaded.problem_total:,} problem(s) in {escape_md(loaded.name)}, {listed}.")
+        with container.expander("Rows with problems", expanded=loaded.problem_total <= 20):
+            if more:
+                counts = ", ".join(f"{kind}: {n:,}" for kind, n in loaded.problem_counts)
+                st.caption(f"By field: {escape_md(counts)}. Up to {settings.EVENT_PROBLEMS_PER_KIND:,} of each are shown.")
             rows = loaded.problem_rows()
-            st.dataframe(rows, hide_index=True, use_container_width=True)
+            st.dataframe(rows, hide_index=True, width="stretch")
+            report = loaded.report
             st.download_button(
-                "Problems (CSV)",
-                data=lambda: table_csv(rows),
+                "Problems (CSV, all of them)",
+                data=(lambda: report.read_bytes()) if report is not None and report.is_file() else (lambda: table_csv(rows)),
                 file_name="event-problems.csv",
                 mime="text/csv",
                 key="dl_event_problems",
@@ -438,8 +463,10 @@ def render_exports(story: Story, container) -> None:
     view = st.session_state.setdefault(KEY_VIEW, {})
     view["visible"] = visible_layers(story)
     container.subheader("Export")
+    # The exports hold the story's layers; an event dataset is the user's own file: say it is left out.
+    without_events = " (story layers; without the event dataset)" if loaded_events() else ""
     container.download_button(
-        "Visible layers (GeoJSON)",
+        f"Visible layers (GeoJSON){without_events}",
         data=lambda: mapbuild.visible_geojson(story, day=day, visible=view["visible"]),
         file_name=f"{story.manifest.slug}-{day.isoformat()}.geojson",
         mime="application/geo+json",
@@ -449,7 +476,7 @@ def render_exports(story: Story, container) -> None:
         "Passages and places (CSV)", data=lambda: passages_csv(story), file_name="passages.csv", mime="text/csv", key="dl_csv"
     )
     container.download_button(
-        "Map (standalone HTML)",
+        f"Map (standalone HTML){without_events}",
         data=lambda: mapbuild.standalone_html(story, day=day, visible=view["visible"], selected=selected),
         file_name=f"{story.manifest.slug}-map-{day.isoformat()}.html",
         mime="text/html",
@@ -474,11 +501,7 @@ def passages_csv(story: Story) -> str:
 
 
 def table_csv(records: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else [])
-    writer.writeheader()
-    writer.writerows(records)
-    return out.getvalue()
+    return tables.csv_text(records)  # formula-looking cells neutralised (mapapp.tables)
 
 
 def render_place_panel(story: Story) -> None:
@@ -688,6 +711,7 @@ def main() -> None:
     st.set_page_config(page_title=story.manifest.page_title, layout="wide")
     st.session_state[KEY_EVENTS] = current_events()
     init_state(story)
+    note_new_dataset()
     st.html(page_css())
     # A keyed container, so page.css can find the map's column without :has() (which made every rerun's
     # style recalculation slow: about 0.5 s per click in Chromium).

@@ -21,7 +21,7 @@ from typing import Any
 
 from . import settings
 from ._validate import Problem, parse_iso_date
-from .data import read_json
+from .data import outside_link, read_json
 from .layers import KINDS
 from .manifest import FurniturePattern
 
@@ -320,6 +320,9 @@ def load_article(
 ) -> tuple[Article | None, list[Problem]]:
     """Read ``article.txt`` and ``article.json``, build passages and links."""
     text_path = Path(data_dir) / settings.ARTICLE_TEXT_FILE
+    link = outside_link(text_path)
+    if link is not None:
+        return None, [link]
     try:
         text = text_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -188,12 +188,18 @@ def _events(args: argparse.Namespace) -> int:
         return 2
     for problem in loaded.problems:
         print(problem, file=sys.stderr)
+    total = sum(loaded.problem_counts.values())
+    if total > len(loaded.problems):
+        print(f"... {total - len(loaded.problems):,} more problem(s) not printed; all of them: {loaded.report}", file=sys.stderr)
+    if not loaded.rows:
+        print(f"{args.csv}: no rows (the header only)")
+        return 1
     first, last = loaded.day_range() or (None, None)
     print(
         f"{args.csv}: {loaded.rows:,} rows, {len(loaded):,} drawable, {loaded.skipped_rows:,} not drawn, "
-        f"{len(loaded.problems):,} problem(s); dates {first} to {last}; types: {', '.join(loaded.types)}"
+        f"{total:,} problem(s); dates {first} to {last}; types: {', '.join(loaded.types)}"
     )
-    return 1 if loaded.problems else 0
+    return 1 if total else 0
 
 
 def _synth_events(args: argparse.Namespace) -> int:

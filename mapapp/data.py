@@ -37,9 +37,27 @@ from .manifest import Manifest
 PLACE_LINK_FIELDS = ("place_ids", "place_id", "member_place_ids")
 
 
+def outside_link(path: Path) -> Problem | None:
+    """A problem when ``path`` is a link that leads out of its folder (a story file must live in the story).
+
+    Followed, such a link would show any file the server can read (``/etc/os-release``) to every visitor
+    in the problem list; a link to another file of the same folder is fine."""
+    path = Path(path)
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return Problem(path.name, "is a link that cannot be followed (a loop?)")
+    if path.is_symlink() and not target.is_relative_to(path.parent.resolve()):
+        return Problem(path.name, "is a link to a file outside the story folder: copy the file into the folder instead")
+    return None
+
+
 def read_json(path: Path) -> tuple[Any, list[Problem]]:
     """Parse a JSON file; a missing, unparsable or non-finite-numbered file is a problem, not a crash."""
     name = path.name
+    link = outside_link(path)
+    if link is not None:
+        return None, [link]
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -22,22 +22,27 @@ still drawn. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
 import math
 import os
+import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import settings
 from ._validate import GeoDataError, Problem
+from .tables import safe_cell
 
 EPOCH = date(1970, 1, 1)
 EVENT_FILE = "the event file"
@@ -64,6 +69,8 @@ class EventSet:
     type_code: np.ndarray
     row: np.ndarray  # 1-based data row in the file
     details: list[str]  # per event: a JSON array of the values of ``columns``
+    problem_counts: dict[str, int] = field(default_factory=dict)  # every problem, by kind (field), kept or not
+    report: Path | None = None  # every problem, one CSV row each, written while reading
 
     def __len__(self) -> int:
         return len(self.day)
@@ -126,8 +133,18 @@ class PublishedEvents:
     last_day: int
     name: str
     rows: int = 0  # data rows in the file, drawn or not
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # the first settings.EVENT_PROBLEMS_PER_KIND of each kind
     manifest_url: str = ""  # manifest.json beside the data: the map's script only carries this URL
+    problem_counts: tuple[tuple[str, int], ...] = ()  # (kind, how many in all), kept or not
+    report: Path | None = None  # the full problem report (CSV), outside the public static folder
+
+    @property
+    def problem_total(self) -> int:
+        return sum(n for _kind, n in self.problem_counts) if self.problem_counts else len(self.problems)
+
+    @property
+    def problems_not_listed(self) -> int:
+        return self.problem_total - len(self.problems)
 
     @property
     def skipped_rows(self) -> int:
@@ -203,12 +220,21 @@ def read_events(source: Path | bytes, name: str | None = None) -> EventSet:
     digest = hashlib.sha256(data).hexdigest()
     try:
         return _read_rows(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), name, digest)
-    except UnicodeDecodeError as exc:
-        raise GeoDataError(
-            [Problem(name, f"not UTF-8 text (byte {exc.start} of a block); save the CSV as UTF-8")], EVENT_FILE
-        ) from None
+    except UnicodeDecodeError:
+        raise GeoDataError([_not_utf8(data, name)], EVENT_FILE) from None
     except csv.Error as exc:
         raise GeoDataError([Problem(name, f"not readable as CSV: {exc}")], EVENT_FILE) from None
+
+
+def _not_utf8(data: bytes, name: str) -> Problem:
+    """Where the file stops being UTF-8, as a line number (the decoder only knows its block's offset)."""
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            byte = line[exc.start : exc.start + 1].hex()
+            return Problem(name, f"line {number} is not UTF-8 (byte 0x{byte} at column {exc.start + 1}); save the CSV as UTF-8")
+    return Problem(name, "not UTF-8 text; save the CSV as UTF-8")
 
 
 def _read_rows(lines, name: str, digest: str) -> EventSet:
@@ -227,7 +253,7 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
         )
     columns = settings.EVENT_COLUMNS + tuple(c for c in settings.EVENT_OPTIONAL_COLUMNS if c in header)
     index = [(c, header.index(c)) for c in columns]
-    checker = _RowChecker(name)
+    checker = _RowChecker(name, _report_path(digest))
     kept = _Columns()
     row_no, last_line = 0, reader.line_num
     for cells in reader:
@@ -242,7 +268,20 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
         record = {c: cells[i].strip() for c, i in index}
         if checker.check(record, row_no, line):
             kept.add(record, row_no, [record[c] for c in columns] + [row_no])
-    return kept.event_set(name=name, digest=digest, rows=row_no, columns=(*columns, "row"), problems=checker.problems)
+    checker.close()
+    return kept.event_set(
+        name=name,
+        digest=digest,
+        rows=row_no,
+        columns=(*columns, "row"),
+        problems=checker.problems,
+        problem_counts=dict(checker.counts),
+        report=checker.report_path if checker.counts else None,
+    )
+
+
+def _report_path(digest: str) -> Path:
+    return settings.PRIVATE_CACHE_DIR / "event-reports" / f"problems-{digest[:16]}.csv"
 
 
 class _Columns:
@@ -289,15 +328,42 @@ def _type_order(event_type: str) -> tuple[int, str]:
 class _RowChecker:
     """Checks rows one by one, collecting problems (and remembering ids for duplicates)."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, report_path: Path | None = None):
         self.name = name
         self.problems: list[Problem] = []
+        self.counts: dict[str, int] = {}
         self.seen_ids: dict[str, int] = {}
         self.dates: dict[str, date | None] = {}  # ACLED files repeat few distinct dates: parse each once
+        # Memory is bounded by the drawn rows, not the bad ones: the first N problems of each kind are kept,
+        # every problem is counted and written to the report file as it is found.
+        self.report_path = report_path
+        self._tmp: Path | None = None
+        self._report: Any = None  # the open report file, from the first problem on
+        self._writer: Any = None
 
     def add(self, row: int, line: int, event_id: str, field_name: str | None, message: str) -> None:
-        where = f"row {row} (line {line}" + (f", event {event_id!r})" if event_id else ")")
-        self.problems.append(RowProblem(self.name, message, where, field_name, row=row, line=line, event_id=event_id))
+        kind = field_name or "row"
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if self.counts[kind] <= settings.EVENT_PROBLEMS_PER_KIND:
+            where = f"row {row} (line {line}" + (f", event {event_id!r})" if event_id else ")")
+            self.problems.append(RowProblem(self.name, message, where, field_name, row=row, line=line, event_id=event_id))
+        self._write(row, line, event_id, field_name, message)
+
+    def _write(self, row: int, line: int, event_id: str, field_name: str | None, message: str) -> None:
+        if self.report_path is None:
+            return
+        if self._writer is None:
+            self.report_path.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = self.report_path.with_name(f".{self.report_path.name}.{os.getpid()}.tmp")
+            self._report = self._tmp.open("w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._report)
+            self._writer.writerow(["row", "line", "event", "field", "problem"])
+        self._writer.writerow([safe_cell(v) for v in (row, line, event_id, field_name or "", message)])
+
+    def close(self) -> None:
+        if self._report is not None and self._tmp is not None and self.report_path is not None:
+            self._report.close()
+            os.replace(self._tmp, self.report_path)
 
     def check(self, record: dict, row: int, line: int) -> bool:
         """Whether the row can be drawn; parsed values are written back into ``record``."""
@@ -352,9 +418,14 @@ class _RowChecker:
 
 
 def publish_or_error(source: Path | bytes, name: str | None = None) -> PublishedEvents | GeoDataError:
-    """Read and publish a file; a file-level fault is returned, not raised (the app shows it)."""
+    """Read and publish a file; a file-level fault is returned, not raised (the app shows it).
+
+    A file on the server's disk (``$MAPAPP_EVENTS``) is published under its content hash; an upload
+    (bytes) under a random name that only the uploading session's page knows (see :func:`publish`)."""
     try:
-        return publish(load_events(source) if isinstance(source, Path) else read_events(source, name))
+        if isinstance(source, Path):
+            return publish(load_events(source))
+        return publish(read_events(source, name), private=True)
     except GeoDataError as exc:
         return exc
 
@@ -371,16 +442,25 @@ def load_events(path: Path) -> EventSet:
 # --- publishing for the map ----------------------------------------------------------
 
 
-def publish(events: EventSet, cache_dir: Path = settings.CACHE_DIR, cache_url: str = settings.CACHE_URL) -> PublishedEvents:
-    """Write the static files the map fetches (once per content hash) and say where they are."""
-    folder = Path(cache_dir) / f"events-{events.key}"
+def publish(
+    events: EventSet, cache_dir: Path = settings.CACHE_DIR, cache_url: str = settings.CACHE_URL, *, private: bool = False
+) -> PublishedEvents:
+    """Write the static files the map fetches (once per content hash) and say where they are.
+
+    ``private`` (an upload): the folder's name is 128 random bits, not derived from the content, so nobody
+    can ask for it without the page that shows it; each such folder is removed by :func:`evict_cache`
+    once no session has used it for :data:`settings.EVENT_CACHE_GRACE_S`. (Streamlit's static route sends
+    ``Access-Control-Allow-Origin: *`` with every file: the name is the only lock. See the README.)
+    """
+    name = f"{events.key}-{secrets.token_hex(16)}" if private else events.key
+    folder = Path(cache_dir) / f"events-{name}"
     chunk = settings.EVENT_DETAILS_CHUNK
     colours = tuple(settings.EVENT_TYPE_COLOURS.get(t, settings.EVENT_OTHER_COLOUR) for t in events.types)
     published = PublishedEvents(
         key=events.key,
         count=len(events),
-        points_url=f"{cache_url}/events-{events.key}/points.bin",
-        details_url=f"{cache_url}/events-{events.key}/details-",
+        points_url=f"{cache_url}/events-{name}/points.bin",
+        details_url=f"{cache_url}/events-{name}/details-",
         chunk=chunk,
         fields=events.columns,
         types=events.types,
@@ -390,11 +470,49 @@ def publish(events: EventSet, cache_dir: Path = settings.CACHE_DIR, cache_url: s
         name=events.name,
         rows=events.rows,
         problems=tuple(events.problems),
-        manifest_url=f"{cache_url}/events-{events.key}/manifest.json",
+        manifest_url=f"{cache_url}/events-{name}/manifest.json",
+        problem_counts=tuple(sorted(events.problem_counts.items())),
+        report=events.report,
     )
     if not (folder / "manifest.json").is_file():
         _write_folder(folder, events, chunk, published.manifest())
+        evict_cache(Path(cache_dir), keep=folder)
+    touch(published, Path(cache_dir))
     return published
+
+
+def _folder_of(published: PublishedEvents, cache_dir: Path) -> Path:
+    return Path(cache_dir) / Path(published.manifest_url).parent.name
+
+
+def touch(published: PublishedEvents, cache_dir: Path = settings.CACHE_DIR) -> None:
+    """Mark a dataset as in use (its folder's time): the app calls this on every run that draws it."""
+    with contextlib.suppress(OSError):  # not there: never published here, or removed by hand
+        os.utime(_folder_of(published, cache_dir))
+
+
+def evict_cache(cache_dir: Path = settings.CACHE_DIR, *, keep: Path | None = None, now: float | None = None) -> list[str]:
+    """Remove the least recently used event folders until the cache is within :data:`settings.EVENT_CACHE_MAX_BYTES`.
+
+    A folder used by any session within :data:`settings.EVENT_CACHE_GRACE_S` (and ``keep``) is never removed,
+    so the cache may stay above its cap while many datasets are in use. Returns the names removed."""
+    now = time.time() if now is None else now
+    folders = []
+    for folder in Path(cache_dir).glob("events-*"):
+        if folder.is_dir():
+            size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+            folders.append((folder.stat().st_mtime, size, folder))
+    total = sum(size for _t, size, _f in folders)
+    removed = []
+    for used, size, folder in sorted(folders):
+        if total <= settings.EVENT_CACHE_MAX_BYTES:
+            break
+        if folder == keep or now - used < settings.EVENT_CACHE_GRACE_S:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        total -= size
+        removed.append(folder.name)
+    return removed
 
 
 def points_bytes(events: EventSet) -> bytes:

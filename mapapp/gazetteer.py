@@ -186,7 +186,7 @@ def build() -> Gazetteer:
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
     """The gazetteer, from the pickle under ``.cache/`` when it matches the package's version."""
-    cache = settings.REPO_DIR / ".cache" / f"gazetteer-{_GAZETTEER_FORMAT}-{_version()}.pickle"
+    cache = settings.PRIVATE_CACHE_DIR / f"gazetteer-{_GAZETTEER_FORMAT}-{_version()}.pickle"
     try:
         with cache.open("rb") as fh:
             cached = pickle.load(fh)  # our own file, written below from the package's data

@@ -21,6 +21,8 @@ STATIC_URL = "/app/static"
 VENDOR_DIR = STATIC_DIR / "vendor"  # filled by scripts/fetch_assets.py, not committed
 CACHE_DIR = STATIC_DIR / "cache"  # event layers written once per content hash (not committed)
 CACHE_URL = f"{STATIC_URL}/cache"
+# Files for the server alone (event problem reports, the gazetteer index): never under static/, never served.
+PRIVATE_CACHE_DIR = REPO_DIR / ".cache"
 APP_JS_URL = f"{STATIC_URL}/mapapp"  # the app's own map scripts (committed, unlike vendor/)
 EVENTS_LAYER_JS = "events-layer.js"
 STORY_LAYERS_JS = "story-layers.js"
@@ -85,6 +87,11 @@ EVENT_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d-%m-%Y", "%d/%m/%Y"
 EVENT_GEO_PRECISIONS = {1: "town or exact place", 2: "near a town / part of a region", 3: "larger region (admin centroid)"}
 EVENT_TIME_PRECISIONS = {1: "actual date", 2: "week or weekend", 3: "month"}
 EVENT_DETAILS_CHUNK = 500  # events per details file (~150 KB), fetched on click
+# The published-events cache (static/cache/events-*): least recently used folders go beyond this size,
+# never one a session used within the grace period. $MAPAPP_EVENT_CACHE_MB overrides the size.
+EVENT_CACHE_MAX_BYTES = int(float(os.environ.get("MAPAPP_EVENT_CACHE_MB", "2048")) * 1024 * 1024)
+EVENT_CACHE_GRACE_S = 3600
+EVENT_PROBLEMS_PER_KIND = 1000  # problems kept in memory per field; all are counted and written to the report
 EVENTS_ENV = "MAPAPP_EVENTS"  # path of an event CSV loaded at start-up
 # Colours per ACLED event type; unknown types get EVENT_OTHER_COLOUR.
 EVENT_TYPE_COLOURS = {
@@ -129,6 +136,7 @@ QP_DATE = "date"
 QP_PASSAGE = "passage"
 QP_STEP = "step"  # the guided walk's step (a passage id)
 QP_COMPARE = "compare"  # a second date to compare the map's date with
+QP_EVENTS = "events"  # "off": an event dataset is loaded but hidden (shown otherwise)
 KEY_PLACE = "selected_place"
 KEY_PASSAGE = "selected_passage"
 KEY_COMPARE = "compare_date"  # the date compared with the map's date (None: no comparison)

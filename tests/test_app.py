@@ -145,6 +145,28 @@ def test_the_event_layer_toggles_and_follows_the_date(events_env):
     assert f'.setFilter({{"from": {day}, "to": {day}, "types": null}})' in map_args(at)["layer_control"]
 
 
+def _param(at: AppTest, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+def test_a_loaded_dataset_is_shown_after_a_reload_and_the_link_records_when_it_is_off(events_env):
+    # A link written before the dataset was loaded lists layers without "events": the dataset still shows.
+    at = run_app({settings.QP_LAYERS: "places,highways"})
+    assert at.checkbox(key=settings.KEY_LAYER_PREFIX + "events").value is True
+    assert "events" in _param(at, settings.QP_LAYERS).split(",")
+    at.checkbox(key=settings.KEY_LAYER_PREFIX + "events").uncheck().run()
+    assert _param(at, settings.QP_EVENTS) == "off"
+    again = run_app({settings.QP_LAYERS: "places,highways", settings.QP_EVENTS: "off"})  # that link, reopened
+    assert again.checkbox(key=settings.KEY_LAYER_PREFIX + "events").value is False
+
+
+def test_exports_say_that_they_leave_the_event_dataset_out(events_env):
+    at = run_app()
+    labels = [b.label for b in at.sidebar.get("download_button")]
+    assert any("without the event dataset" in label for label in labels), labels
+
+
 # --- a second story: nothing of the shipped one on the page ---------------------------------
 
 

@@ -323,6 +323,25 @@ def test_hostile_json_is_a_problem_not_a_crash(data_copy, text, fragment):
     assert any(p.file == "places.geojson" and fragment in p.message for p in info.value.problems), info.value
 
 
+@pytest.mark.parametrize("name", ["places.geojson", "sources.json", "article.txt", "story.json"])
+def test_a_link_leading_out_of_the_story_folder_is_refused_and_its_target_never_shown(data_copy, tmp_path, name):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("ROOT_PASSWORD=hunter2\n", encoding="utf-8")
+    (data_copy / name).unlink()
+    (data_copy / name).symlink_to(secret)
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    assert any(p.file == name and "outside the story folder" in p.message for p in info.value.problems), info.value
+    assert "hunter2" not in str(info.value)
+
+
+def test_a_link_to_a_file_of_the_same_folder_is_fine(data_copy):
+    (data_copy / "sources-real.json").write_bytes((data_copy / "sources.json").read_bytes())
+    (data_copy / "sources.json").unlink()
+    (data_copy / "sources.json").symlink_to(data_copy / "sources-real.json")
+    assert load_story(data_copy).sources
+
+
 def test_load_layer_file_on_its_own(tmp_path):
     path = tmp_path / "mine.geojson"
     path.write_text(

@@ -203,3 +203,85 @@ def test_more_event_types_than_the_layer_can_draw_is_a_message_not_a_crash():
     result = events.publish_or_error(synthetic.events_csv(rows).encode(), "many-types.csv")
     assert isinstance(result, GeoDataError)
     assert "300 event types; at most 255 can be drawn" in str(result)
+
+
+# --- bounded memory, full reports, spreadsheet-safe exports (issue: reliability) -----------------
+
+
+def test_problems_are_bounded_per_kind_counted_exactly_and_all_written_to_the_report(monkeypatch, tmp_path, rows):
+    monkeypatch.setattr(settings, "PRIVATE_CACHE_DIR", tmp_path)
+    monkeypatch.setattr(settings, "EVENT_PROBLEMS_PER_KIND", 10)
+    bad = [dict(rows[0], event_id_cnty=f"BAD{i}", latitude="") for i in range(250)]
+    loaded = events.read_events(csv_text(rows + bad).encode(), "acled.csv")
+    assert loaded.problem_counts == {"latitude": 250}
+    assert len(loaded.problems) == 10  # kept in memory
+    with loaded.report.open(encoding="utf-8", newline="") as fh:
+        report = list(csv.DictReader(fh))
+    assert len(report) == 250 and report[-1]["row"] == str(GOOD_ROWS + 250)
+    published = events.publish(loaded, tmp_path / "cache", "/c")
+    assert published.problem_total == 250 and published.problems_not_listed == 240
+    assert str(loaded.report).startswith(str(tmp_path)) and "static" not in loaded.report.parts  # never served
+
+
+def test_a_cp1252_file_is_refused_with_its_line_number():
+    data = "event_id_cnty,notes\nSYR1,ok\nSYR2,caf\xe9\n".encode("cp1252")
+    with pytest.raises(GeoDataError, match=r"line 3 is not UTF-8 \(byte 0xe9"):
+        events.read_events(data, "acled.csv")
+
+
+def test_a_headers_only_file_says_no_rows(tmp_path, capsys, rows):
+    path = tmp_path / "empty.csv"
+    path.write_text(csv_text(rows).splitlines()[0] + "\n", encoding="utf-8")
+    assert cli.main(["events", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "no rows" in out and "1970" not in out
+
+
+PAYLOADS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_csv_exports_neutralise_formulas_and_keep_numbers(payload):
+    from mapapp import tables
+
+    text = tables.csv_text([{"event": payload, "longitude": "-12.5", "note": "plain"}])
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["event"] == "'" + payload
+    assert row["longitude"] == "-12.5" and row["note"] == "plain"
+
+
+def test_the_problem_report_is_spreadsheet_safe(monkeypatch, tmp_path, rows):
+    monkeypatch.setattr(settings, "PRIVATE_CACHE_DIR", tmp_path)
+    bad = [dict(rows[0], event_id_cnty=p, latitude="") for p in PAYLOADS]
+    loaded = events.read_events(csv_text(rows + bad).encode(), "acled.csv")
+    with loaded.report.open(encoding="utf-8", newline="") as fh:
+        ids = [r["event"] for r in csv.DictReader(fh)]
+    assert len(ids) == len(PAYLOADS) and not [i for i in ids if i.startswith(("=", "+", "-", "@", "\t", "\r"))], ids
+
+
+def test_an_upload_is_published_under_a_random_name_a_server_file_under_its_hash(monkeypatch, tmp_path, rows):
+    monkeypatch.setattr(settings, "CACHE_DIR", tmp_path)
+    data = csv_text(rows).encode()
+    loaded = events.read_events(data, "acled.csv")
+    a = events.publish(loaded, tmp_path, "/c", private=True)
+    b = events.publish(loaded, tmp_path, "/c", private=True)
+    assert a.manifest_url != b.manifest_url and loaded.key not in a.manifest_url.split("/")[-2].split("-", 2)[-1]
+    assert events.publish(loaded, tmp_path, "/c").manifest_url == events.publish(loaded, tmp_path, "/c").manifest_url
+
+
+def test_the_cache_evicts_least_recently_used_folders_but_never_recent_ones(monkeypatch, tmp_path):
+    import os
+    import time
+
+    monkeypatch.setattr(settings, "EVENT_CACHE_MAX_BYTES", 2500)
+    now = time.time()
+    for i, age_h in enumerate([10, 5, 3, 0.1]):  # four 1,000-byte datasets, the last used six minutes ago
+        folder = tmp_path / f"events-{i}"
+        folder.mkdir()
+        (folder / "points.bin").write_bytes(b"x" * 1000)
+        os.utime(folder, (now - age_h * 3600, now - age_h * 3600))
+    removed = events.evict_cache(tmp_path, now=now)
+    assert removed == ["events-0", "events-1"]  # oldest first, until within 2,500 bytes
+    monkeypatch.setattr(settings, "EVENT_CACHE_MAX_BYTES", 0)
+    assert events.evict_cache(tmp_path, now=now) == ["events-2"]  # the one in use (within the grace) stays
+    assert [p.name for p in tmp_path.iterdir()] == ["events-3"]
