@@ -704,9 +704,8 @@ def main(argv=None) -> int:
                     flush=True,
                 )
             from mapapp.publish import publish_site
-            from mapapp.story import load_story
-
             from mapapp.snapshot import serve_folder
+            from mapapp.story import load_story
 
             site = publish_site(load_story(settings.DEFAULT_DATA_DIR), workdir / "site")
             with serve_folder(site.out) as site_url:

@@ -173,8 +173,24 @@ def _serve(args: argparse.Namespace) -> int:
     # streamlit_folium before the server runs, and its component would then answer 404.
     from streamlit.web import cli as streamlit_cli
 
+    refuse_clear_cache()
+
     sys.argv = ["streamlit", "run", str(settings.PACKAGE_DIR / "app.py"), "--server.port", str(args.port), *args.streamlit_args]
     return streamlit_cli.main()
+
+
+def refuse_clear_cache() -> None:
+    """Any client may send Streamlit's "clear cache" message, which empties the caches of every user
+    (a reader's next date change went from 0.74 s to 12.9 s). The app never needs it: refuse it.
+    The attribute is pinned by tests/test_internals.py."""
+    import logging
+
+    from streamlit.runtime.app_session import AppSession
+
+    def refused(self) -> None:
+        logging.getLogger("mapapp").warning("a client asked to clear every cache; refused (mapapp serve)")
+
+    AppSession._handle_clear_cache_request = refused  # type: ignore[method-assign]
 
 
 def _events(args: argparse.Namespace) -> int:

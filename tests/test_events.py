@@ -237,7 +237,7 @@ def test_a_headers_only_file_says_no_rows(tmp_path, capsys, rows):
     assert "no rows" in out and "1970" not in out
 
 
-PAYLOADS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+PAYLOADS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -326,3 +326,19 @@ def test_nothing_is_found_in_an_unrelated_script():
 def test_streamlit_routes_the_app_uses():
     assert starlette_routes.ROUTE_HEALTH == "_stcore/health"  # testing.start_app polls it
     assert "/" + starlette_routes.BASE_ROUTE_APP_STATIC == settings.STATIC_URL
+
+
+def test_streamlit_clears_caches_through_the_method_mapapp_serve_replaces(monkeypatch):
+    """`mapapp serve` refuses a client's "clear cache" message by replacing AppSession._handle_clear_cache_request."""
+    from streamlit.runtime import app_session
+
+    from mapapp import cli
+
+    source = inspect.getsource(app_session.AppSession)
+    assert 'msg_type == "clear_cache"' in source and "self._handle_clear_cache_request()" in source
+    monkeypatch.setattr(app_session.AppSession, "_handle_clear_cache_request", app_session.AppSession._handle_clear_cache_request)
+    cleared = []
+    monkeypatch.setattr(app_session.caching.cache_resource, "clear", lambda: cleared.append(1))
+    cli.refuse_clear_cache()
+    app_session.AppSession._handle_clear_cache_request(object())  # type: ignore[arg-type]
+    assert cleared == []
