@@ -90,22 +90,34 @@ def init_state(story: Story) -> None:
     place = params.get(settings.QP_PLACE)
     layers = params.get(settings.QP_LAYERS)
     day = parse_iso_date(params.get(settings.QP_DATE))
-    st.session_state[settings.KEY_PLACE] = place if place in story.entities else ""
+    # A page that reconnects after a server restart starts a new session but sends its widgets' values:
+    # those are the reader's latest choices (a toggle made just now), so they win over the URL's.
+    sent = page_sent_widgets()
+
+    def default(key: str, value) -> None:
+        st.session_state[key] = sent_value(sent[key], value) if key in sent else value
+
+    names = {e["name"]: fid for fid, e in story.entities.items()}
+    if settings.KEY_PLACE in sent:  # a selectbox sends its option's label: the place's name
+        label = sent[settings.KEY_PLACE].string_value
+        st.session_state[settings.KEY_PLACE] = names.get(label, "")
+    else:
+        st.session_state[settings.KEY_PLACE] = place if place in story.entities else ""
     visible = set(layers.split(",")) if layers is not None else set(story.story_layers)
     for layer in story.story_layers:
-        st.session_state[settings.KEY_LAYER_PREFIX + layer] = layer in visible
+        default(settings.KEY_LAYER_PREFIX + layer, layer in visible)
     # An event dataset is shown unless the link says it was switched off (the layers a link lists were
     # written before or without a dataset: they say nothing about one).
-    st.session_state[settings.KEY_LAYER_PREFIX + settings.EVENTS_LAYER] = params.get(settings.QP_EVENTS) != "off"
-    st.session_state[settings.KEY_EVENTS_WINDOW] = settings.EVENT_DEFAULT_WINDOW
-    st.session_state[settings.KEY_DATE] = story.manifest.clamp(day or story.manifest.events_date)
+    default(settings.KEY_LAYER_PREFIX + settings.EVENTS_LAYER, params.get(settings.QP_EVENTS) != "off")
+    default(settings.KEY_EVENTS_WINDOW, settings.EVENT_DEFAULT_WINDOW)
+    default(settings.KEY_DATE, story.manifest.clamp(day or story.manifest.events_date))
     st.session_state[settings.KEY_PASSAGE] = params.get(settings.QP_PASSAGE) if params.get(settings.QP_PASSAGE) else ""
-    if st.session_state[settings.KEY_PLACE]:
+    if st.session_state.get(settings.KEY_PLACE):
         st.session_state[KEY_FOCUS] = focus_for(story, [st.session_state[settings.KEY_PLACE]])
-    if st.session_state[settings.KEY_PASSAGE] and not st.session_state[settings.KEY_PLACE]:
+    if st.session_state[settings.KEY_PASSAGE] and not st.session_state.get(settings.KEY_PLACE):
         st.session_state[KEY_TAB] = TABS[1]  # a passage permalink opens the reader
-    st.session_state[settings.KEY_COMPARE] = parse_iso_date(params.get(settings.QP_COMPARE))
-    if st.session_state[settings.KEY_COMPARE] is not None:
+    default(settings.KEY_COMPARE, parse_iso_date(params.get(settings.QP_COMPARE)))
+    if st.session_state[settings.KEY_COMPARE] is not None and settings.KEY_COMPARE not in sent:
         st.session_state[settings.KEY_COMPARE] = story.manifest.clamp(st.session_state[settings.KEY_COMPARE])
         st.session_state[KEY_TAB] = TABS[2]  # a comparison permalink opens the timeline, where the list is
     step = step_of(story, params.get(settings.QP_STEP))
@@ -113,6 +125,36 @@ def init_state(story: Story) -> None:
     if step is not None:  # a walk permalink: that step, on the link's date if it has one
         go_to_step(story, step, keep_date=day is not None)
     st.session_state[KEY_INIT] = True
+
+
+def page_sent_widgets() -> dict:
+    """User key → the value (a WidgetState proto) the page sent with this run, for its keyed widgets.
+
+    Empty on a first page load; a page reconnecting after a server restart sends them all. Streamlit names
+    a keyed widget ``$$ID-<hash>-<key>`` and keeps the page's values in the session state's
+    ``_new_widget_state`` until the widgets are created (both pinned by tests/test_internals.py)."""
+    from streamlit.runtime.state import get_session_state
+
+    states = get_session_state()._state._new_widget_state.states
+    out = {}
+    for wid, state in states.items():
+        proto = getattr(state, "value", None)  # Serialized(value=WidgetState): sent by the page, not yet read
+        if wid.startswith("$$ID-") and hasattr(proto, "WhichOneof"):
+            out[wid.rsplit("-", 1)[-1]] = proto
+    return out
+
+
+def sent_value(state, fallback):
+    """A checkbox's, a date input's or a selectbox's value as the page sent it; ``fallback`` otherwise."""
+    kind = state.WhichOneof("value")
+    if kind == "bool_value":
+        return state.bool_value
+    if kind == "string_array_value":
+        days = [parse_iso_date(d) for d in state.string_array_value.data]
+        return days[0] if days and days[0] is not None else None
+    if kind == "string_value" and isinstance(fallback, str):
+        return state.string_value
+    return fallback
 
 
 def note_new_dataset() -> None:

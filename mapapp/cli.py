@@ -173,24 +173,45 @@ def _serve(args: argparse.Namespace) -> int:
     # streamlit_folium before the server runs, and its component would then answer 404.
     from streamlit.web import cli as streamlit_cli
 
-    refuse_clear_cache()
+    patch_streamlit()
 
     sys.argv = ["streamlit", "run", str(settings.PACKAGE_DIR / "app.py"), "--server.port", str(args.port), *args.streamlit_args]
     return streamlit_cli.main()
 
 
-def refuse_clear_cache() -> None:
-    """Any client may send Streamlit's "clear cache" message, which empties the caches of every user
-    (a reader's next date change went from 0.74 s to 12.9 s). The app never needs it: refuse it.
-    The attribute is pinned by tests/test_internals.py."""
+def patch_streamlit() -> None:
+    """Two changes to Streamlit's session handling, for a server shared by many readers (pinned by
+    tests/test_internals.py):
+
+    - any client may send Streamlit's "clear cache" message, which empties the caches of every user
+      (a reader's next date change went from 0.74 s to 12.9 s): the app never needs it, so it is refused;
+    - after a server restart the page reconnects to a new session that has not run the map's fragment yet,
+      and Streamlit drops the fragment's reruns ("fragment ... does not exist anymore"): the first toggles
+      after a restart were lost. Such a rerun is run as a full rerun instead, with the widget states the
+      page sent, so the reader's interaction applies.
+    """
     import logging
 
     from streamlit.runtime.app_session import AppSession
 
+    log = logging.getLogger("mapapp")
+
     def refused(self) -> None:
-        logging.getLogger("mapapp").warning("a client asked to clear every cache; refused (mapapp serve)")
+        log.warning("a client asked to clear every cache; refused (mapapp serve)")
 
     AppSession._handle_clear_cache_request = refused  # type: ignore[method-assign]
+    original_rerun = AppSession.request_rerun
+
+    def request_rerun(self, client_state):
+        if client_state is not None and client_state.fragment_id and not self.has_fragment(client_state.fragment_id):
+            full = type(client_state)()
+            full.CopyFrom(client_state)
+            full.ClearField("fragment_id")
+            log.info("fragment %s unknown to this session (a restart?): running the whole page", client_state.fragment_id)
+            client_state = full
+        return original_rerun(self, client_state)
+
+    AppSession.request_rerun = request_rerun  # type: ignore[method-assign]
 
 
 def _events(args: argparse.Namespace) -> int:

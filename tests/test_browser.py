@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -488,6 +489,41 @@ def test_comparing_two_dates_swipes_the_map_and_lists_saraqeb_from_government_to
     entry.first.wait_for(timeout=30000)
     entry.first.click()
     desktop.wait_for_url("**place=saraqeb**", timeout=30000)
+
+
+def test_after_a_server_restart_the_first_toggle_applies(browser):
+    """SIGKILL the server under an open page, start it again on the same port: the page reconnects to a
+    new session, and its first toggle (a rerun of the map's fragment, unknown to that session) applies."""
+    import signal
+
+    server = testing.start_app()
+    port = server.port
+    try:
+        context = browser.new_context(viewport={"width": 1500, "height": 1000})
+        pg = context.new_page()
+        sockets: list = []
+        pg.on("websocket", lambda ws: sockets.append(ws))
+        pg.goto(server.url)
+        map_frame(pg, READY)
+        os.killpg(server.proc.pid, signal.SIGKILL)
+        server.proc.wait(timeout=30)
+        server = testing.start_app(port=port)
+        # The page reconnects by itself (Streamlit's client retries with a back-off of up to ~30 s): a second
+        # websocket. Polled (Playwright delivers the event while the page is driven), with a deadline.
+        deadline = time.monotonic() + 90
+        while len(sockets) < 2 and time.monotonic() < deadline:
+            pg.wait_for_timeout(100)
+        assert len(sockets) >= 2, "the page did not reconnect within 90 s"
+        testing.wait_idle(pg)
+        toggle = pg.locator('[data-testid="stCheckbox"]').filter(has_text=SHIPPED.layers["highways"].short_label)
+        toggle.click()  # the first interaction after the restart
+        frame = map_frame(pg)
+        frame.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=30000)
+        toggle.click()  # and the next
+        frame.wait_for_function(testing.has_features_js(["m4", "m5"]), timeout=30000)
+        context.close()
+    finally:
+        stop_app(server)
 
 
 # --- the published static site (python -m mapapp publish) -----------------------------------------

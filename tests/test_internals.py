@@ -337,8 +337,51 @@ def test_streamlit_clears_caches_through_the_method_mapapp_serve_replaces(monkey
     source = inspect.getsource(app_session.AppSession)
     assert 'msg_type == "clear_cache"' in source and "self._handle_clear_cache_request()" in source
     monkeypatch.setattr(app_session.AppSession, "_handle_clear_cache_request", app_session.AppSession._handle_clear_cache_request)
+    monkeypatch.setattr(app_session.AppSession, "request_rerun", app_session.AppSession.request_rerun)
     cleared = []
     monkeypatch.setattr(app_session.caching.cache_resource, "clear", lambda: cleared.append(1))
-    cli.refuse_clear_cache()
+    cli.patch_streamlit()
     app_session.AppSession._handle_clear_cache_request(object())  # type: ignore[arg-type]
     assert cleared == []
+
+
+def test_an_unknown_fragments_rerun_becomes_a_full_rerun_under_mapapp_serve(monkeypatch):
+    """Streamlit drops a rerun whose fragment the session does not know (after a restart): `mapapp serve`
+    runs the whole page instead, keeping the widget states."""
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.runtime import app_session
+
+    from mapapp import cli
+
+    source = inspect.getsource(app_session.AppSession.request_rerun)
+    assert "not self.has_fragment(fragment_id)" in source and "return" in source  # what is worked around
+    seen = []
+    monkeypatch.setattr(app_session.AppSession, "request_rerun", lambda self, state: seen.append(state))
+    monkeypatch.setattr(app_session.AppSession, "_handle_clear_cache_request", app_session.AppSession._handle_clear_cache_request)
+    cli.patch_streamlit()
+
+    class Session:
+        def has_fragment(self, fragment_id: str) -> bool:
+            return fragment_id == "known"
+
+    for fragment, expected in (("gone", ""), ("known", "known")):
+        state = ClientState(fragment_id=fragment)
+        state.widget_states.widgets.add(id="$$ID-x-layer_highways", bool_value=False)
+        app_session.AppSession.request_rerun(Session(), state)  # type: ignore[arg-type]
+        assert seen[-1].fragment_id == expected and seen[-1].widget_states.widgets[0].bool_value is False
+
+
+def test_a_pages_widget_values_wait_serialized_under_the_widgets_id_until_the_widget_runs():
+    """mapapp.app.page_sent_widgets reads them there (a page reconnecting after a restart sends them)."""
+    from streamlit.elements.lib import utils
+    from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
+    from streamlit.runtime.state import session_state
+
+    assert 'return f"{GENERATED_ELEMENT_ID_PREFIX}-{h.hexdigest()}-{user_key}"' in inspect.getsource(utils)
+    assert utils.GENERATED_ELEMENT_ID_PREFIX == "$$ID"
+    state = session_state.SessionState()
+    sent = WidgetStates()
+    sent.widgets.append(WidgetState(id="$$ID-abc-layer_highways", bool_value=False))
+    state.on_script_will_rerun(sent)
+    stored = state._new_widget_state.states["$$ID-abc-layer_highways"]
+    assert isinstance(stored, session_state.Serialized) and stored.value.bool_value is False
