@@ -139,6 +139,22 @@ async def interactions(url: str, pid: int, rounds: int) -> dict:
     }
 
 
+async def baseline_interactions(url: str, pid: int, rounds: int) -> dict:
+    """The bare baseline (bench/baseline_app.py): CPU ms per date change and per checkbox, for the ratio."""
+    out: dict[str, list] = {"toggle": [], "date": []}
+    async with Client(url) as client:
+        await client.rerun()
+        for i in range(rounds):
+            day = WidgetState(id=client.widget("day")[0])
+            day.string_array_value.data.append(DAYS[i % 2])
+            for name, states in (("toggle", [WidgetState(id=client.widget("show")[0], bool_value=i % 2 == 1)]), ("date", [day])):
+                before = cpu_ms(pid)
+                await client.rerun(states)
+                await asyncio.sleep(0.3)
+                out[name].append(cpu_ms(pid) - before)
+    return {name: {"cpu_ms": statistics.median(rows)} for name, rows in out.items()}
+
+
 async def concurrent(url: str, clients: int, rounds: int) -> dict:
     """``clients`` at once, each changing the date ``rounds`` times: rerun latency median and p90."""
 
@@ -197,10 +213,15 @@ def table(single: dict, load: list[dict], memory: list[dict]) -> str:
         "| --- | --- | --- | --- |",
     ]
     names = {"toggle": "toggle (map fragment)", "date": "date change", "place": "select a place (as a map click)"}
+    base = single.get("baseline", {})
     for key, label in names.items():
         r = single[key]
         mark = "✓" if r["cpu_ms"] <= 30 else "✗"
-        lines.append(f"| {label} | {r['cpu_ms']:.0f} ms {mark} | {r['bytes'] / 1024:.1f} KB | {r['latency_s'] * 1000:.0f} ms |")
+        ref = base.get(key if key in base else "date", {}).get("cpu_ms")
+        vs = f" ({r['cpu_ms'] / ref:.1f}× the bare baseline's {ref:.0f} ms)" if ref else ""
+        lines.append(
+            f"| {label} | {r['cpu_ms']:.0f} ms {mark}{vs} | {r['bytes'] / 1024:.1f} KB | {r['latency_s'] * 1000:.0f} ms |"
+        )
     lines += [
         "",
         "Concurrent clients, each changing the date in a loop (target: median < 0.5 s at 15):",
@@ -242,6 +263,13 @@ def main(argv=None) -> int:
         load = [asyncio.run(concurrent(server.url, int(n), args.rounds)) for n in args.clients.split(",")]
     finally:
         server.stop()
+    bare = [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "baseline_app.py"), "--server.port", "{port}"]
+    server = testing.start_app(bare, env_extra={}, log=workdir / "baseline.log")
+    try:
+        baseline = asyncio.run(baseline_interactions(server.url, server.proc.pid, args.rounds))
+    finally:
+        server.stop()
+    single["baseline"] = baseline
     memory = events_memory(workdir, [int(n) for n in args.events_sizes.split(",")])
     text = table(single, load, memory)
     print(text)

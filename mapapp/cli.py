@@ -212,6 +212,41 @@ def patch_streamlit() -> None:
         return original_rerun(self, client_state)
 
     AppSession.request_rerun = request_rerun  # type: ignore[method-assign]
+    _no_wildcard_cors_for_uploads()
+
+
+def _no_wildcard_cors_for_uploads() -> None:
+    """Streamlit's static route answers every file with ``Access-Control-Allow-Origin: *``, so any web page
+    could read an uploaded dataset's files from a reader's browser. The app's own pages are same-origin and
+    need no CORS header at all: it is removed for the published event data (``/app/static/cache/``)."""
+    from starlette.routing import Route
+    from streamlit.web.server.starlette import starlette_app
+
+    original = starlette_app.create_app_static_serving_routes
+
+    def routes(main_script_path, base_url):
+        wrapped = []
+        for route in original(main_script_path, base_url):
+            if isinstance(route, Route):
+                route = Route(route.path, _without_cors(route.endpoint), methods=list(route.methods or ()))
+            wrapped.append(route)
+        return wrapped
+
+    starlette_app.create_app_static_serving_routes = routes
+
+
+def _without_cors(endpoint):
+    cache = settings.CACHE_URL + "/"
+
+    async def serve(request):
+        response = await endpoint(request)
+        if cache in request.url.path:
+            for header in ("access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers"):
+                if header in response.headers:
+                    del response.headers[header]
+        return response
+
+    return serve
 
 
 def _events(args: argparse.Namespace) -> int:

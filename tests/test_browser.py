@@ -98,6 +98,20 @@ def test_map_draws_offline_with_markers_and_lines(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "map.png"))
 
 
+def test_published_data_is_sent_without_a_wildcard_cors_header(app_url):
+    """An uploaded dataset lives under /app/static/cache/: no other web page may read it from a reader's browser."""
+    import urllib.request
+
+    from mapapp import mapbuild
+    from mapapp.story import load_story
+
+    timeline = mapbuild.published_timeline(load_story(settings.DEFAULT_DATA_DIR))  # a file under the cache URL
+    with urllib.request.urlopen(app_url + timeline) as response:
+        assert response.status == 200 and response.headers.get("Access-Control-Allow-Origin") is None
+    with urllib.request.urlopen(f"{app_url}{settings.APP_JS_URL}/{settings.STORY_LAYERS_JS}") as response:
+        assert response.status == 200  # the app's own scripts are served as before
+
+
 def click_feature(page, frame, fid: str) -> None:
     testing.click_in_map(page, testing.feature_point(frame, fid))
 

@@ -328,6 +328,13 @@ def test_streamlit_routes_the_app_uses():
     assert "/" + starlette_routes.BASE_ROUTE_APP_STATIC == settings.STATIC_URL
 
 
+def _keep_static_routes(monkeypatch) -> None:
+    """patch_streamlit also wraps the static route's builder: restore it after the test."""
+    from streamlit.web.server.starlette import starlette_app
+
+    monkeypatch.setattr(starlette_app, "create_app_static_serving_routes", starlette_app.create_app_static_serving_routes)
+
+
 def test_streamlit_clears_caches_through_the_method_mapapp_serve_replaces(monkeypatch):
     """`mapapp serve` refuses a client's "clear cache" message by replacing AppSession._handle_clear_cache_request."""
     from streamlit.runtime import app_session
@@ -338,6 +345,7 @@ def test_streamlit_clears_caches_through_the_method_mapapp_serve_replaces(monkey
     assert 'msg_type == "clear_cache"' in source and "self._handle_clear_cache_request()" in source
     monkeypatch.setattr(app_session.AppSession, "_handle_clear_cache_request", app_session.AppSession._handle_clear_cache_request)
     monkeypatch.setattr(app_session.AppSession, "request_rerun", app_session.AppSession.request_rerun)
+    _keep_static_routes(monkeypatch)
     cleared = []
     monkeypatch.setattr(app_session.caching.cache_resource, "clear", lambda: cleared.append(1))
     cli.patch_streamlit()
@@ -358,6 +366,7 @@ def test_an_unknown_fragments_rerun_becomes_a_full_rerun_under_mapapp_serve(monk
     seen = []
     monkeypatch.setattr(app_session.AppSession, "request_rerun", lambda self, state: seen.append(state))
     monkeypatch.setattr(app_session.AppSession, "_handle_clear_cache_request", app_session.AppSession._handle_clear_cache_request)
+    _keep_static_routes(monkeypatch)
     cli.patch_streamlit()
 
     class Session:
@@ -385,3 +394,14 @@ def test_a_pages_widget_values_wait_serialized_under_the_widgets_id_until_the_wi
     state.on_script_will_rerun(sent)
     stored = state._new_widget_state.states["$$ID-abc-layer_highways"]
     assert isinstance(stored, session_state.Serialized) and stored.value.bool_value is False
+
+
+def test_streamlits_static_route_is_built_where_mapapp_serve_wraps_it():
+    """mapapp.cli._no_wildcard_cors_for_uploads replaces starlette_app.create_app_static_serving_routes."""
+    from streamlit.web.server.starlette import starlette_app, starlette_routes
+
+    assert starlette_app.create_app_static_serving_routes is starlette_routes.create_app_static_serving_routes
+    assert "create_app_static_serving_routes(main_script_path, base_url)" in inspect.getsource(starlette_app)
+    assert 'response.headers["Access-Control-Allow-Origin"] = "*"' in inspect.getsource(
+        starlette_routes.create_app_static_serving_routes
+    )
