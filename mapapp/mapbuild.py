@@ -26,7 +26,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from . import assets, settings
+from . import _branca, assets, settings
 from .events import date_to_day, day_to_date
 from .labels import ranked_labels
 from .layers import KINDS, drawing_order
@@ -34,6 +34,8 @@ from .states import FeatureState, layer_states
 from .story import Story
 
 DISPLAY_DECIMALS = 5
+
+_branca.apply()  # rendered map parts are literal text, never Jinja templates (see mapapp/_branca.py)
 
 
 def escape_text(value: Any) -> str:

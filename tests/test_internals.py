@@ -405,3 +405,17 @@ def test_streamlits_static_route_is_built_where_mapapp_serve_wraps_it():
     assert 'response.headers["Access-Control-Allow-Origin"] = "*"' in inspect.getsource(
         starlette_routes.create_app_static_serving_routes
     )
+
+
+def test_branca_renders_macros_through_elements_that_mapapp_makes_literal():
+    """branca's MacroElement.render wraps each rendered part in Element(text), which compiles the text as
+    Jinja; mapapp._branca replaces the method so that rendered parts stay literal text."""
+    import branca.element
+
+    import mapapp.mapbuild  # noqa: F401 - applies the replacement
+    from mapapp import _branca
+
+    source = Path(branca.element.__file__).read_text(encoding="utf-8")  # the method itself is replaced: read the file
+    assert "figure.html.add_child(Element(html(self, kwargs)), name=self.get_name())" in source
+    assert "self._template = Template(template)" in source  # why Element(text) evaluates the text
+    assert branca.element.MacroElement.render is _branca._render_macros_literally

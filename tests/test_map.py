@@ -208,3 +208,23 @@ def test_sieges_are_rings_claims_hollow_unknowns_hollow_grey(story):
 )
 def test_day_from_event(tooltip, expected):
     assert mapbuild.day_from_event({"last_object_clicked_tooltip": tooltip}) == expected
+
+
+TEMPLATE_PAYLOAD = "{{ 7*7 }}{{ cycler.__init__.__globals__.os.getcwd() }}"
+
+
+def test_data_is_never_evaluated_as_a_jinja_template_on_the_server(data_copy):
+    """branca re-parses rendered map parts as Jinja (mapapp/_branca.py): text from the data must stay text."""
+    from mapapp.story import load_story
+
+    manifest = json.loads((data_copy / "story.json").read_text(encoding="utf-8"))
+    manifest["sides"]["government"]["label"] = TEMPLATE_PAYLOAD
+    manifest["layers"]["posts"]["legend_title"] = TEMPLATE_PAYLOAD
+    (data_copy / "story.json").write_text(json.dumps(manifest), encoding="utf-8")
+    boundaries = json.loads((data_copy / "boundaries.geojson").read_text(encoding="utf-8"))
+    boundaries["features"][0]["properties"]["name"] = TEMPLATE_PAYLOAD
+    (data_copy / "boundaries.geojson").write_text(json.dumps(boundaries), encoding="utf-8")
+    story = load_story(data_copy)
+    page = mapbuild.standalone_html(story, day=story.manifest.events_date, visible=story.story_layers)
+    assert "{{ 7*7 }}" in page and ">49<" not in page and "49{{" not in page
+    assert str(settings.REPO_DIR) not in page  # os.getcwd() was not called
