@@ -12,6 +12,7 @@ import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -36,6 +37,7 @@ KEY_VIEW = "export_view"  # a dict the export buttons read when clicked (they ru
 TABS = ("Place", "Article", "Timeline")
 KEY_EVENTS = "events_loaded"  # this run's event dataset (PublishedEvents), its load error, or None
 KEY_EVENTS_SEEN = "events_seen"  # the manifest URL of the last dataset this session drew
+KEY_UPLOAD_SENT = "upload_sent"  # the file a reconnecting page's uploader still shows (None: none)
 RETURNED = ["last_active_drawing", "last_object_clicked_tooltip"]
 
 
@@ -59,7 +61,7 @@ def get_events_upload(file_id: str, _uploaded) -> events.PublishedEvents | GeoDa
 
 def current_events() -> events.PublishedEvents | GeoDataError | None:
     """The event dataset in use: the uploaded file, else ``$MAPAPP_EVENTS``, else none."""
-    uploaded = st.session_state.get(settings.KEY_EVENTS_FILE)
+    uploaded = uploaded_file()
     if uploaded is not None:
         return get_events_upload(uploaded.file_id, uploaded)
     path = os.environ.get(settings.EVENTS_ENV)
@@ -72,6 +74,13 @@ def current_events() -> events.PublishedEvents | GeoDataError | None:
             [events.Problem(path, f"cannot read ${settings.EVENTS_ENV}: {exc.strerror or exc}")], events.EVENT_FILE
         )
     return get_events_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+def uploaded_file():
+    """The uploaded event file, or None. After a server restart the uploader's value is a DeletedFile
+    (Streamlit's stand-in for a file it no longer has): that is no file."""
+    value = st.session_state.get(settings.KEY_EVENTS_FILE)
+    return value if hasattr(value, "getvalue") else None
 
 
 def loaded_events() -> events.PublishedEvents | None:
@@ -97,6 +106,7 @@ def init_state(story: Story) -> None:
     def default(key: str, value) -> None:
         st.session_state[key] = sent_value(sent[key], value) if key in sent else value
 
+    st.session_state[KEY_UPLOAD_SENT] = sent_upload_name(sent)  # the page still shows an upload: is it here?
     names = {e["name"]: fid for fid, e in story.entities.items()}
     if settings.KEY_PLACE in sent:  # a selectbox sends its option's label: the place's name
         label = sent[settings.KEY_PLACE].string_value
@@ -142,6 +152,15 @@ def page_sent_widgets() -> dict:
         if wid.startswith("$$ID-") and hasattr(proto, "WhichOneof"):
             out[wid.rsplit("-", 1)[-1]] = proto
     return out
+
+
+def sent_upload_name(sent: dict) -> str | None:
+    """The name of the file the page's uploader still shows, when the page sent one (a reconnect)."""
+    state = sent.get(settings.KEY_EVENTS_FILE)
+    if state is None or state.WhichOneof("value") != "file_uploader_state_value":
+        return None
+    files = state.file_uploader_state_value.uploaded_file_info
+    return files[0].name if files else None
 
 
 def sent_value(state, fallback):
@@ -448,6 +467,15 @@ def render_events_panel(container) -> None:
         help="Columns as in ACLED's export (see the README). Drawn from the app's own static files; "
         "clicking a dot shows the event's date, type, actors, source and notes.",
     )
+    lost = st.session_state.get(KEY_UPLOAD_SENT)
+    if lost and uploaded_file() is None:
+        # The server restarted: uploads lived in its memory. The uploader still shows the name; say so.
+        container.warning(
+            f"**{escape_md(lost)}** was lost when the server restarted: upload it again, or "
+            f"[reload the page](?{escape_md(urlencode(dict(st.query_params)))}) to clear the uploader."
+        )
+    elif uploaded_file() is not None:
+        st.session_state[KEY_UPLOAD_SENT] = None
     loaded = st.session_state.get(KEY_EVENTS)
     if isinstance(loaded, GeoDataError):
         container.error("The event file could not be used:\n\n" + "\n".join(f"- {escape_md(p)}" for p in loaded.problems))

@@ -505,11 +505,14 @@ def test_comparing_two_dates_swipes_the_map_and_lists_saraqeb_from_government_to
     desktop.wait_for_url("**place=saraqeb**", timeout=30000)
 
 
-def test_after_a_server_restart_the_first_toggle_applies(browser):
+def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_announced(browser, tmp_path):
     """SIGKILL the server under an open page, start it again on the same port: the page reconnects to a
-    new session, and its first toggle (a rerun of the map's fragment, unknown to that session) applies."""
+    new session, its first toggle (a rerun of the map's fragment, unknown to that session) applies, and the
+    upload that lived in the old server's memory is said to be lost."""
     import signal
 
+    upload = tmp_path / "mine.csv"
+    upload.write_text(synthetic.events_csv(synthetic.synthetic_events(50, seed=2)), encoding="utf-8")
     server = testing.start_app()
     port = server.port
     try:
@@ -519,6 +522,8 @@ def test_after_a_server_restart_the_first_toggle_applies(browser):
         pg.on("websocket", lambda ws: sockets.append(ws))
         pg.goto(server.url)
         map_frame(pg, READY)
+        pg.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(upload))
+        pg.get_by_text("50 rows, 50 drawn", exact=False).first.wait_for(timeout=60000)
         os.killpg(server.proc.pid, signal.SIGKILL)
         server.proc.wait(timeout=30)
         server = testing.start_app(port=port)
@@ -531,10 +536,11 @@ def test_after_a_server_restart_the_first_toggle_applies(browser):
         testing.wait_idle(pg)
         toggle = pg.locator('[data-testid="stCheckbox"]').filter(has_text=SHIPPED.layers["highways"].short_label)
         toggle.click()  # the first interaction after the restart
-        frame = map_frame(pg)
+        frame = map_frame(pg, testing.has_features_js(["saraqeb"]))
         frame.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=30000)
         toggle.click()  # and the next
         frame.wait_for_function(testing.has_features_js(["m4", "m5"]), timeout=30000)
+        pg.get_by_text("mine.csv was lost when the server restarted", exact=False).first.wait_for(timeout=30000)
         context.close()
     finally:
         stop_app(server)
