@@ -379,7 +379,9 @@ def render_map_fragment(story: Story) -> None:
 def render_map_description(story: Story) -> None:
     """The map's text alternative, from the data; a live region, so a screen reader hears each change."""
     day = st.session_state[settings.KEY_DATE]
-    text = describe_day(story, day, st.session_state.get(settings.KEY_PLACE) or None)
+    selected = st.session_state.get(settings.KEY_PLACE) or None
+    # Once per (day, selection) for the story: a full rerun asked for it every time (~10 ms).
+    text = story.derived(f"describe-{day.isoformat()}-{selected}", lambda: describe_day(story, day, selected))
     step = step_of(story, st.session_state.get(settings.KEY_WALK))
     if step is not None:  # announced with the map's description at each step
         passage = story.article.passage(step.passage_id).text

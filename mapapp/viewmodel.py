@@ -134,7 +134,14 @@ def states_status(story: Story, feature: dict) -> list[dict]:
 
 
 def place_view(story: Story, place_id: str) -> dict:
-    """Everything the place panel shows for ``place_id`` (plain text; see the module docstring)."""
+    """Everything the place panel shows for ``place_id`` (plain text; see the module docstring).
+
+    Computed once per place (the panel asks on every rerun while a place is selected); read-only."""
+    story.entity(place_id)  # an unknown id raises before anything is stored
+    return story.derived(f"place-view-{place_id}", lambda: _place_view(story, place_id))
+
+
+def _place_view(story: Story, place_id: str) -> dict:
     feature = story.feature(place_id)
     kind = KINDS[feature["layer"]]
     view: dict[str, Any] = {
