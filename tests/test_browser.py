@@ -676,3 +676,19 @@ def test_snapshots_png_and_pdf_are_print_sized_and_not_blank(tmp_path):
     pdf = snapshot.snapshot(story, tmp_path / "handout.pdf", [snapshot.Shot(day=d) for d in days]).read_bytes()
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == len(days)
     shutil.copy(tmp_path / "handout.pdf", ARTIFACTS / "handout.pdf")
+
+
+def test_the_site_walks_through_the_story_with_the_keyboard(browser, site_url):
+    context, pg = site_page(browser, site_url)
+    pg.goto(site_url)
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    pg.locator("#site-walk").click()
+    step = pg.locator("#site-walk-panel .site-step")
+    step.filter(has_text="Step 1 /").wait_for(timeout=10000)
+    pg.locator("body").press("ArrowRight")
+    step.filter(has_text="Step 2 /").wait_for(timeout=10000)
+    assert "step=p02" in pg.url  # the permalink follows the walk
+    pg.locator("body").press("Escape")
+    pg.wait_for_function("() => document.getElementById('site-walk-panel').hidden", timeout=10000)
+    assert "step=" not in pg.url
+    context.close()

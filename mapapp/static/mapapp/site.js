@@ -295,7 +295,8 @@
   document.getElementById("tab-place").addEventListener("click", function () { state.tab = "place"; renderTabs(); });
   document.getElementById("tab-article").addEventListener("click", function () { state.tab = "article"; renderTabs(); });
   document.addEventListener("keydown", function (e) {
-    if (state.step === null || /INPUT|SELECT|TEXTAREA/.test(e.target.tagName)) return;
+    // Not in a form field, and not on the map, where the arrow keys pan (Leaflet's keyboard navigation).
+    if (state.step === null || /INPUT|SELECT|TEXTAREA/.test(e.target.tagName) || map.getContainer().contains(e.target)) return;
     if (e.key === "ArrowRight") walkBy(1);
     else if (e.key === "ArrowLeft") walkBy(-1);
     else if (e.key === "Escape") leaveWalk();
