@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import http.server
 import json
 import os
 import platform
@@ -42,10 +41,8 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +52,7 @@ import folium  # noqa: E402
 
 from mapapp import assets, events, mapbuild, settings, synthetic, testing  # noqa: E402
 from mapapp.manifest import load_manifest  # noqa: E402
+from mapapp.snapshot import serve_folder  # noqa: E402
 
 # The shipped story's own labels, colours and view (its manifest), so the bench follows the data.
 STORY, _ = load_manifest(settings.DEFAULT_DATA_DIR)
@@ -337,17 +335,6 @@ def measure_pan(frame) -> dict:
 # --- scale: the event layer against one Marker per event --------------------------------------
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://localhost:{httpd.server_address[1]}"
-
-
 SITE_READY = """() => window.mapappSite && window.mapappSite.ready && window.mapappStory.ready
     && window.mapappStory.stats.labelLayouts > 0"""
 
@@ -440,9 +427,8 @@ def measure_scale(browser, workdir: Path, sizes: list[int], runs: int, naive_tim
     static.mkdir(parents=True)
     (static / "vendor").symlink_to(settings.VENDOR_DIR)
     (static / "mapapp").symlink_to(settings.STATIC_DIR / "mapapp")
-    httpd, base = serve(site)
     rows = []
-    try:
+    with serve_folder(site) as base:
         for n in sizes:
             csv_path = synthetic.write_events_csv(workdir / f"events-{n}.csv", n, seed=n)
             ours = scale_page_ours(site, csv_path)
@@ -461,8 +447,6 @@ def measure_scale(browser, workdir: Path, sizes: list[int], runs: int, naive_tim
                 + (f", naive draw {fmt_s(median(row['naive_draw_s']))}" if "naive" in row else ""),
                 flush=True,
             )
-    finally:
-        httpd.shutdown()
     return rows
 
 
@@ -704,7 +688,6 @@ def main(argv=None) -> int:
                     flush=True,
                 )
             from mapapp.publish import publish_site
-            from mapapp.snapshot import serve_folder
             from mapapp.story import load_story
 
             site = publish_site(load_story(settings.DEFAULT_DATA_DIR), workdir / "site")

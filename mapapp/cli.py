@@ -79,22 +79,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.command == "validate":
         return _validate_summary(story)
-    from .snapshot import SnapshotError
-
     try:
         payload = _COMMANDS[args.command](story, args)
-    except SnapshotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
-    except (FileExistsError, ValueError) as exc:  # ValueError: a bad date in --dates
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except GeoDataError as exc:  # an event file given to publish that cannot be used
+    except GeoDataError as exc:  # an event file given to publish that cannot be used (before ValueError: a subclass)
         print(str(exc), file=sys.stderr)
         return 1
+    except (FileExistsError, ValueError) as exc:  # a bad date in --dates, a SnapshotError
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=str)
     print()
     return 0

@@ -36,7 +36,7 @@ READY_JS = """() => window.mapappSite && window.mapappSite.ready && window.mapap
     && !window.map._animatingZoom && window.mapappStory.stats.labelLayouts > 0"""
 
 
-class SnapshotError(Exception):
+class SnapshotError(ValueError):
     """No snapshot could be taken (no Chromium, a bad request); the message says why."""
 
 
@@ -78,8 +78,10 @@ def serve_folder(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
+@functools.cache
 def chromium_available() -> bool:
-    """Whether snapshots can be taken here: Debian's Chromium and the Playwright package."""
+    """Whether snapshots can be taken here: Debian's Chromium and the Playwright package (asked once per process:
+    the app's Export section asks on every rerun)."""
     from importlib.util import find_spec
 
     from .testing import CHROMIUM
