@@ -170,8 +170,29 @@ def _serve(args: argparse.Namespace) -> int:
 
     patch_streamlit()
 
-    sys.argv = ["streamlit", "run", str(settings.PACKAGE_DIR / "app.py"), "--server.port", str(args.port), *args.streamlit_args]
+    app = str(settings.PACKAGE_DIR / "app.py")
+    flags = streamlit_config_flags(settings.STREAMLIT_CONFIG)
+    # The user's own `streamlit run` arguments come last, so they win over the shipped configuration.
+    sys.argv = ["streamlit", "run", app, *flags, "--server.port", str(args.port), *args.streamlit_args]
     return streamlit_cli.main()
+
+
+def streamlit_config_flags(path: Path) -> list[str]:
+    """The shipped ``.streamlit/config.toml`` as ``--section.option value`` flags.
+
+    Streamlit reads that file only from the current directory; as flags, the hardening and the speed
+    settings apply wherever ``python -m mapapp serve`` is started from.
+    """
+    import tomllib
+
+    if not path.is_file():
+        return []
+    flags = []
+    for section, options in tomllib.loads(path.read_text(encoding="utf-8")).items():
+        for option, value in options.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            flags += [f"--{section}.{option}", text]
+    return flags
 
 
 def patch_streamlit() -> None:

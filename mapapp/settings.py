@@ -23,6 +23,8 @@ CACHE_DIR = STATIC_DIR / "cache"  # event layers written once per content hash (
 CACHE_URL = f"{STATIC_URL}/cache"
 # Files for the server alone (event problem reports, the gazetteer index): never under static/, never served.
 PRIVATE_CACHE_DIR = REPO_DIR / ".cache"
+# The server configuration `python -m mapapp serve` applies wherever it is started from (mapapp/cli.py).
+STREAMLIT_CONFIG = REPO_DIR / ".streamlit" / "config.toml"
 APP_JS_URL = f"{STATIC_URL}/mapapp"  # the app's own map scripts (committed, unlike vendor/)
 EVENTS_LAYER_JS = "events-layer.js"
 STORY_LAYERS_JS = "story-layers.js"

@@ -75,3 +75,28 @@ def test_validate_names_the_file_feature_and_path_of_bad_states_and_claims(data_
     assert f"{where} 'states[1].date': date '2020-02-3O' is not YYYY-MM-DD" in result.stderr
     assert f"{where} 'states[1].source': source 'no-such-source' is not in sources.json" in result.stderr
     assert "incidents.geojson, feature #0 (id 'inc-airstrike-2020-02-27'), field 'claims[0].source'" in result.stderr
+
+
+def test_serve_applies_the_shipped_server_configuration_from_any_directory():
+    """Streamlit reads .streamlit/config.toml only from the current directory: `serve` passes it as flags."""
+    from mapapp.cli import streamlit_config_flags
+
+    flags = streamlit_config_flags(settings.STREAMLIT_CONFIG)
+    pairs = dict(zip(flags[::2], flags[1::2], strict=True))
+    # The settings the README's "Running it for others" and the load benchmark rely on.
+    assert pairs["--runner.postScriptGC"] == "false"  # a full gc.collect() after each rerun: ~50 ms of CPU
+    assert pairs["--client.toolbarMode"] == "minimal"
+    assert pairs["--client.showErrorDetails"] == "type"
+    assert pairs["--server.enableAgentApi"] == "false"
+    assert pairs["--server.enableStaticServing"] == "true"
+
+
+def test_config_flags_render_booleans_and_numbers_as_streamlit_reads_them(tmp_path):
+    from mapapp.cli import streamlit_config_flags
+
+    config = tmp_path / "config.toml"
+    config.write_text('[server]\nheadless = true\nmaxUploadSize = 5\n[theme]\nbase = "dark"\n', encoding="utf-8")
+    assert streamlit_config_flags(config) == [
+        "--server.headless", "true", "--server.maxUploadSize", "5", "--theme.base", "dark",
+    ]  # fmt: skip
+    assert streamlit_config_flags(tmp_path / "missing.toml") == []
