@@ -215,7 +215,8 @@ def events_memory(workdir: Path, sizes: list[int]) -> list[dict]:
 
 def table(single: dict, load: list[dict], memory: list[dict]) -> str:
     lines = [
-        "Server cost per interaction (one client, raw websocket; CPU: mean per rerun over a batch, bytes and time: median; target ≤ 30 ms CPU):",
+        "Server cost per interaction (one client, raw websocket; CPU: mean per rerun over a batch, bytes and time:"
+        " median; target ≤ 30 ms CPU):",
         "",
         "| interaction | server CPU | bytes sent | rerun time |",
         "| --- | --- | --- | --- |",

@@ -581,6 +581,12 @@ class SyncedLayerControl(folium.LayerControl):
                     debouncedUpdateComponentValue({{ this._parent.get_name() }});
                 }
             };
+            {% if this.story_layers %}
+            // The page's own layer checkboxes and date act on the map at once, and a click reaches the app
+            // without streamlit-folium's debounce (static/mapapp/story-layers.js: mirrorPage).
+            {{ this.story_layers.get_name() }}.mirrorPage(groups, {{ this.page_classes|tojson }},
+                typeof updateComponentValue === "function" ? updateComponentValue : null);
+            {% endif %}
             L.DomEvent.on({{ this.get_name() }}.getContainer(), "change", function () {
                 var on = Object.keys(groups).filter(function (id) { return {{ this._parent.get_name() }}.hasLayer(groups[id]); });
                 if (window.__GLOBAL_DATA__ && typeof debouncedUpdateComponentValue === "function") {
@@ -614,6 +620,8 @@ class SyncedLayerControl(folium.LayerControl):
         self.events_layer = self.layers.get(settings.EVENTS_LAYER)
         self.events_filter = events_filter
         self.reveal = reveal
+        # Streamlit marks a keyed widget's element with the class "st-key-<key>".
+        self.page_classes = {"layerPrefix": "st-key-" + settings.KEY_LAYER_PREFIX, "date": "st-key-" + settings.KEY_DATE}
 
     def resolved_vars(self) -> dict[str, str]:
         """Layer id -> JS name, read at render time: streamlit-folium renames the base map's

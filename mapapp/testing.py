@@ -182,6 +182,16 @@ def click_in_map(page, point: dict, container: str = MAP_FRAME) -> None:
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 
+def open_date_calendar(page, day_of_month: int):
+    """Open the sidebar date input's calendar; returns the cell of ``day_of_month`` (in the month it shows)."""
+    import re
+
+    page.locator('[data-testid="stSidebar"] [data-testid="stDateInputCalendarButton"]').first.click()
+    cells = page.locator('[data-testid="stDateInputCalendar"] td').filter(has_text=re.compile(rf"^\s*{day_of_month}\s*$"))
+    cells.first.wait_for(timeout=30000)
+    return cells.first
+
+
 def frame_share_js() -> str:
     """JS: how much of the screen the map's frame covers, and how much of the frame is on screen."""
     return """() => { const r = document.querySelector('iframe[title="streamlit_folium.st_folium"]').getBoundingClientRect();

@@ -505,6 +505,66 @@ def test_comparing_two_dates_swipes_the_map_and_lists_saraqeb_from_government_to
     desktop.wait_for_url("**place=saraqeb**", timeout=30000)
 
 
+SARAQEB_HELD_BY_GOVERNMENT = (
+    "() => { let ok = false; window.map.eachLayer(l => { if (l.feature && l.feature.id === 'saraqeb'"
+    f" && [l.options.fillColor, l.options.color].includes({json.dumps(SHIPPED.sides['government'].colour)})) ok = true; }});"
+    " return ok; }"
+)
+
+
+def test_the_pages_checkbox_and_date_act_on_the_map_before_the_server_answers(browser, app_url):
+    """The server's answers are held back from the page: a layer checkbox still hides its layer and a new
+    date still recolours Saraqeb, so both are done in the browser. Released, the answers agree with the map."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    hold: dict = {"on": False, "held": [], "page": None}
+
+    def route(ws):
+        server = ws.connect_to_server()
+        hold["page"] = ws
+        server.on_message(lambda message: hold["held"].append(message) if hold["on"] else ws.send(message))
+
+    context.route_web_socket(re.compile(r"/_stcore/stream$"), route)
+    pg = context.new_page()
+    try:
+        pg.goto(app_url)
+        frame = map_frame(pg)
+        testing.wait_idle(pg)
+        assert not frame.evaluate(SARAQEB_HELD_BY_GOVERNMENT)  # 27 Feb: the opposition's
+        hold["on"] = True
+        toggle = pg.locator('[data-testid="stCheckbox"]').filter(has_text=SHIPPED.layers["highways"].short_label)
+        toggle.click()
+        frame.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=10000)
+        testing.open_date_calendar(pg, 10).click()  # 10 Feb 2020: Saraqeb held by the government
+        frame.wait_for_function(SARAQEB_HELD_BY_GOVERNMENT, timeout=10000)
+        assert hold["held"], "the page sent no rerun, or the server never answered it"
+        # Released in order: the app's answers agree with what the map already shows.
+        hold["on"] = False
+        for message in hold["held"]:
+            hold["page"].send(message)
+        testing.wait_idle(pg)
+        pg.wait_for_url("**date=2020-02-10**", timeout=30000)
+        assert frame.evaluate(testing.lacks_features_js(["m4", "m5"])) and frame.evaluate(SARAQEB_HELD_BY_GOVERNMENT)
+        assert toggle.locator("input").is_checked() is False
+    finally:
+        context.close()
+
+
+def test_a_click_on_the_map_reaches_the_app_without_streamlit_folium_s_debounce(page, app_url):
+    """streamlit-folium reports a click after a 250 ms debounce (a setTimeout). With every timer of 200 ms or
+    more held in the map's frame, a click on Saraqeb still selects it: the app sends the click itself."""
+    page.goto(app_url)
+    frame = map_frame(page)
+    testing.wait_idle(page)
+    frame.evaluate(
+        """() => { const real = window.setTimeout; window.__heldTimers = 0;
+            window.setTimeout = function (fn, ms) { if (ms >= 200) { window.__heldTimers++; return 0; }
+                return real.apply(window, arguments); }; }"""
+    )
+    click_feature(page, frame, "saraqeb")
+    page.locator("p.passage", has_text="loss is a big setback").locator("mark").first.wait_for(timeout=30000)
+    assert frame.evaluate("() => window.__heldTimers") >= 1  # the debounced report was among the held timers
+
+
 def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_announced(browser, tmp_path):
     """SIGKILL the server under an open page, start it again on the same port: the page reconnects to a
     new session, its first toggle (a rerun of the map's fragment, unknown to that session) applies, and the

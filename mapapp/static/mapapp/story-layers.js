@@ -442,5 +442,53 @@
     }
   };
 
+  /* --- the app's page around this frame ---------------------------------------------------------------
+     In the dashboard the map is a frame inside the Streamlit page (same origin). The page's layer checkboxes
+     switch their layer here at once and a new date recolours the story at once; the rerun they start then
+     re-sends the same state. Without this both waited for the server's round trip (the map's own controls
+     never did). Streamlit's checkbox (react-aria) fires no change event: its label's data-selected attribute
+     is watched, and the date input's value attribute; nothing else, so a hover or a focus never moves a layer.
+     ``update`` is streamlit-folium's own (undebounced) value update: after a click on the map it sends the
+     click now rather than after the 250 ms debounce meant for pans; it sends only a value that changed, so
+     the debounced call that follows sends nothing (tests/test_internals.py pins both). Installed once per frame; re-called on every rerun. */
+  MapappStory.prototype.mirrorPage = function (groups, classes, update) {
+    var self = this, page;
+    this.pageGroups = groups;
+    try { page = window.parent !== window && window.parent.document; } catch (err) { page = null; }
+    if (!page || !page.body || this.mirroring) return;
+    this.mirroring = true;
+    var prefix = classes.layerPrefix;
+    function groupOf(box) {
+      var name = Array.prototype.find.call(box.classList, function (c) { return c.indexOf(prefix) === 0; });
+      return name && self.pageGroups[name.slice(prefix.length)];
+    }
+    function showDate(value) { // "YYYY-MM-DD" -> days since 1970-01-01, as the timeline counts
+      var m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(value || "");
+      if (!m || !self.ready) return;
+      var day = Math.round(Date.UTC(+m[1], +m[2] - 1, +m[3]) / 86400000);
+      if (day !== self.currentDay()) self.showDay(day);
+    }
+    var watcher = new MutationObserver(function (changes) {
+      if (!window.frameElement || !window.frameElement.isConnected) { watcher.disconnect(); return; }
+      changes.forEach(function (change) {
+        var el = change.target;
+        if (change.attributeName === "value") {
+          if (el.closest("." + classes.date)) showDate(el.getAttribute("value"));
+          return;
+        }
+        var box = el.closest("[class*='" + prefix + "']"), group = box && groupOf(box);
+        if (!group) return;
+        var on = el.getAttribute("data-selected") === "true";
+        if (on === self.map.hasLayer(group)) return;
+        if (on) self.map.addLayer(group); else self.map.removeLayer(group);
+        self._queueLabels();
+      });
+    });
+    watcher.observe(page.body, { subtree: true, attributes: true, attributeFilter: ["data-selected", "value"] });
+    if (update) { // after Leaflet's own click handling on the container (added first), which records the click
+      this.map.getContainer().addEventListener("click", function () { update(self.map); });
+    }
+  };
+
   L.mapappStory = function (map, groups, source, state) { return new MapappStory(map, groups, source, state); };
 })();
