@@ -208,6 +208,7 @@
       next.lang === this.state.lang && String(next.focus) === String(this.state.focus || []) && next.dim === !!this.state.dim &&
       next.compare === (this.state.compare === undefined ? null : this.state.compare);
     if (same) return; // re-sent every rerun
+    if (this.dayReportPending) next.day = this.state.day; // the app has not heard of the day paused on yet
     this.state = next;
     if (this.ready) this.apply();
   };
@@ -297,8 +298,12 @@
       if (!self.playing || el.contains(e.target)) return;
       self.pause(true);
       // A click on a feature is about to report itself through the same value (streamlit-folium writes the
-      // feature's tooltip there): report the day after it, so both reach the app.
-      setTimeout(function () { self.report(); }, 350);
+      // feature's tooltip there): report the day after it, so both reach the app. Meanwhile the click keeps
+      // streamlit-folium's debounce (mirrorPage), so that the day is the last value sent.
+      // The day is the one paused on: a rerun that answers the click meanwhile must not change it.
+      var day = self.currentDay();
+      self.dayReportPending = true;
+      setTimeout(function () { self.dayReportPending = false; self.report(day); }, 350);
     });
     this.stats.playedDays = 0;
   };
@@ -347,8 +352,8 @@
   };
 
   /* Tell the app the day shown (the sidebar, the panel and the permalink follow). */
-  MapappStory.prototype.report = function () {
-    if (typeof window.mapappReport === "function") window.mapappReport("day:" + this.currentDay());
+  MapappStory.prototype.report = function (day) {
+    if (typeof window.mapappReport === "function") window.mapappReport("day:" + (day === undefined ? this.currentDay() : day));
   };
 
   MapappStory.prototype._showDate = function (day) {
@@ -486,7 +491,7 @@
     });
     watcher.observe(page.body, { subtree: true, attributes: true, attributeFilter: ["data-selected", "value"] });
     if (update) { // after Leaflet's own click handling on the container (added first), which records the click
-      this.map.getContainer().addEventListener("click", function () { update(self.map); });
+      this.map.getContainer().addEventListener("click", function () { if (!self.dayReportPending) update(self.map); });
     }
   };
 
