@@ -567,8 +567,8 @@ def test_a_click_on_the_map_reaches_the_app_without_streamlit_folium_s_debounce(
 
 def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_announced(browser, tmp_path):
     """SIGKILL the server under an open page, start it again on the same port: the page reconnects to a
-    new session, its first toggle (a rerun of the map's fragment, unknown to that session) applies, and the
-    upload that lived in the old server's memory is said to be lost."""
+    new session, its first toggle (a rerun of the map's fragment, unknown to that session) applies, the
+    upload that lived in the old server's memory is said to be lost, and the map keeps the reader's view."""
     import signal
 
     upload = tmp_path / "mine.csv"
@@ -584,6 +584,11 @@ def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_an
         map_frame(pg, READY)
         pg.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(upload))
         pg.get_by_text("50 rows, 50 drawn", exact=False).first.wait_for(timeout=60000)
+        testing.wait_idle(pg)
+        # The reader's own view, away from the story's: it must survive the restart.
+        map_frame(pg, READY).evaluate("() => window.map.setView([35.95, 36.55], 12, {animate: false})")
+        view_js = "() => [window.map.getZoom(), +window.map.getCenter().lat.toFixed(4), +window.map.getCenter().lng.toFixed(4)]"
+        assert map_frame(pg, READY).evaluate(view_js) == [12, 35.95, 36.55]
         os.killpg(server.proc.pid, signal.SIGKILL)
         server.proc.wait(timeout=30)
         server = testing.start_app(port=port)
@@ -601,6 +606,9 @@ def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_an
         toggle.click()  # and the next
         frame.wait_for_function(testing.has_features_js(["m4", "m5"]), timeout=30000)
         pg.get_by_text("mine.csv was lost when the server restarted", exact=False).first.wait_for(timeout=30000)
+        testing.wait_idle(pg)
+        # The lost dataset's map was replaced by one without it (a new frame): it opens where the reader was.
+        assert map_frame(pg, READY).evaluate(view_js) == [12, 35.95, 36.55]
         context.close()
     finally:
         stop_app(server)

@@ -448,7 +448,8 @@
   };
 
   /* --- the app's page around this frame ---------------------------------------------------------------
-     In the dashboard the map is a frame inside the Streamlit page (same origin). The page's layer checkboxes
+     In the dashboard the map is a frame inside the Streamlit page (same origin). A new frame opens at the
+     view the last one had (kept on the page's window, for the page's lifetime). The page's layer checkboxes
      switch their layer here at once and a new date recolours the story at once; the rerun they start then
      re-sends the same state. Without this both waited for the server's round trip (the map's own controls
      never did). Streamlit's checkbox (react-aria) fires no change event: its label's data-selected attribute
@@ -462,6 +463,14 @@
     try { page = window.parent !== window && window.parent.document; } catch (err) { page = null; }
     if (!page || !page.body || this.mirroring) return;
     this.mirroring = true;
+    // The reader's view outlives this frame: a new map replaces it when an event dataset arrives or is
+    // lost (a server restart), and opens where the reader was, not at the story's default view.
+    var host = window.parent;
+    if (host.mapappView) this.map.setView([host.mapappView.lat, host.mapappView.lng], host.mapappView.zoom, { animate: false });
+    this.map.on("moveend", function () {
+      var c = self.map.getCenter();
+      host.mapappView = { lat: c.lat, lng: c.lng, zoom: self.map.getZoom() };
+    });
     var prefix = classes.layerPrefix;
     function groupOf(box) {
       var name = Array.prototype.find.call(box.classList, function (c) { return c.indexOf(prefix) === 0; });
