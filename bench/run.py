@@ -44,7 +44,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,6 +199,10 @@ def timed(page, action, done_js: str, done_in=None, arg=None) -> float:
     return max(0.0, done - start) / 1000
 
 
+# The event layer redraws synchronously when its filter changes: a filter ending on the day means drawn.
+EVENTS_DRAWN_FOR_DAY_JS = "() => !!window.mapappEvents && window.mapappEvents._filter.to === {day}"
+
+
 def click_done(spec) -> tuple[str, list]:
     """The predicate (and its argument) that says a click's result is on screen."""
     kind, text = spec["click_done"]
@@ -242,7 +246,15 @@ def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path
         out["views"] = [before, view_of(frame)]
 
         cell = testing.open_date_calendar(page, NEW_DAY)  # not timed: the same two clicks in both apps
-        out["date_s"] = timed(page, cell.click, spec["date_done"], frame)
+        if spec.get("events"):  # the event layer's own redraw for the new day, timed on a second click
+            out["date_s"] = timed(page, cell.click, spec["date_done"], frame)
+            meter.wait_quiet()
+            meter.take()
+            cell = testing.open_date_calendar(page, NEW_DAY + 1)
+            drawn = EVENTS_DRAWN_FOR_DAY_JS.format(day=events.date_to_day(date(2020, 2, NEW_DAY + 1)))
+            out["date_events_s"] = timed(page, cell.click, drawn, frame)
+        else:
+            out["date_s"] = timed(page, cell.click, spec["date_done"], frame)
         meter.wait_quiet()
         out["date_bytes"] = meter.take()
         out["views"].append(view_of(frame))
@@ -490,6 +502,7 @@ def summarize(apps: dict[str, list[dict]]) -> dict:
             "first_map_s",
             "click_s",
             "date_s",
+            "date_events_s",
             "toggle_s",
             "control_toggle_s",
             "peak_rss_mb",
@@ -534,22 +547,27 @@ def interaction_table(summary: dict, n_events: int) -> list[str]:
         ("toggle_s", "toggle (checkbox) → layer gone"),
     ):
         r1 = ratio(story.get(key), base.get(key))
-        row = f"| {label} | {base[key]:.2f} s | {story[key]:.2f} s | **{r1:.2f}×** {'✓' if r1 <= TARGET_RATIO else '✗'} |"
+        row = f"| {label} | {secs(base[key])} | {secs(story[key])} | **{r1:.2f}×** {'✓' if r1 <= TARGET_RATIO else '✗'} |"
         if ev:
             r2 = ratio(ev.get(key), story.get(key))
-            row += f" {ev[key]:.2f} s | **{r2:.2f}×** {'✓' if r2 <= TARGET_RATIO else '✗'} |"
+            row += f" {secs(ev[key])} | **{r2:.2f}×** {'✓' if r2 <= TARGET_RATIO else '✗'} |"
         else:
             row += " – | – |"
         lines.append(row)
+        if key == "date_s" and ev and "date_events_s" in ev:
+            lines.append(
+                f"| date change → event layer redrawn for the day (after the story's colours) | – | – | – |"
+                f" {secs(ev['date_events_s'])} | {ratio(ev['date_events_s'], base['date_s']):.2f}× the baseline's date change |"
+            )
     if "control_toggle_s" in story:
         control_ratio = ratio(story["control_toggle_s"], base["toggle_s"])
         row = (
-            f"| toggle in the map's layer control → gone (the app's toggles follow) | – | {story['control_toggle_s']:.2f} s"
+            f"| toggle in the map's layer control → gone (the app's toggles follow) | – | {secs(story['control_toggle_s'])}"
             f" | **{control_ratio:.2f}×** of the baseline's toggle |"
         )
         if ev:
             r2 = ratio(ev.get("control_toggle_s"), story["control_toggle_s"])
-            row += f" {ev['control_toggle_s']:.2f} s | **{r2:.2f}×** |"
+            row += f" {secs(ev['control_toggle_s'])} | **{r2:.2f}×** |"
         lines.append(row)
     for key, label in (
         ("load_bytes", "bytes received, page load"),
@@ -575,9 +593,9 @@ def interaction_table(summary: dict, n_events: int) -> list[str]:
     )
     if "walk_s" in story:
         walk_ratio = ratio(story["walk_s"], base["click_s"])
-        walk = f"| walk step (Next → passage shown; baseline: click echo) | {base['click_s']:.2f} s | {story['walk_s']:.2f} s"
+        walk = f"| walk step (Next → passage shown; baseline: click echo) | {secs(base['click_s'])} | {secs(story['walk_s'])}"
         walk += f" | **{walk_ratio:.2f}×** {'✓' if walk_ratio <= TARGET_RATIO else '✗'} |"
-        walk += f" {ev['walk_s']:.2f} s | |" if ev and "walk_s" in ev else " | |"
+        walk += f" {secs(ev['walk_s'])} | |" if ev and "walk_s" in ev else " | |"
         lines.append(walk)
         play = f"| playback: redraw per day, median / p95; messages to the server per day | | {story['play_day_ms']:.1f} / "
         play += f"{story['play_day_p95_ms']:.1f} ms; {story['play_messages_per_day']:.0f} | |"
@@ -594,9 +612,9 @@ def interaction_table(summary: dict, n_events: int) -> list[str]:
         first_ratio = ratio(site["first_map_s"], story["first_map_s"])
         mark = "✓" if site["first_map_s"] < 1 else "✗"
         label = f"published site ({mb(site['bytes'])}, static server): navigation → map drawn and labelled (target < 1 s)"
-        lines.append(f"| {label} | | {site['first_map_s']:.2f} s | **{first_ratio:.2f}×** of the app's first map {mark} | | |")
+        lines.append(f"| {label} | | {secs(site['first_map_s'])} | **{first_ratio:.2f}×** of the app's first map {mark} | | |")
         click_ratio = ratio(site["click_s"], story["click_s"])
-        lines.append(f"| published site: click → passages | | {site['click_s']:.2f} s | {click_ratio:.2f}× of the app's | | |")
+        lines.append(f"| published site: click → passages | | {secs(site['click_s'])} | {click_ratio:.2f}× of the app's | | |")
     if ev:
         lines.append(f"| events drawn (server ready → canvas painted) | | | | {ev['events_drawn_s']:.2f} s | |")
         lines.append(
@@ -635,6 +653,11 @@ def scale_table(rows: list[dict], naive_timeout: float) -> list[str]:
 
 def kb(n) -> str:
     return f"{n / 1024:.1f} KB"
+
+
+def secs(t: float) -> str:
+    """Seconds under one as milliseconds: an interaction of 30 ms is not "0.03 s"."""
+    return f"{t * 1000:.0f} ms" if t < 1 else f"{t:.2f} s"
 
 
 def mb(n) -> str:

@@ -337,15 +337,19 @@
     return Math.min(Math.max(day, data.start), data.end);
   };
 
-  /* Draw ``day`` here and now: the story's layers, the event layer's window, the date. */
-  MapappStory.prototype.showDay = function (day) {
+  /* Draw ``day`` here and now: the story's layers, the event layer's window, the date. With ``eventsAfter``
+     the event layer (a canvas of up to 100,000 points: ~25 ms) is redrawn once the story's new colours have
+     been painted, so a picked date shows the story's change first. */
+  MapappStory.prototype.showDay = function (day, eventsAfter) {
     var t0 = performance.now();
     this.state = L.extend({}, this.state, { day: day });
     this.apply();
     var events = window.mapappEvents;
     if (events && events._filter) {
       var f = events._filter, span = f.from === null || f.from === undefined ? null : f.to - f.from;
-      events.setFilter({ from: span === null ? null : day - span, to: day, types: f.types });
+      var window_ = { from: span === null ? null : day - span, to: day, types: f.types };
+      if (eventsAfter) requestAnimationFrame(function () { setTimeout(function () { events.setFilter(window_); }, 0); });
+      else events.setFilter(window_);
     }
     this.stats.dayMs = performance.now() - t0;
     (this.stats.dayTimes = this.stats.dayTimes || []).push(this.stats.dayMs);
@@ -480,7 +484,7 @@
       var m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(value || "");
       if (!m || !self.ready) return;
       var day = Math.round(Date.UTC(+m[1], +m[2] - 1, +m[3]) / 86400000);
-      if (day !== self.currentDay()) self.showDay(day);
+      if (day !== self.currentDay()) self.showDay(day, true);
     }
     var watcher = new MutationObserver(function (changes) {
       if (!window.frameElement || !window.frameElement.isConnected) { watcher.disconnect(); return; }
