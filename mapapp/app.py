@@ -363,9 +363,13 @@ def render_map(story: Story) -> None:
 def render_map_fragment(story: Story) -> None:
     """The map and its layer toggles, rerun on their own: a toggle or a pan does not rebuild the page.
 
-    A click that selects a place needs the place panel too, so it asks for a full rerun.
+    A click that selects a place needs the place panel too, so it asks for a full rerun, before the map is
+    drawn again for nothing: the map's value is in the session state before the component is called.
     (The toggles sit under the map, not in the sidebar: a fragment cannot write to the sidebar.)
     """
+    handle_map_event(story, st.session_state.get(settings.KEY_MAP))
+    if st.session_state.pop(KEY_APP_RERUN, False):
+        st.rerun(scope="app")
     render_map(story)
     render_layer_toggles(story)
     view = st.session_state.get(KEY_VIEW)

@@ -587,8 +587,8 @@ def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_an
         testing.wait_idle(pg)
         # The reader's own view, away from the story's: it must survive the restart.
         map_frame(pg, READY).evaluate("() => window.map.setView([35.95, 36.55], 12, {animate: false})")
-        view_js = "() => [window.map.getZoom(), +window.map.getCenter().lat.toFixed(4), +window.map.getCenter().lng.toFixed(4)]"
-        assert map_frame(pg, READY).evaluate(view_js) == [12, 35.95, 36.55]
+        view_js = "() => [window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]"
+        assert map_frame(pg, READY).evaluate(view_js) == pytest.approx([12, 35.95, 36.55], abs=1e-4)
         os.killpg(server.proc.pid, signal.SIGKILL)
         server.proc.wait(timeout=30)
         server = testing.start_app(port=port)
@@ -600,15 +600,17 @@ def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_an
         assert len(sockets) >= 2, "the page did not reconnect within 90 s"
         testing.wait_idle(pg)
         toggle = pg.locator('[data-testid="stCheckbox"]').filter(has_text=SHIPPED.layers["highways"].short_label)
+        # The map is replaced (its lost dataset is gone) during these reruns: each check finds the live frame.
+        without_highways = f"() => ({testing.has_features_js(['saraqeb'])})() && ({testing.lacks_features_js(['m4', 'm5'])})()"
         toggle.click()  # the first interaction after the restart
-        frame = map_frame(pg, testing.has_features_js(["saraqeb"]))
-        frame.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=30000)
+        map_frame(pg, without_highways)
         toggle.click()  # and the next
-        frame.wait_for_function(testing.has_features_js(["m4", "m5"]), timeout=30000)
+        map_frame(pg, testing.has_features_js(["saraqeb", "m4", "m5"]))
         pg.get_by_text("mine.csv was lost when the server restarted", exact=False).first.wait_for(timeout=30000)
         testing.wait_idle(pg)
         # The lost dataset's map was replaced by one without it (a new frame): it opens where the reader was.
-        assert map_frame(pg, READY).evaluate(view_js) == [12, 35.95, 36.55]
+        # (to within a pixel: Leaflet settles the centre by a fraction of one when a frame gets its height)
+        assert map_frame(pg, READY).evaluate(view_js) == pytest.approx([12, 35.95, 36.55], abs=3e-4)
         context.close()
     finally:
         stop_app(server)
