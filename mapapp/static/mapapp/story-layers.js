@@ -472,6 +472,8 @@
     var host = window.parent;
     if (host.mapappView) this.map.setView([host.mapappView.lat, host.mapappView.lng], host.mapappView.zoom, { animate: false });
     this.map.on("moveend", function () {
+      var size = self.map.getSize();
+      if (!size.x || !size.y || !window.frameElement || !window.frameElement.isConnected) return; // a frame going away
       var c = self.map.getCenter();
       host.mapappView = { lat: c.lat, lng: c.lng, zoom: self.map.getZoom() };
     });
