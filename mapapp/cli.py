@@ -187,11 +187,19 @@ def streamlit_config_flags(path: Path) -> list[str]:
 
     if not path.is_file():
         return []
-    flags = []
-    for section, options in tomllib.loads(path.read_text(encoding="utf-8")).items():
-        for option, value in options.items():
-            text = str(value).lower() if isinstance(value, bool) else str(value)
-            flags += [f"--{section}.{option}", text]
+    flags: list[str] = []
+
+    def add(prefix: str, table: dict) -> None:
+        for name, value in table.items():
+            key = f"{prefix}.{name}" if prefix else name
+            if isinstance(value, dict):  # [theme.sidebar] and the like
+                add(key, value)
+            elif isinstance(value, bool | int | float | str):
+                flags.extend([f"--{key}", str(value).lower() if isinstance(value, bool) else str(value)])
+            else:  # a list has no single flag form: say so rather than drop it
+                raise ValueError(f"{path}: {key} = {value!r} cannot be passed to Streamlit as a flag")
+
+    add("", tomllib.loads(path.read_text(encoding="utf-8")))
     return flags
 
 

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from mapapp import settings
 
 
@@ -100,3 +102,8 @@ def test_config_flags_render_booleans_and_numbers_as_streamlit_reads_them(tmp_pa
         "--server.headless", "true", "--server.maxUploadSize", "5", "--theme.base", "dark",
     ]  # fmt: skip
     assert streamlit_config_flags(tmp_path / "missing.toml") == []
+    config.write_text('[theme.sidebar]\nbase = "light"\n', encoding="utf-8")
+    assert streamlit_config_flags(config) == ["--theme.sidebar.base", "light"]
+    config.write_text('[server]\nfolderWatchList = ["a", "b"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"server\.folderWatchList"):
+        streamlit_config_flags(config)

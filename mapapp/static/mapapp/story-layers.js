@@ -460,7 +460,8 @@
      is watched, and the date input's value attribute; nothing else, so a hover or a focus never moves a layer.
      ``update`` is streamlit-folium's own (undebounced) value update: after a click on the map it sends the
      click now rather than after the 250 ms debounce meant for pans; it sends only a value that changed, so
-     the debounced call that follows sends nothing (tests/test_internals.py pins both). Installed once per frame; re-called on every rerun. */
+     the debounced call that follows sends nothing (tests/test_internals.py pins both).
+     Installed once per frame; re-called on every rerun (with the rerun's layer groups). */
   MapappStory.prototype.mirrorPage = function (groups, classes, update) {
     var self = this, page;
     this.pageGroups = groups;
