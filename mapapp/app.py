@@ -473,14 +473,14 @@ def render_events_panel(container) -> None:
         help="Columns as in ACLED's export (see the README). Drawn from the app's own static files; "
         "clicking a dot shows the event's date, type, actors, source and notes.",
     )
-    lost = st.session_state.get(KEY_UPLOAD_SENT)
-    if lost and uploaded_file() is None:
+    lost, uploaded = st.session_state.get(KEY_UPLOAD_SENT), uploaded_file()
+    if lost and uploaded is None:
         # The server restarted: uploads lived in its memory. The uploader still shows the name; say so.
         container.warning(
             f"**{escape_md(lost)}** was lost when the server restarted: upload it again, or "
             f"[reload the page](?{escape_md(urlencode(dict(st.query_params)))}) to clear the uploader."
         )
-    elif uploaded_file() is not None:
+    elif uploaded is not None:
         st.session_state[KEY_UPLOAD_SENT] = None
     loaded = st.session_state.get(KEY_EVENTS)
     if isinstance(loaded, GeoDataError):

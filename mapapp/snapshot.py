@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
+from .mapbuild import escape_text
 from .publish import publish_site
 from .story import Story
 
@@ -141,7 +142,7 @@ def handout_pdf(pictures: list[bytes], title: str) -> bytes:
     pages = "".join(
         f'<section><img alt="" src="data:image/jpeg;base64,{base64.b64encode(p).decode()}"></section>' for p in pictures
     )
-    html = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_escape(title)}</title><style>
+    html = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape_text(title)}</title><style>
 @page {{ size: A4; margin: 8mm; }} body {{ margin: 0; }}
 section {{ page-break-after: always; height: 280mm; display: flex; align-items: flex-start; justify-content: center; }}
 section:last-child {{ page-break-after: auto; }} img {{ max-width: 100%; max-height: 100%; }}
@@ -153,10 +154,6 @@ section:last-child {{ page-break-after: auto; }} img {{ max-width: 100%; max-hei
         pdf = page.pdf(format="A4", print_background=True)
         browser.close()
     return pdf
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render(story: Story, shots: list[Shot], *, pdf: bool) -> bytes:

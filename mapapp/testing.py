@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -184,8 +185,6 @@ def click_in_map(page, point: dict, container: str = MAP_FRAME) -> None:
 
 def open_date_calendar(page, day_of_month: int):
     """Open the sidebar date input's calendar; returns the cell of ``day_of_month`` (in the month it shows)."""
-    import re
-
     page.locator('[data-testid="stSidebar"] [data-testid="stDateInputCalendarButton"]').first.click()
     cells = page.locator('[data-testid="stDateInputCalendar"] td').filter(has_text=re.compile(rf"^\s*{day_of_month}\s*$"))
     cells.first.wait_for(timeout=30000)
