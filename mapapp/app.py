@@ -511,8 +511,14 @@ def render_events_panel(container) -> None:
             rows = loaded.problem_rows()
             st.dataframe(rows, hide_index=True, width="stretch")
             report = loaded.report
+            if loaded.report_omitted:
+                cap = settings.EVENT_REPORT_MAX_BYTES / 1024 / 1024
+                st.caption(
+                    f"The CSV stops at {cap:g} MB: it lists {loaded.problem_total - loaded.report_omitted:,} problems "
+                    f"and leaves out {loaded.report_omitted:,} (all counted above, by field)."
+                )
             st.download_button(
-                "Problems (CSV, all of them)",
+                "Problems (CSV, all of them)" if not loaded.report_omitted else "Problems (CSV, up to its size cap)",
                 data=(lambda: report.read_bytes()) if report is not None and report.is_file() else (lambda: table_csv(rows)),
                 file_name="event-problems.csv",
                 mime="text/csv",
@@ -668,7 +674,7 @@ def render_passage(passage: Passage, place_id: str | None = None, *, every: bool
     """The passage with its speaker and dates; the mentions of ``place_id`` (or, ``every``, of all places) marked."""
     speakers = ", ".join(s.get("who", "") for s in passage.speakers) or "unattributed"
     dates = "; ".join(f"“{d['phrase']}” = {d['date']}" + (f"…{d['date_to']}" if d.get("date_to") else "") for d in passage.dates)
-    st.markdown(f"<small>{passage.id} · speaker: {escape_html(speakers)}</small>", unsafe_allow_html=True)
+    st.markdown(f"<small>{escape_html(passage.id)} · speaker: {escape_html(speakers)}</small>", unsafe_allow_html=True)
     st.markdown(highlighted(passage, place_id, every=every), unsafe_allow_html=True)
     if dates:
         st.caption(f"Dates: {dates}")

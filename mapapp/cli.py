@@ -282,11 +282,16 @@ def _events(args: argparse.Namespace) -> int:
     except GeoDataError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    refused = events.refusal(loaded)
+    if refused is not None:  # read, but the app would refuse it: say so, and fail as the app does
+        print(f"{refused}\nThe app cannot draw this file.", file=sys.stderr)
+        return 2
     for problem in loaded.problems:
         print(problem, file=sys.stderr)
     total = sum(loaded.problem_counts.values())
     if total > len(loaded.problems):
-        print(f"... {total - len(loaded.problems):,} more problem(s) not printed; all of them: {loaded.report}", file=sys.stderr)
+        kept = "all of them" if not loaded.report_omitted else f"all but {loaded.report_omitted:,} (the report's size cap)"
+        print(f"... {total - len(loaded.problems):,} more problem(s) not printed; {kept}: {loaded.report}", file=sys.stderr)
     if not loaded.rows:
         print(f"{args.csv}: no rows (the header only)")
         return 1

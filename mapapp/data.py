@@ -10,6 +10,8 @@ feature id. All problems in all files are gathered and raised together as one
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +69,28 @@ def read_json(path: Path) -> tuple[Any, list[Problem]]:
     return parse_json_text(text, name)
 
 
+class _OutOfRange:
+    """A number literal no browser can read back (1e400, a 400-digit integer): kept so its place can be named."""
+
+    def __init__(self, literal: str):
+        self.literal = literal
+
+
+def _float_or_out_of_range(literal: str) -> float | _OutOfRange:
+    value = float(literal)
+    return value if math.isfinite(value) else _OutOfRange(literal)
+
+
+def _int_or_out_of_range(literal: str) -> int | _OutOfRange:
+    # JSON.parse turns an integer past a double's range into Infinity; Python refuses > 4300 digits.
+    if len(literal.lstrip("-")) > 308:
+        return _OutOfRange(literal[:12] + "…")
+    return int(literal)
+
+
 def parse_json_text(text: str, name: str) -> tuple[Any, list[Problem]]:
-    """Strict JSON: NaN and Infinity (which Python accepts and browsers do not) are problems."""
+    """Strict JSON: NaN, Infinity and numbers past a double's range (which Python reads and browsers turn into
+    Infinity or refuse) are problems, each named by its feature and field."""
     bad_constants: list[str] = []
 
     def refuse(constant: str) -> None:
@@ -76,7 +98,7 @@ def parse_json_text(text: str, name: str) -> tuple[Any, list[Problem]]:
         return None
 
     try:
-        value = json.loads(text, parse_constant=refuse)
+        value = json.loads(text, parse_constant=refuse, parse_float=_float_or_out_of_range, parse_int=_int_or_out_of_range)
     except json.JSONDecodeError as exc:
         return None, [Problem(name, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
     except RecursionError:
@@ -84,7 +106,30 @@ def parse_json_text(text: str, name: str) -> tuple[Any, list[Problem]]:
     if bad_constants:
         listed = ", ".join(sorted(set(bad_constants)))
         return None, [Problem(name, f"not valid JSON: {listed} is not a number in JSON (RFC 8259); write a finite number")]
-    return value, []
+    out_of_range = [
+        Problem(name, f"the number {found.literal} is out of range (not a finite double); write a finite number", *where)
+        for where, found in _out_of_range(value, "")
+    ]
+    return (None, out_of_range) if out_of_range else (value, [])
+
+
+def _out_of_range(value: Any, path: str) -> Iterator[tuple[tuple[str | None, str | None], _OutOfRange]]:
+    """(feature label, field path) of every out-of-range number; a feature of a FeatureCollection is named."""
+    stack: list[tuple[Any, str, str | None]] = [(value, path, None)]
+    while stack:  # iterative: a deeply nested file must not exhaust the recursion limit here
+        item, where, feature = stack.pop()
+        if isinstance(item, _OutOfRange):
+            yield (feature, where or None), item
+        elif isinstance(item, dict):
+            for key, child in reversed(item.items()):
+                stack.append((child, f"{where}.{key}" if where else str(key), feature))
+        elif isinstance(item, list):
+            in_features = where == "features" and feature is None
+            for index, child in reversed(list(enumerate(item))):
+                if in_features:
+                    stack.append((child, "", feature_label(index, child)))
+                else:
+                    stack.append((child, f"{where}[{index}]", feature))
 
 
 def load_sources(data_dir: Path, leanings: tuple[str, ...] = settings.SOURCE_LEANINGS) -> tuple[dict[str, dict], list[Problem]]:
@@ -148,6 +193,9 @@ def _feature_problems(feature: dict, label: str, ctx: _Context) -> list[Problem]
     for name in ("id", "name"):
         if props.get(name) not in (None, "") and not isinstance(props[name], str):
             problems.append(Problem(file, f"'{name}' must be a string, got {props[name]!r}", label, name))
+    fid = feature_id(feature)
+    if fid is not None and not settings.ID_PATTERN.fullmatch(fid):
+        problems.append(Problem(file, f"id {fid[:60]!r} {settings.ID_RULE}", label, "id"))
     if not isinstance(props.get("aliases"), (list, type(None))) or not all(
         isinstance(a, str) for a in props.get("aliases") or []
     ):
@@ -197,8 +245,13 @@ def _property_value_problems(props: dict, label: str, ctx: _Context) -> list[Pro
         if props.get(name) not in (None, "") and props[name] not in allowed:
             where = " (the sides declared in story.json)" if name in SIDE_FIELDS else ""
             problems.append(Problem(file, f"{props[name]!r} is not one of {allowed}{where}", label, name))
-    if props.get("precision") in ("exact", "approximate") and not _is_positive_number(props.get("precision_m")):
+    radius = props.get("precision_m")
+    if props.get("precision") in ("exact", "approximate") and not _is_positive_number(radius):
         problems.append(Problem(file, "exact and approximate positions need a radius in metres", label, "precision_m"))
+    elif radius is not None and not (_is_positive_number(radius) and radius <= settings.MAX_PRECISION_M):
+        problems.append(
+            Problem(file, f"{radius!r} is not a radius from 1 m to {settings.MAX_PRECISION_M:,} m", label, "precision_m")
+        )
     return problems
 
 
@@ -264,7 +317,7 @@ def _source_problems(props: dict, label: str, ctx: _Context) -> list[Problem]:
 
 
 def _is_positive_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 and math.isfinite(value)
 
 
 def linked_place_ids(props: dict) -> list[str]:

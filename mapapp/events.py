@@ -70,7 +70,8 @@ class EventSet:
     row: np.ndarray  # 1-based data row in the file
     details: list[str]  # per event: a JSON array of the values of ``columns``
     problem_counts: dict[str, int] = field(default_factory=dict)  # every problem, by kind (field), kept or not
-    report: Path | None = None  # every problem, one CSV row each, written while reading
+    report: Path | None = None  # every problem, one CSV row each, written while reading (up to a size cap)
+    report_omitted: int = 0  # problems past the report's cap: counted, not written
 
     def __len__(self) -> int:
         return len(self.day)
@@ -137,6 +138,7 @@ class PublishedEvents:
     manifest_url: str = ""  # manifest.json beside the data: the map's script only carries this URL
     problem_counts: tuple[tuple[str, int], ...] = ()  # (kind, how many in all), kept or not
     report: Path | None = None  # the full problem report (CSV), outside the public static folder
+    report_omitted: int = 0  # problems the report left out at its size cap (settings.EVENT_REPORT_MAX_BYTES)
 
     @property
     def problem_total(self) -> int:
@@ -277,11 +279,16 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
         problems=checker.problems,
         problem_counts=dict(checker.counts),
         report=checker.report_path if checker.counts else None,
+        report_omitted=checker.omitted,
     )
 
 
+def _reports_dir() -> Path:
+    return settings.PRIVATE_CACHE_DIR / "event-reports"
+
+
 def _report_path(digest: str) -> Path:
-    return settings.PRIVATE_CACHE_DIR / "event-reports" / f"problems-{digest[:16]}.csv"
+    return _reports_dir() / f"problems-{digest[:16]}.csv"
 
 
 class _Columns:
@@ -340,6 +347,8 @@ class _RowChecker:
         self._tmp: Path | None = None
         self._report: Any = None  # the open report file, from the first problem on
         self._writer: Any = None
+        self._written = 0  # bytes in the report so far (UTF-8)
+        self.omitted = 0  # problems past settings.EVENT_REPORT_MAX_BYTES: counted, not written
 
     def add(self, row: int, line: int, event_id: str, field_name: str | None, message: str) -> None:
         kind = field_name or "row"
@@ -358,12 +367,32 @@ class _RowChecker:
             self._report = self._tmp.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._report)
             self._writer.writerow(["row", "line", "event", "field", "problem"])
-        self._writer.writerow([safe_cell(v) for v in (row, line, event_id, field_name or "", message)])
+        cells = [safe_cell(v) for v in (row, line, event_id, field_name or "", message)]
+        size = sum(len(str(c).encode("utf-8")) for c in cells) + 8  # separators, quotes, line end
+        if self.omitted or self._written + size > settings.EVENT_REPORT_MAX_BYTES - 1024:  # room for the last line
+            self.omitted += 1
+            return
+        self._written += size
+        self._writer.writerow(cells)
 
     def close(self) -> None:
         if self._report is not None and self._tmp is not None and self.report_path is not None:
+            if self.omitted:
+                counts = "; ".join(f"{kind}: {n:,}" for kind, n in sorted(self.counts.items()))
+                cap = settings.EVENT_REPORT_MAX_BYTES / 1024 / 1024
+                self._writer.writerow(
+                    [
+                        "",
+                        "",
+                        "",
+                        "",
+                        f"{self.omitted:,} more problem(s) not written: this report stops at {cap:g} MB. "
+                        f"All {sum(self.counts.values()):,} are counted, by field: {counts}",
+                    ]
+                )
             self._report.close()
             os.replace(self._tmp, self.report_path)
+            evict_reports(keep=self.report_path)
 
     def check(self, record: dict, row: int, line: int) -> bool:
         """Whether the row can be drawn; parsed values are written back into ``record``."""
@@ -473,6 +502,7 @@ def publish(
         manifest_url=f"{cache_url}/events-{name}/manifest.json",
         problem_counts=tuple(sorted(events.problem_counts.items())),
         report=events.report,
+        report_omitted=events.report_omitted,
     )
     if not (folder / "manifest.json").is_file():
         _write_folder(folder, events, chunk, published.manifest())
@@ -489,6 +519,9 @@ def touch(published: PublishedEvents, cache_dir: Path = settings.CACHE_DIR) -> N
     """Mark a dataset as in use (its folder's time): the app calls this on every run that draws it."""
     with contextlib.suppress(OSError):  # not there: never published here, or removed by hand
         os.utime(_folder_of(published, cache_dir))
+    if published.report is not None:  # its problem report is in use too (evict_reports)
+        with contextlib.suppress(OSError):
+            os.utime(published.report)
 
 
 def evict_cache(cache_dir: Path = settings.CACHE_DIR, *, keep: Path | None = None, now: float | None = None) -> list[str]:
@@ -496,22 +529,39 @@ def evict_cache(cache_dir: Path = settings.CACHE_DIR, *, keep: Path | None = Non
 
     A folder used by any session within :data:`settings.EVENT_CACHE_GRACE_S` (and ``keep``) is never removed,
     so the cache may stay above its cap while many datasets are in use. Returns the names removed."""
-    now = time.time() if now is None else now
     folders = []
     for folder in Path(cache_dir).glob("events-*"):
         if folder.is_dir():
             size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
             folders.append((folder.stat().st_mtime, size, folder))
-    total = sum(size for _t, size, _f in folders)
+    return _evict(folders, settings.EVENT_CACHE_MAX_BYTES, keep, now)
+
+
+def evict_reports(reports_dir: Path | None = None, *, keep: Path | None = None, now: float | None = None) -> list[str]:
+    """The problem reports, pruned by the same rule as :func:`evict_cache` to :data:`settings.EVENT_REPORTS_MAX_BYTES`."""
+    files = []
+    for report in Path(reports_dir or _reports_dir()).glob("problems-*.csv"):
+        stat = report.stat()
+        files.append((stat.st_mtime, stat.st_size, report))
+    return _evict(files, settings.EVENT_REPORTS_MAX_BYTES, keep, now)
+
+
+def _evict(entries: list[tuple[float, int, Path]], cap: int, keep: Path | None, now: float | None) -> list[str]:
+    """Least recently used first, until ``cap`` bytes; nothing used within the grace period, nor ``keep``."""
+    now = time.time() if now is None else now
+    total = sum(size for _t, size, _p in entries)
     removed = []
-    for used, size, folder in sorted(folders):
-        if total <= settings.EVENT_CACHE_MAX_BYTES:
+    for used, size, path in sorted(entries):
+        if total <= cap:
             break
-        if folder == keep or now - used < settings.EVENT_CACHE_GRACE_S:
+        if path == keep or now - used < settings.EVENT_CACHE_GRACE_S:
             continue
-        shutil.rmtree(folder, ignore_errors=True)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
         total -= size
-        removed.append(folder.name)
+        removed.append(path.name)
     return removed
 
 
@@ -531,12 +581,20 @@ def details_chunks(events: EventSet, chunk: int = settings.EVENT_DETAILS_CHUNK):
         yield start // chunk, "[" + ",".join(events.details[start : start + chunk]) + "]"
 
 
-def _write_folder(folder: Path, events: EventSet, chunk: int, manifest: dict) -> None:
-    """Write into a temporary folder, then rename it: a reader never sees half a dataset."""
-    if len(events.types) > 255:
-        raise GeoDataError(
+def refusal(events: EventSet) -> GeoDataError | None:
+    """Why the map cannot draw this read file at all, or None: one rule for the app and ``mapapp events``."""
+    if len(events.types) > 255:  # the type is one byte of each point in points.bin
+        return GeoDataError(
             [Problem(events.name, f"{len(events.types)} event types; at most 255 can be drawn", field="event_type")], EVENT_FILE
         )
+    return None
+
+
+def _write_folder(folder: Path, events: EventSet, chunk: int, manifest: dict) -> None:
+    """Write into a temporary folder, then rename it: a reader never sees half a dataset."""
+    refused = refusal(events)
+    if refused is not None:
+        raise refused
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
     for number, text in details_chunks(events, chunk):

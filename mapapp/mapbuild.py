@@ -171,7 +171,8 @@ class StoryGroup(folium.FeatureGroup):
     """The (empty) group of one story layer; ``story-layers.js`` fills it. Knows its layer id."""
 
     def __init__(self, layer_id: str, label: str):
-        super().__init__(name=label, overlay=True, control=True)
+        # Leaflet's layer control writes a layer's name with innerHTML: it must arrive as escaped text.
+        super().__init__(name=escape_text(label), overlay=True, control=True)
         self.layer_id = layer_id
 
 
@@ -353,7 +354,7 @@ class EventsLayer(JSCSSMixin, folium.map.Layer):
 
     def __init__(self, source: str | dict, radius: int = settings.EVENT_RADIUS_PX):
         """``source``: the manifest's URL (the app) or the manifest itself."""
-        super().__init__(name=settings.EVENTS_LABEL, overlay=True, control=True, show=True)
+        super().__init__(name=escape_text(settings.EVENTS_LABEL), overlay=True, control=True, show=True)
         self._name = "EventsLayer"
         self.source = source
         self.radius = int(radius)
@@ -446,7 +447,7 @@ def build_base_map(
     manifest = story.manifest
     m = folium.Map(location=manifest.center, zoom_start=manifest.zoom, tiles=None, control_scale=True, prefer_canvas=False)
     basemap_label = manifest.layers["boundaries"].label if "boundaries" in manifest.layers else KINDS["boundaries"].label
-    basemap = folium.FeatureGroup(name=basemap_label, overlay=False, control=True)
+    basemap = folium.FeatureGroup(name=escape_text(basemap_label), overlay=False, control=True)  # innerHTML, as above
     boundaries = story.layers.get("boundaries")
     if boundaries is not None:
         for kind, style in (("country", settings.BOUNDARY_STYLE), ("admin1", settings.ADMIN1_STYLE)):
@@ -470,7 +471,9 @@ def build_base_map(
         EventsLayer(events).add_to(m)
     if online_tiles:
         for name, spec in settings.ONLINE_TILES.items():
-            folium.TileLayer(tiles=spec["tiles"], attr=spec["attr"], name=name, overlay=False, control=True, show=False).add_to(m)
+            folium.TileLayer(
+                tiles=spec["tiles"], attr=spec["attr"], name=escape_text(name), overlay=False, control=True, show=False
+            ).add_to(m)
     _MapFrameStyle(settings.SEA_COLOUR).add_to(m)
     if standalone is not None and legend_on_map:  # the app and the site show it beside the map, where it covers nothing
         _Legend(legend(story)).add_to(m)

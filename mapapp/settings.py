@@ -7,6 +7,7 @@ A story's facts (title, dates, region, view, sides, layer labels) are in its man
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 # --- paths -----------------------------------------------------------------
@@ -39,6 +40,11 @@ SOURCES_FILE = "sources.json"
 
 # Properties holding ISO dates (YYYY-MM-DD), checked wherever they appear.
 DATE_FIELDS = ("date", "date_to", "established", "besieged_from", "besieged_to", "valid_from", "valid_to")
+# Feature ids travel in links (?place=…), page attributes and JSON keys: a slug, never free text.
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+ID_RULE = "must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit (ids go into links)"
+# The largest uncertainty radius a position may carry: beyond it, the position says nothing (use "schematic").
+MAX_PRECISION_M = 500_000
 # "unlocated": a sourced feature with no citable position (geometry null, listed, not drawn).
 PRECISIONS = ("exact", "approximate", "schematic", "unlocated")
 DATE_PRECISIONS = ("day", "approximate", "range", "month")
@@ -93,6 +99,10 @@ EVENT_DETAILS_CHUNK = 500  # events per details file (~150 KB), fetched on click
 # never one a session used within the grace period. $MAPAPP_EVENT_CACHE_MB overrides the size.
 EVENT_CACHE_MAX_BYTES = int(float(os.environ.get("MAPAPP_EVENT_CACHE_MB", "2048")) * 1024 * 1024)
 EVENT_CACHE_GRACE_S = 3600
+# A problem report (CSV, every bad row of an event file) stops at this size, saying how many it left out;
+# the reports' folder is pruned as the public cache is (least recently used first, never within the grace).
+EVENT_REPORT_MAX_BYTES = int(float(os.environ.get("MAPAPP_EVENT_REPORT_MB", "16")) * 1024 * 1024)
+EVENT_REPORTS_MAX_BYTES = 256 * 1024 * 1024
 EVENT_PROBLEMS_PER_KIND = 1000  # problems kept in memory per field; all are counted and written to the report
 EVENTS_ENV = "MAPAPP_EVENTS"  # path of an event CSV loaded at start-up
 # Colours per ACLED event type; unknown types get EVENT_OTHER_COLOUR.

@@ -323,6 +323,45 @@ def test_hostile_json_is_a_problem_not_a_crash(data_copy, text, fragment):
     assert any(p.file == "places.geojson" and fragment in p.message for p in info.value.problems), info.value
 
 
+@pytest.mark.parametrize(
+    "literal, value_text",
+    [("1e400", "1e400"), ("-2E+999", "-2E+999"), ("9" * 400, "999999999999…")],
+    ids=["1e400", "-2e999", "400-digit integer"],
+)
+def test_a_number_past_a_double_is_named_by_file_feature_and_field(data_copy, literal, value_text):
+    # Python reads 1e400 as inf; a browser's JSON.parse as Infinity: the page drew nothing and ?place= crashed.
+    text = (data_copy / "places.geojson").read_text(encoding="utf-8")
+    text, replaced = re.subn(r'"precision_m": ?1500\b', f'"precision_m": {literal}', text, count=1)
+    assert replaced == 1
+    (data_copy / "places.geojson").write_text(text, encoding="utf-8")
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    [problem] = [p for p in info.value.problems if "out of range" in p.message]
+    assert problem.file == "places.geojson" and problem.field == "properties.precision_m"
+    assert problem.feature is not None and problem.feature.startswith("#") and value_text in problem.message
+
+
+@pytest.mark.parametrize("radius", [0, -5, 500_001, 1e300])
+def test_an_uncertainty_radius_out_of_range_is_a_problem(data_copy, radius):
+    places = read_layer(data_copy, "places")
+    feature_by_id(places, "saraqeb")["properties"]["precision_m"] = radius
+    write_layer(data_copy, "places", places)
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    assert any(p.field == "precision_m" and "saraqeb" in (p.feature or "") for p in info.value.problems), info.value
+
+
+@pytest.mark.parametrize("bad_id", ["saraqeb town", "<img src=x>", "-lead", "a" * 129, "x\u2028y"])
+def test_a_feature_id_must_be_a_slug_because_it_goes_into_links(data_copy, bad_id):
+    places = read_layer(data_copy, "places")
+    feature = places["features"][-1]
+    feature["properties"]["id"] = feature["id"] = bad_id
+    write_layer(data_copy, "places", places)
+    with pytest.raises(GeoDataError) as info:
+        load_story(data_copy)
+    assert any(p.field == "id" and "letters, digits" in p.message for p in info.value.problems), info.value
+
+
 @pytest.mark.parametrize("name", ["places.geojson", "sources.json", "article.txt", "story.json"])
 def test_a_link_leading_out_of_the_story_folder_is_refused_and_its_target_never_shown(data_copy, tmp_path, name):
     secret = tmp_path / "secret.txt"

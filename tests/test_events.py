@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 
 import numpy as np
 import pytest
@@ -205,6 +206,15 @@ def test_more_event_types_than_the_layer_can_draw_is_a_message_not_a_crash():
     assert "300 event types; at most 255 can be drawn" in str(result)
 
 
+def test_cli_events_exits_2_on_a_file_the_app_would_refuse(tmp_path, capsys):
+    rows = synthetic.synthetic_events(300, seed=9)
+    for i, row in enumerate(rows):
+        row["event_type"] = f"Type {i}"
+    (tmp_path / "many-types.csv").write_text(synthetic.events_csv(rows), encoding="utf-8")
+    assert cli.main(["events", str(tmp_path / "many-types.csv")]) == 2
+    assert "at most 255 can be drawn" in capsys.readouterr().err
+
+
 # --- bounded memory, full reports, spreadsheet-safe exports (issue: reliability) -----------------
 
 
@@ -221,6 +231,34 @@ def test_problems_are_bounded_per_kind_counted_exactly_and_all_written_to_the_re
     published = events.publish(loaded, tmp_path / "cache", "/c")
     assert published.problem_total == 250 and published.problems_not_listed == 240
     assert str(loaded.report).startswith(str(tmp_path)) and "static" not in loaded.report.parts  # never served
+
+
+def test_a_report_stops_at_its_cap_and_says_exactly_what_it_left_out(monkeypatch, tmp_path, rows):
+    monkeypatch.setattr(settings, "PRIVATE_CACHE_DIR", tmp_path)
+    monkeypatch.setattr(settings, "EVENT_REPORT_MAX_BYTES", 20_000)
+    bad = [dict(rows[0], event_id_cnty=f"BAD{i}", latitude="") for i in range(2000)]
+    loaded = events.read_events(csv_text(rows + bad).encode(), "acled.csv")
+    assert loaded.report.stat().st_size <= 20_000
+    with loaded.report.open(encoding="utf-8", newline="") as fh:
+        report = list(csv.DictReader(fh))
+    written = len(report) - 1  # the last line says what was left out
+    assert 0 < written < 2000 and loaded.report_omitted == 2000 - written
+    assert f"{loaded.report_omitted:,} more problem(s) not written" in report[-1]["problem"]
+    assert "latitude: 2,000" in report[-1]["problem"]  # the exact counts, by field
+    published = events.publish(loaded, tmp_path / "cache", "/c")
+    assert published.report_omitted == loaded.report_omitted and published.problem_total == 2000
+
+
+def test_reports_are_pruned_least_recently_used_first_and_never_within_the_grace(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings, "EVENT_REPORTS_MAX_BYTES", 2500)
+    now = 1_000_000_000.0
+    for i, age in enumerate((9000, 8000, 7000, 10)):  # seconds since last use; the newest is in use
+        report = tmp_path / f"problems-{i}.csv"
+        report.write_bytes(b"x" * 1000)
+        os.utime(report, (now - age, now - age))
+    removed = events.evict_reports(tmp_path, now=now)
+    assert removed == ["problems-0.csv", "problems-1.csv"]  # 4000 bytes to 2000: the two oldest go
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["problems-2.csv", "problems-3.csv"]
 
 
 def test_a_cp1252_file_is_refused_with_its_line_number():

@@ -12,6 +12,9 @@
 (function () {
   "use strict";
   var V = window.MAPAPP_SITE;
+  // Look-ups by an id from the address bar: no prototype, so ?place=constructor or __proto__ finds nothing.
+  function lookup(obj) { var d = Object.create(null); Object.keys(obj || {}).forEach(function (k) { d[k] = obj[k]; }); return d; }
+  var places = lookup(V.places);
   var story = window.mapappStory;
   var map = story.map;
   window.map = map; // as in the app's map frame (the tests and the snapshot ask it)
@@ -35,7 +38,7 @@
   }
   function safeUrl(url) { return typeof url === "string" && /^https?:\/\/[^\s<>"]+$/.test(url) ? url : null; }
 
-  var passages = {};
+  var passages = Object.create(null);
   V.passages.forEach(function (p) { passages[p.id] = p; });
   var layerIds = V.layers.map(function (l) { return l.id; });
   if (window.mapappEvents) layerIds.push("events");
@@ -44,7 +47,7 @@
   var q = new URLSearchParams(window.location.search);
   var state = {
     day: validIso(q.get("date")) ? clampIso(q.get("date")) : V.events_date,
-    place: V.places[q.get("place")] ? q.get("place") : null,
+    place: places[q.get("place")] ? q.get("place") : null,
     passage: passages[q.get("passage")] ? q.get("passage") : null,
     step: null,
     layers: q.get("layers") !== null ? q.get("layers").split(",").filter(function (id) { return layerIds.indexOf(id) >= 0; }) : layerIds.slice(),
@@ -140,7 +143,7 @@
     var box = document.getElementById("site-place");
     box.replaceChildren();
     if (!state.place) { box.appendChild(el("p", "Click a place on the map, or a passage in the Article tab.", "site-hint")); return; }
-    var v = V.places[state.place];
+    var v = places[state.place];
     box.appendChild(el("h2", v.name));
     if (v.draft) box.appendChild(el("p", "Draft, not yet reviewed: " + v.draft, "site-warning"));
     var facts = el("ul", null, "site-facts");
@@ -194,7 +197,7 @@
       b.addEventListener("click", function () { selectPassage(p.id); });
       box.appendChild(b);
       if (p.id === state.passage) {
-        var names = p.places.map(function (id) { return V.places[id] ? V.places[id].name : id; });
+        var names = p.places.map(function (id) { return places[id] ? places[id].name : id; });
         box.appendChild(el("p", "Places in this passage: " + (names.join(", ") || "none"), "site-found"));
       }
     });
@@ -220,7 +223,7 @@
   function renderDescription() {
     var d = intervalOn(V.descriptions, state.day);
     var text = "As of " + dayText(state.day) + ": " + (d ? d.text : "");
-    if (state.place) text = text.replace(/\.$/, "") + "; selected: " + V.places[state.place].name + ".";
+    if (state.place) text = text.replace(/\.$/, "") + "; selected: " + places[state.place].name + ".";
     if (state.step !== null) text = "Story step " + (state.step + 1) + " of " + V.walk.length + ". " + text;
     document.getElementById("site-description").textContent = text;
   }
@@ -229,9 +232,9 @@
     var box = document.getElementById("site-print-sources");
     if (!box || !q.get("print")) return;
     box.replaceChildren();
-    var seen = {}, rows = [], view = map.getBounds();
+    var seen = Object.create(null), rows = [], view = map.getBounds();
     Object.keys(story.features).forEach(function (id) {
-      var f = story.features[id], v = V.places[id];
+      var f = story.features[id], v = places[id];
       if (!f.shown || !v || !map.hasLayer(f.geo)) return;
       var where = f.layer.getBounds ? f.layer.getBounds() : L.latLngBounds([f.layer.getLatLng()]);
       if (!view.intersects(where)) return; // on the map but outside the picture
@@ -313,7 +316,7 @@
     toggles.appendChild(label);
   });
   Object.keys(story.features).forEach(function (id) {
-    if (V.places[id]) story.features[id].layer.on("click", function () { selectPlace(id, false); });
+    if (places[id]) story.features[id].layer.on("click", function () { selectPlace(id, false); });
   });
   // The playback bar reports the day it stopped on (as it tells the app): the panel follows.
   window.mapappReport = function (text) {

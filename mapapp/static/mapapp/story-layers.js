@@ -27,7 +27,8 @@
     this.map = map;
     this.groups = groups; // layer id -> L.featureGroup (listed in the layer control)
     this.state = state || { day: null, selected: null };
-    this.features = {}; // id -> {layer, intervals, circle, circles, geo, shown}
+    // id -> {layer, intervals, circle, circles, geo, shown}; no prototype: ids come from links (?place=constructor)
+    this.features = Object.create(null);
     this.ring = L.featureGroup().addTo(map); // the selection, never in the layer control
     this.ready = false;
     this.stats = { restyles: 0, error: null };
@@ -127,7 +128,7 @@
   MapappStory.prototype.layoutLabels = function () {
     if (!this.labels) return;
     var t0 = performance.now(), self = this, map = this.map, size = map.getSize();
-    var strong = {};
+    var strong = Object.create(null);
     if (this.state.selected) strong[this.state.selected] = 0;
     (this.state.focus || []).forEach(function (id) { if (!(id in strong)) strong[id] = 1; });
     var centres = [];
@@ -217,7 +218,7 @@
     var data = this.data, day = this.state.day === null || this.state.day === undefined ? data.defaultDay : this.state.day;
     day = Math.min(Math.max(day, data.start), data.end); // the date control is clamped to the same range
     var self = this, readded = false;
-    var focus = {};
+    var focus = Object.create(null);
     (this.state.dim ? this.state.focus || [] : []).forEach(function (id) { focus[id] = true; });
     var dimming = Object.keys(focus).length > 0; // the walk: what the passage is not about steps back
     Object.keys(this.features).forEach(function (id) {
@@ -381,7 +382,7 @@
       divider.setAttribute("role", "separator");
       divider.setAttribute("aria-label", "Drag to compare the two dates");
       divider.innerHTML = '<span class="mapapp-swipe-left"></span><span class="mapapp-swipe-right"></span>';
-      this.compare = { pane: pane, renderer: renderer, group: group, divider: divider, x: null, clones: {} };
+      this.compare = { pane: pane, renderer: renderer, group: group, divider: divider, x: null, clones: Object.create(null) };
       L.DomEvent.disableClickPropagation(divider);
       L.DomEvent.on(divider, "pointerdown", function (e) {
         divider.setPointerCapture(e.pointerId);
