@@ -37,10 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mapapp import draft, settings  # noqa: E402
-from mapapp.gazetteer import exact_key  # noqa: E402
-from mapapp.gazetteer import load as load_gazetteer  # noqa: E402
-from mapapp.geoparse import STOPWORDS, geoparse  # noqa: E402
-from mapapp.story import Story, load_story  # noqa: E402
+from mapapp.draft.gazetteer import exact_key  # noqa: E402
+from mapapp.draft.gazetteer import load as load_gazetteer  # noqa: E402
+from mapapp.draft.geoparse import STOPWORDS, geoparse  # noqa: E402
+from mapapp.story.model import Story, load_story  # noqa: E402
 
 README = ROOT / "README.md"
 MARK_START, MARK_END = "<!-- draft-quality:start -->", "<!-- draft-quality:end -->"

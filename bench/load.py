@@ -41,7 +41,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from mapapp import settings, synthetic, testing  # noqa: E402
+from mapapp import settings  # noqa: E402
+from mapapp.events import synthetic  # noqa: E402
+from tests import driver  # noqa: E402
 
 README = ROOT / "README.md"
 MARK_START, MARK_END = "<!-- load:start -->", "<!-- load:end -->"
@@ -266,14 +268,14 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="mapapp-load-"))
     # `python -m mapapp serve` runs Streamlit in its own process: its pid is the server whose CPU is read.
     serve = [sys.executable, "-m", "mapapp", "serve", "--port", "{port}"]
-    server = testing.start_app(serve, env_extra={}, log=workdir / "server.log")
+    server = driver.start_app(serve, env_extra={}, log=workdir / "server.log")
     try:
         single = asyncio.run(interactions(server.url, server.proc.pid, args.rounds))
         load = [asyncio.run(concurrent(server.url, int(n), args.rounds)) for n in args.clients.split(",")]
     finally:
         server.stop()
     bare = [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "baseline_app.py"), "--server.port", "{port}"]
-    server = testing.start_app(bare, env_extra={}, log=workdir / "baseline.log")
+    server = driver.start_app(bare, env_extra={}, log=workdir / "baseline.log")
     try:
         baseline = asyncio.run(baseline_interactions(server.url, server.proc.pid, args.rounds))
     finally:

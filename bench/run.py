@@ -52,9 +52,12 @@ sys.path.insert(0, str(ROOT))
 
 import folium  # noqa: E402
 
-from mapapp import assets, events, mapbuild, settings, synthetic, testing  # noqa: E402
-from mapapp.manifest import load_manifest  # noqa: E402
-from mapapp.snapshot import serve_folder  # noqa: E402
+from mapapp import events, settings  # noqa: E402
+from mapapp.events import synthetic  # noqa: E402
+from mapapp.render import assets, mapbuild  # noqa: E402
+from mapapp.render.snapshot import serve_folder  # noqa: E402
+from mapapp.story.manifest import load_manifest  # noqa: E402
+from tests import driver  # noqa: E402
 
 # The shipped story's own labels, colours and view (its manifest), so the bench follows the data.
 STORY, _ = load_manifest(settings.DEFAULT_DATA_DIR)
@@ -137,7 +140,7 @@ SPECS = {
         "toggle_done": "() => document.querySelectorAll('path.leaflet-interactive').length === 0",
     },
     "story": {
-        "ready": testing.has_features_js(["saraqeb", "m4", "m5", "al-bara"]),
+        "ready": driver.has_features_js(["saraqeb", "m4", "m5", "al-bara"]),
         "click_target": "saraqeb",
         "click_done": ("passage", "loss is a big setback"),
         "date_done": "() => { let ok = false; window.map.eachLayer(l => {"
@@ -146,7 +149,7 @@ SPECS = {
         + STORY.sides["government"].colour
         + "')) ok = true; }); return ok; }",
         "toggle_label": STORY.layers["highways"].short_label,
-        "toggle_done": testing.lacks_features_js(["m4", "m5"]),
+        "toggle_done": driver.lacks_features_js(["m4", "m5"]),
         "control_label": STORY.layers["posts"].label,
         "control_checkbox": STORY.layers["posts"].short_label,
         "control_feature": "op-09-morek",
@@ -162,7 +165,7 @@ def view_of(frame) -> dict:
 
 def click_target_point(frame, spec) -> dict:
     if spec["click_target"]:
-        return testing.feature_point(frame, spec["click_target"])
+        return driver.feature_point(frame, spec["click_target"])
     return frame.evaluate(
         "() => { let p = null; window.map.eachLayer(l => { if (l.getLatLng && l.options && l.options.fillColor)"
         " p = window.map.latLngToContainerPoint(l.getLatLng()); }); return {x: p.x, y: p.y}; }"
@@ -214,7 +217,7 @@ def click_done(spec) -> tuple[str, list]:
 def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path) -> dict:
     """One run: start the server, load the page, then click, change the date, toggle."""
     spec = SPECS[name]
-    server = testing.start_app(command, env_extra=env, log=workdir / f"{name}.log")
+    server = driver.start_app(command, env_extra=env, log=workdir / f"{name}.log")
     out: dict = {"server_start_s": server.ready_at - server.started_at}
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
@@ -226,7 +229,7 @@ def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path
     meter = ByteMeter(page)
     try:
         page.goto(server.url)
-        frame = testing.map_frame(page, spec["ready"])
+        frame = driver.map_frame(page, spec["ready"])
         out["first_map_s"] = time.monotonic() - server.ready_at
         if spec.get("events"):
             frame.wait_for_function("() => window.mapappEvents && window.mapappEvents.stats.draws > 0", timeout=60000)
@@ -240,17 +243,17 @@ def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path
 
         point = click_target_point(frame, spec)
         done_js, arg = click_done(spec)
-        out["click_s"] = timed(page, lambda: testing.click_in_map(page, point), done_js, arg=arg)
+        out["click_s"] = timed(page, lambda: driver.click_in_map(page, point), done_js, arg=arg)
         meter.wait_quiet()
         out["click_bytes"] = meter.take()
         out["views"] = [before, view_of(frame)]
 
-        cell = testing.open_date_calendar(page, NEW_DAY)  # not timed: the same two clicks in both apps
+        cell = driver.open_date_calendar(page, NEW_DAY)  # not timed: the same two clicks in both apps
         if spec.get("events"):  # the event layer's own redraw for the new day, timed on a second click
             out["date_s"] = timed(page, cell.click, spec["date_done"], frame)
             meter.wait_quiet()
             meter.take()
-            cell = testing.open_date_calendar(page, NEW_DAY + 1)
+            cell = driver.open_date_calendar(page, NEW_DAY + 1)
             drawn = EVENTS_DRAWN_FOR_DAY_JS.format(day=events.date_to_day(date(2020, 2, NEW_DAY + 1)))
             out["date_events_s"] = timed(page, cell.click, drawn, frame)
         else:
@@ -265,10 +268,10 @@ def measure_app(browser, name: str, command: list[str], env: dict, workdir: Path
         out["toggle_bytes"] = meter.take()
 
         if spec.get("control_label"):  # the map's own layer control: no server round trip before the map changes
-            frame.wait_for_function(testing.has_features_js([spec["control_feature"]]), timeout=30000)
+            frame.wait_for_function(driver.has_features_js([spec["control_feature"]]), timeout=30000)
             frame.locator(".leaflet-control-layers").hover()
             label = frame.locator(".leaflet-control-layers label").filter(has_text=spec["control_label"])
-            out["control_toggle_s"] = timed(page, label.click, testing.lacks_features_js([spec["control_feature"]]), frame)
+            out["control_toggle_s"] = timed(page, label.click, driver.lacks_features_js([spec["control_feature"]]), frame)
             page.locator('[data-testid="stCheckbox"]').filter(has_text=spec["control_checkbox"]).locator(
                 "input:not(:checked)"
             ).wait_for(state="attached", timeout=30000)  # the app's toggles followed
@@ -302,7 +305,7 @@ def measure_walk_step(page) -> float:
     """Start the guided walk, then time one Next: click → the next step's passage shown (as click → passages)."""
     page.locator(".st-key-walk_start button").click()
     page.get_by_text("step 1 / 33").wait_for(timeout=30000)
-    testing.wait_idle(page)
+    driver.wait_idle(page)
     button = page.locator(".st-key-walk_next button")
     return timed(page, button.click, SHOWN_JS, arg=[".st-key-walk_panel p.passage[data-passage='p02']", "", False])
 
@@ -375,12 +378,12 @@ def measure_site(browser, url: str) -> dict:
     t = time.perf_counter()
     page.goto(url)
     page.wait_for_function(SITE_READY, timeout=30000)
-    page.wait_for_function(testing.has_features_js(["saraqeb", "m4", "m5", "al-bara"]), timeout=30000)
+    page.wait_for_function(driver.has_features_js(["saraqeb", "m4", "m5", "al-bara"]), timeout=30000)
     first = time.perf_counter() - t
-    point = testing.feature_point(page, "saraqeb")
+    point = driver.feature_point(page, "saraqeb")
     click = timed(
         page,
-        lambda: testing.click_in_map(page, point, container=".site-map .folium-map"),
+        lambda: driver.click_in_map(page, point, container=".site-map .folium-map"),
         SHOWN_JS,
         arg=["#site-place p.passage", "loss is a big setback", True],
     )
@@ -705,7 +708,7 @@ def main(argv=None) -> int:
         # the story and the events before accepting connections); the baseline with `streamlit run`.
         serve = [sys.executable, "-m", "mapapp", "serve", "--port", "{port}"]
         apps = {
-            "baseline": (testing.streamlit_command(baseline_script(workdir)), {}),
+            "baseline": (driver.streamlit_command(baseline_script(workdir)), {}),
             "story": (serve, {}),
             "story+events": (serve, {settings.EVENTS_ENV: str(events_csv)}),
         }
@@ -713,7 +716,7 @@ def main(argv=None) -> int:
         events.publish(events.load_events(events_csv))
         results: dict[str, list[dict]] = {name: [] for name in apps}
         with sync_playwright() as p:
-            browser = testing.launch_chromium(p)
+            browser = driver.launch_chromium(p)
             for run in range(args.runs):
                 for name, (command, env) in apps.items():  # interleaved, so drift hits every app alike
                     try:
@@ -727,8 +730,8 @@ def main(argv=None) -> int:
                     + ", ".join(f"{n} first map {r[-1]['first_map_s']:.2f} s" for n, r in results.items()),
                     flush=True,
                 )
-            from mapapp.publish import publish_site
-            from mapapp.story import load_story
+            from mapapp.render.publish import publish_site
+            from mapapp.story.model import load_story
 
             site = publish_site(load_story(settings.DEFAULT_DATA_DIR), workdir / "site")
             with serve_folder(site.out) as site_url:

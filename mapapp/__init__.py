@@ -1,20 +1,71 @@
 """Story maps of news articles: places, who held what on which date, passages and sources.
 
-A story is a folder (the shipped one is ``geodata/``): a manifest (``story.json``),
-GeoJSON layers of the kinds in :mod:`mapapp.layers`, the article and its sources.
+A story is a folder (the shipped one is ``geodata/``): a manifest (``story.json``), GeoJSON layers of
+the kinds in :mod:`mapapp.story.layers`, the article and its sources.
 
-Modules, in the direction imports flow: ``settings`` (the app's constants),
-``layers`` (the registry of layer kinds), ``manifest`` (the story's own facts),
-``data`` (load and validate layers), ``article`` (passages and links),
-``timeline`` (status as of a date), ``story`` (all of it together), ``states``
-(each feature's look on a day, by its kind's rule), ``mapbuild`` (folium
-maps), ``assets`` (offline Leaflet files, published static files), ``events``
-(ACLED CSV layers), ``synthetic`` (synthetic event files), ``preload`` (work
-done before the server starts), ``testing`` (driving the app in Chromium) and
-``app`` (the Streamlit UI, the only module that imports Streamlit).
+The package is one folder per product over one story model, imports flowing one way
+(``tests/test_architecture.py`` keeps it so):
+
+- ``story/``: the model: a story folder read, validated, held in memory;
+- ``draft/``: the drafter (``mapapp new``): an article's text to a draft story folder;
+- ``events/``: event datasets (ACLED CSV) checked and published as static files;
+- ``render/``: folium maps, the view model, the static site and print (no Streamlit);
+- ``app/``: the Streamlit dashboard, the only part that imports Streamlit;
+- ``settings`` (constants), ``cli`` (``python -m mapapp``), ``streamlit_app`` (the script Streamlit runs).
+
+What a script may import is named here; everything else is private by its folder or its underscore::
+
+    import mapapp
+    story = mapapp.load_story("geodata")            # raises GeoDataError listing every problem
+    problems = mapapp.validate("my-story")          # or get them as a list
+    mapapp.publish_site(story, Path("site"))        # the static site
+    mapapp.snapshot(story, Path("map.pdf"), [mapapp.Shot(day=story.manifest.events_date)])
+    files = mapapp.draft_story(text)                 # then mapapp.write_draft(files, Path("draft"))
 """
 
-from ._validate import GeoDataError, Problem
-from .story import Story, load_story
+from __future__ import annotations
 
-__all__ = ["GeoDataError", "Problem", "Story", "load_story"]
+from pathlib import Path
+from typing import Any
+
+from mapapp.story import GeoDataError, Problem, Story, load_story
+
+# Loaded on first use: folium, Playwright and the gazetteer are heavy, and most commands need none of them.
+_LAZY = {
+    "publish_site": ("mapapp.render.publish", "publish_site"),
+    "snapshot": ("mapapp.render.snapshot", "snapshot"),
+    "Shot": ("mapapp.render.snapshot", "Shot"),
+    "draft_story": ("mapapp.draft.drafter", "draft_story"),
+    "write_draft": ("mapapp.draft.drafter", "write_draft"),
+}
+
+__all__ = [
+    "GeoDataError",
+    "Problem",
+    "Shot",
+    "Story",
+    "draft_story",
+    "load_story",
+    "publish_site",
+    "snapshot",
+    "validate",
+    "write_draft",
+]
+
+
+def validate(data_dir: str | Path) -> list[Problem]:
+    """Every problem in a story folder (an empty list: it loads), each naming its file, feature and field."""
+    try:
+        load_story(Path(data_dir))
+    except GeoDataError as exc:
+        return exc.problems
+    return []
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'mapapp' has no attribute {name!r}")

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from . import settings
-from ._validate import GeoDataError
-from .layers import KINDS
-from .story import Story, load_story
+from mapapp import settings
+from mapapp.story.layers import KINDS
+from mapapp.story.model import Story, load_story
+from mapapp.story.validate import GeoDataError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,7 +125,7 @@ def _status(story: Story, args: argparse.Namespace) -> dict:
 
 
 def _publish(story: Story, args: argparse.Namespace) -> dict:
-    from . import publish
+    from mapapp.render import publish
 
     site = publish.publish_site(story, args.out, events_csv=args.events, force=args.force)
     return {
@@ -140,8 +139,8 @@ def _publish(story: Story, args: argparse.Namespace) -> dict:
 
 
 def _snapshot(story: Story, args: argparse.Namespace) -> dict:
-    from . import snapshot
-    from .walk import walk_steps
+    from mapapp.render import snapshot
+    from mapapp.story.walk import walk_steps
 
     if args.dates:
         shots = [snapshot.Shot(day=date.fromisoformat(d.strip()), place=args.place) for d in args.dates.split(",") if d.strip()]
@@ -157,125 +156,15 @@ _COMMANDS = {"places": _places, "passages": _passages, "status": _status, "publi
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """Preload, then hand over to Streamlit in this process (so the preloaded objects are used)."""
-    from . import preload
+    """Preload, then hand over to Streamlit in this process (:func:`mapapp.app.server.run`)."""
+    from mapapp.app import server
 
-    if args.data is not None:
-        os.environ[settings.DATA_DIR_ENV] = str(args.data)
-    for line in preload.warm(args.data):
-        print(f"preloaded {line}", file=sys.stderr)
-    # Streamlit's own launcher, not the UI module: importing mapapp.app here would import
-    # streamlit_folium before the server runs, and its component would then answer 404.
-    from streamlit.web import cli as streamlit_cli
-
-    patch_streamlit()
-
-    app = str(settings.PACKAGE_DIR / "app.py")
-    flags = streamlit_config_flags(settings.STREAMLIT_CONFIG)
-    # The user's own `streamlit run` arguments come last, so they win over the shipped configuration.
-    sys.argv = ["streamlit", "run", app, *flags, "--server.port", str(args.port), *args.streamlit_args]
-    return streamlit_cli.main()
-
-
-def streamlit_config_flags(path: Path) -> list[str]:
-    """The shipped ``.streamlit/config.toml`` as ``--section.option value`` flags.
-
-    Streamlit reads that file only from the current directory; as flags, the hardening and the speed
-    settings apply wherever ``python -m mapapp serve`` is started from.
-    """
-    import tomllib
-
-    if not path.is_file():
-        return []
-    flags: list[str] = []
-
-    def add(prefix: str, table: dict) -> None:
-        for name, value in table.items():
-            key = f"{prefix}.{name}" if prefix else name
-            if isinstance(value, dict):  # [theme.sidebar] and the like
-                add(key, value)
-            elif isinstance(value, bool | int | float | str):
-                flags.extend([f"--{key}", str(value).lower() if isinstance(value, bool) else str(value)])
-            else:  # a list has no single flag form: say so rather than drop it
-                raise ValueError(f"{path}: {key} = {value!r} cannot be passed to Streamlit as a flag")
-
-    add("", tomllib.loads(path.read_text(encoding="utf-8")))
-    return flags
-
-
-def patch_streamlit() -> None:
-    """Two changes to Streamlit's session handling, for a server shared by many readers (pinned by
-    tests/test_internals.py):
-
-    - any client may send Streamlit's "clear cache" message, which empties the caches of every user
-      (a reader's next date change went from 0.74 s to 12.9 s): the app never needs it, so it is refused;
-    - after a server restart the page reconnects to a new session that has not run the map's fragment yet,
-      and Streamlit drops the fragment's reruns ("fragment ... does not exist anymore"): the first toggles
-      after a restart were lost. Such a rerun is run as a full rerun instead, with the widget states the
-      page sent, so the reader's interaction applies.
-    """
-    import logging
-
-    from streamlit.runtime.app_session import AppSession
-
-    log = logging.getLogger("mapapp")
-
-    def refused(self) -> None:
-        log.warning("a client asked to clear every cache; refused (mapapp serve)")
-
-    AppSession._handle_clear_cache_request = refused  # type: ignore[method-assign]
-    original_rerun = AppSession.request_rerun
-
-    def request_rerun(self, client_state):
-        if client_state is not None and client_state.fragment_id and not self.has_fragment(client_state.fragment_id):
-            full = type(client_state)()
-            full.CopyFrom(client_state)
-            full.ClearField("fragment_id")
-            log.info("fragment %s unknown to this session (a restart?): running the whole page", client_state.fragment_id)
-            client_state = full
-        return original_rerun(self, client_state)
-
-    AppSession.request_rerun = request_rerun  # type: ignore[method-assign]
-    _no_wildcard_cors_for_uploads()
-
-
-def _no_wildcard_cors_for_uploads() -> None:
-    """Streamlit's static route answers every file with ``Access-Control-Allow-Origin: *``, so any web page
-    could read an uploaded dataset's files from a reader's browser. The app's own pages are same-origin and
-    need no CORS header at all: it is removed for the published event data (``/app/static/cache/``)."""
-    from starlette.routing import Route
-    from streamlit.web.server.starlette import starlette_app
-
-    original = starlette_app.create_app_static_serving_routes
-
-    def routes(main_script_path, base_url):
-        wrapped = []
-        for route in original(main_script_path, base_url):
-            if isinstance(route, Route):
-                route = Route(route.path, _without_cors(route.endpoint), methods=list(route.methods or ()))
-            wrapped.append(route)
-        return wrapped
-
-    starlette_app.create_app_static_serving_routes = routes
-
-
-def _without_cors(endpoint):
-    cache = settings.CACHE_URL + "/"
-
-    async def serve(request):
-        response = await endpoint(request)
-        if cache in request.url.path:
-            for header in ("access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers"):
-                if header in response.headers:
-                    del response.headers[header]
-        return response
-
-    return serve
+    return server.run(args.data, args.port, args.streamlit_args)
 
 
 def _events(args: argparse.Namespace) -> int:
     """Exit 0: every row usable; 1: some rows have problems (listed); 2: the file cannot be used."""
-    from . import events
+    from mapapp import events
 
     try:
         loaded = events.load_events(args.csv)
@@ -304,7 +193,7 @@ def _events(args: argparse.Namespace) -> int:
 
 
 def _synth_events(args: argparse.Namespace) -> int:
-    from . import synthetic
+    from mapapp.events import synthetic
 
     synthetic.write_events_csv(args.out, args.count, args.seed, iso_dates=args.iso_dates)
     print(f"wrote {args.count:,} synthetic events to {args.out}")
@@ -313,7 +202,7 @@ def _synth_events(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     """Exit 0: drafted (and the draft validates); 1: drafted, but it does not validate; 2: nothing written."""
-    from . import draft
+    from mapapp import draft
 
     try:
         files = draft.draft_story(draft.read_article(args.article), args.date, args.title)

@@ -1,7 +1,7 @@
 """The app's own constants in one place: paths, file names, defaults, styles, widget keys.
 
 A story's facts (title, dates, region, view, sides, layer labels) are in its manifest
-(:mod:`mapapp.manifest`), layer kinds in :mod:`mapapp.layers`. Nothing here does work.
+(:mod:`mapapp.story.manifest`), layer kinds in :mod:`mapapp.story.layers`. Nothing here does work.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ DEFAULT_DATA_DIR = REPO_DIR / "geodata"
 DATA_DIR_ENV = "MAPAPP_DATA"
 # Streamlit serves <app dir>/static/ at /app/static/ (server.enableStaticServing).
 STATIC_DIR = PACKAGE_DIR / "static"
+# The script Streamlit runs (it serves STATIC_DIR, the folder beside it).
+APP_SCRIPT = PACKAGE_DIR / "streamlit_app.py"
 STATIC_URL = "/app/static"
 VENDOR_DIR = STATIC_DIR / "vendor"  # filled by scripts/fetch_assets.py, not committed
 CACHE_DIR = STATIC_DIR / "cache"  # event layers written once per content hash (not committed)
@@ -43,6 +45,15 @@ DATE_FIELDS = ("date", "date_to", "established", "besieged_from", "besieged_to",
 # Feature ids travel in links (?place=…), page attributes and JSON keys: a slug, never free text.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 ID_RULE = "must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit (ids go into links)"
+# Names of the basemap's areas written on the map: from which zoom to which, and how dense the points
+# offered for the name are (the browser picks the one nearest the view's centre that fits).
+AREA_LABELS = {
+    "country": {"min_zoom": 5, "max_zoom": 11, "grid_degrees": 0.5},
+    "admin1": {"min_zoom": 7, "max_zoom": 13, "grid_degrees": 0.1},
+}
+AREA_NAME_SUFFIXES = (" Governorate", " Province", " Region", " Oblast", " State")  # "Kherson", not "Kherson Oblast"
+# A callout is a few words on the map ("dozens killed in an airstrike"), not a paragraph.
+CALLOUT_MAX_CHARS = 60
 # The largest uncertainty radius a position may carry: beyond it, the position says nothing (use "schematic").
 MAX_PRECISION_M = 500_000
 # "unlocated": a sourced feature with no citable position (geometry null, listed, not drawn).
@@ -58,6 +69,8 @@ NEUTRAL_LEANINGS = ("gazetteer", "reference", "wire", "monitor", "article", "pac
 APP_TITLE = "Story map"  # the browser tab's title until a story has loaded
 DEFAULT_ZOOM = 10  # a story's manifest sets its own view
 SELECTED_ZOOM = 12
+# A walk step's view stops one zoom short of a selection's: its places with neighbours named around them.
+STEP_MAX_ZOOM = 11
 MAP_HEIGHT = 700  # st_folium's height; page.css sizes the frame from the screen's height
 COLUMNS = (13, 7)  # map column : reading pane (the map takes > 40% of a 1440x900 screen)
 PAGE_CSS = "page.css"  # the page layout, in static/mapapp/

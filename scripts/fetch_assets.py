@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mapapp import assets  # noqa: E402
+from mapapp.render import assets  # noqa: E402
 
 # (npm spec, `npm view SPEC dist.integrity`, files to keep, target folder). Leaflet is what the map runs on;
 # axe-core (the accessibility checker the browser tests inject) only with --dev.

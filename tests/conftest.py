@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mapapp import load_story, settings
-from mapapp.layers import KINDS
-from mapapp.manifest import Manifest, load_manifest
+from mapapp.story.layers import KINDS
+from mapapp.story.manifest import Manifest, load_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO.parent / "shared" / "ref" / "geojson-schema"

@@ -13,7 +13,7 @@ from mapapp import events, settings
 
 from .conftest import SHIPPED
 
-APP = str(settings.PACKAGE_DIR / "app.py")
+APP = str(settings.APP_SCRIPT)
 
 
 def run_app(params: dict | None = None, env_data=None) -> AppTest:
@@ -107,7 +107,7 @@ def test_bad_data_shows_the_problems_instead_of_a_traceback(data_copy, monkeypat
 
 @pytest.fixture
 def events_env(tmp_path, monkeypatch):
-    from mapapp import synthetic
+    from mapapp.events import synthetic
 
     rows = synthetic.synthetic_events(40, seed=4)
     rows[6]["latitude"] = "north"
@@ -238,9 +238,9 @@ def test_the_walk_steps_through_passages_and_is_in_the_permalink():
 
 
 def test_a_walk_permalink_opens_that_step_on_its_date_and_moves_the_map():
-    at = run_app({"step": "p21"})  # "earlier this month" resolves to 1–26 Feb: the step sets its first day
+    at = run_app({"step": "p21"})  # "earlier this month" resolves to 1–26 Feb: the step sets its last day
     assert at.session_state[settings.KEY_WALK] == "p21"
-    assert str(at.session_state[settings.KEY_DATE]) == "2020-02-01"
+    assert str(at.session_state[settings.KEY_DATE]) == "2020-02-26"  # not 1 Feb: a map from before the events
     assert "step 21 / 33" in " ".join(m.value for m in at.markdown)
     at = run_app({"step": "p15"})  # the airstrike between al-Bara and Baliun: the map goes there
     args = map_args(at)

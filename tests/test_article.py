@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mapapp import settings
-from mapapp.article import alias_patterns, find_mentions, parse_page, split_sentences
+from mapapp.story.article import alias_patterns, find_mentions, parse_page, split_sentences
 
 TEXT = (settings.DEFAULT_DATA_DIR / settings.ARTICLE_TEXT_FILE).read_text(encoding="utf-8")
 

@@ -19,8 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mapapp import events, settings, synthetic, testing
-from mapapp.testing import CHROMIUM, MAP_FRAME
+from mapapp import events, settings
+from mapapp.events import synthetic
+from tests import driver
+from tests.driver import CHROMIUM, MAP_FRAME
 
 from . import hostile
 from .conftest import SHIPPED
@@ -36,12 +38,12 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-READY = testing.has_features_js(["saraqeb", "m4", "m5", "al-bara"])
+READY = driver.has_features_js(["saraqeb", "m4", "m5", "al-bara"])
 
 
 def start_app(env_extra: dict | None = None):
     """The README's run command (make run), on a free port."""
-    server = testing.start_app(env_extra=env_extra)
+    server = driver.start_app(env_extra=env_extra)
     return server, server.url
 
 
@@ -59,7 +61,7 @@ def app_url():
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
-        b = testing.launch_chromium(p)
+        b = driver.launch_chromium(p)
         yield b
         b.close()
 
@@ -82,11 +84,11 @@ def page(browser):
 
 
 def map_frame(pg, ready: str = READY):
-    return testing.map_frame(pg, ready)
+    return driver.map_frame(pg, ready)
 
 
 def feature_ids(frame) -> list[str]:
-    return frame.evaluate(testing.feature_ids_js())
+    return frame.evaluate(driver.feature_ids_js())
 
 
 def test_map_draws_offline_with_markers_and_lines(page, app_url):
@@ -103,8 +105,8 @@ def test_published_data_is_sent_without_a_wildcard_cors_header(app_url):
     """An uploaded dataset lives under /app/static/cache/: no other web page may read it from a reader's browser."""
     import urllib.request
 
-    from mapapp import mapbuild
-    from mapapp.story import load_story
+    from mapapp.render import mapbuild
+    from mapapp.story.model import load_story
 
     timeline = mapbuild.published_timeline(load_story(settings.DEFAULT_DATA_DIR))  # a file under the cache URL
     with urllib.request.urlopen(app_url + timeline) as response:
@@ -114,7 +116,7 @@ def test_published_data_is_sent_without_a_wildcard_cors_header(app_url):
 
 
 def click_feature(page, frame, fid: str) -> None:
-    testing.click_in_map(page, testing.feature_point(frame, fid))
+    driver.click_in_map(page, driver.feature_point(frame, fid))
 
 
 def test_click_on_saraqeb_shows_its_passages(page, app_url):
@@ -132,7 +134,7 @@ def test_unticking_highways_removes_the_m4_and_m5(page, app_url):
     frame = map_frame(page)
     zoom = frame.evaluate("() => window.map.getZoom()")
     page.locator('[data-testid="stCheckbox"]').filter(has_text=SHIPPED.layers["highways"].short_label).click()
-    frame.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=30000)
+    frame.wait_for_function(driver.lacks_features_js(["m4", "m5"]), timeout=30000)
     assert frame.evaluate("() => window.map.getZoom()") == zoom
     assert "saraqeb" in feature_ids(frame)
 
@@ -208,15 +210,15 @@ def test_poisoned_story_and_events_run_no_script_in_the_app(browser, poisoned, t
             pg.goto(f"{url}/{query}")
             frame = map_frame(pg)
             frame.wait_for_function(EVENTS_READY, timeout=60000)
-            testing.wait_idle(pg)
+            driver.wait_idle(pg)
             frame.evaluate(OPEN_EVERYTHING_JS)
             target = frame.evaluate(FREE_EVENT_JS)
             if target is not None:  # an event's popup: its actors, notes and source
-                testing.click_in_map(pg, target)
+                driver.click_in_map(pg, target)
                 pg.frame_locator(MAP_FRAME).locator(".leaflet-popup-content .mapapp-event").first.wait_for(timeout=30000)
             for tab in pg.get_by_role("tab").all():  # every tab of the reading pane
                 tab.click()
-                testing.wait_idle(pg)
+                driver.wait_idle(pg)
             shown += _assert_nothing_ran(pg, f"page {query}") + _assert_nothing_ran(frame, f"map {query}")
         assert shown > 20  # the poisoned texts are on screen, as text
         assert dialogs == []
@@ -226,10 +228,10 @@ def test_poisoned_story_and_events_run_no_script_in_the_app(browser, poisoned, t
 
 
 def test_a_poisoned_story_published_and_exported_runs_no_script(browser, poisoned, tmp_path):
-    from mapapp.mapbuild import standalone_html
-    from mapapp.publish import publish_site
-    from mapapp.snapshot import serve_folder
-    from mapapp.story import load_story
+    from mapapp.render.mapbuild import standalone_html
+    from mapapp.render.publish import publish_site
+    from mapapp.render.snapshot import serve_folder
+    from mapapp.story.model import load_story
 
     story = load_story(poisoned)
     out = publish_site(story, tmp_path / "site").out
@@ -295,7 +297,7 @@ def test_an_event_opens_its_details(page, events_app):
     assert target is not None, "no event visible away from the story's markers"
     hits = frame.evaluate("(p) => window.mapappEvents.hitTest(L.point(p.x, p.y)).slice(0, 10)", target)
     assert target["i"] in hits  # listed in the popup (newest first, at most 10)
-    testing.click_in_map(page, target)
+    driver.click_in_map(page, target)
     popup = page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content")
     popup.locator(".mapapp-event").first.wait_for(state="attached", timeout=30000)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -357,7 +359,7 @@ def test_a_second_story_shows_its_own_page_and_nothing_of_the_first(browser, tmp
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         pg = context.new_page()
         pg.goto(url)
-        frame = map_frame(pg, testing.has_features_js(["dolvik", "brennitsa", "front-varta"]))
+        frame = map_frame(pg, driver.has_features_js(["dolvik", "brennitsa", "front-varta"]))
         pg.get_by_text(TITLE).first.wait_for(timeout=30000)
         click_feature(pg, frame, "dolvik")
         pg.locator("p.passage:visible", has_text="took the town of").locator("mark").first.wait_for(timeout=30000)
@@ -387,7 +389,7 @@ def test_a_drafted_story_opens_and_a_click_on_a_place_shows_its_passage(browser,
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         pg = context.new_page()
         pg.goto(url)
-        frame = map_frame(pg, testing.has_features_js(["kherson", "snihurivka", "mykolaiv"]))
+        frame = map_frame(pg, driver.has_features_js(["kherson", "snihurivka", "mykolaiv"]))
         click_feature(pg, frame, "kherson")
         pg.wait_for_url("**place=kherson**", timeout=30000)
         pg.locator("p.passage:visible", has_text="entered the southern city of").locator("mark").first.wait_for(timeout=30000)
@@ -454,7 +456,7 @@ def test_labels_name_the_places_without_overlaps_at_two_zooms(desktop, app_url):
 def test_the_map_is_large_and_stays_on_screen_when_a_passage_moves_it(desktop, app_url):
     desktop.goto(app_url)
     frame = map_frame(desktop)
-    share = desktop.evaluate(testing.frame_share_js())
+    share = desktop.evaluate(driver.frame_share_js())
     assert share["of_screen"] >= 0.40
     desktop.get_by_role("tab", name="Article").click()
     button = desktop.locator(".st-key-passage_p15 button")
@@ -462,7 +464,7 @@ def test_the_map_is_large_and_stays_on_screen_when_a_passage_moves_it(desktop, a
     button.click()
     desktop.get_by_text("Places in this passage:", exact=False).first.wait_for(timeout=30000)
     frame.wait_for_function(f"() => window.map.getZoom() !== {SHIPPED.zoom}", timeout=30000)
-    assert desktop.evaluate(testing.frame_share_js())["of_map"] >= 0.6
+    assert desktop.evaluate(driver.frame_share_js())["of_map"] >= 0.6
     assert frame.evaluate("() => window.map.getBounds().contains(L.latLng(35.683, 36.533))")  # al-Bara
     assert frame.evaluate("() => document.querySelector('.mapapp-label-strong') !== null")  # its places' labels stand out
 
@@ -489,9 +491,9 @@ def test_no_serious_accessibility_violations_and_pinch_zoom_allowed(desktop, app
     desktop.goto(f"{app_url}/?place=saraqeb")
     frame = map_frame(desktop)
     desktop.locator("p.passage").first.wait_for(timeout=30000)
-    testing.wait_idle(desktop)  # a running page fades its elements, which would fail every contrast check
+    driver.wait_idle(desktop)  # a running page fades its elements, which would fail every contrast check
     for target in (desktop, frame):
-        violations = testing.axe_violations(target)
+        violations = driver.axe_violations(target)
         assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
     viewports = frame.evaluate("() => [...document.querySelectorAll('meta[name=viewport]')].map(m => m.content)")
     assert viewports and not [v for v in viewports if "user-scalable=no" in v or "maximum-scale=1" in v]
@@ -518,7 +520,7 @@ def test_the_walk_steps_with_next_and_the_arrow_key_and_esc_keeps_the_view(deskt
         else:
             desktop.locator("body").press("ArrowRight")
         desktop.get_by_text(f"step {number} / 33").wait_for(timeout=30000)
-        testing.wait_idle(desktop)
+        driver.wait_idle(desktop)
         texts.append(_step_text(desktop))
         views.append(frame.evaluate(VIEW_JS))
     assert len(set(texts)) == 7  # a new passage at every step
@@ -527,7 +529,7 @@ def test_the_walk_steps_with_next_and_the_arrow_key_and_esc_keeps_the_view(deskt
     kept = frame.evaluate(VIEW_JS)
     desktop.locator("body").press("Escape")
     desktop.locator(".st-key-walk_start button").wait_for(timeout=30000)
-    testing.wait_idle(desktop)
+    driver.wait_idle(desktop)
     assert frame.evaluate(VIEW_JS) == kept and "step=" not in desktop.url
 
 
@@ -536,7 +538,7 @@ def test_play_draws_successive_days_in_the_browser_with_no_server_message(deskto
     desktop.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     desktop.goto(f"{app_url}/?date=2020-02-01")
     frame = map_frame(desktop)
-    testing.wait_idle(desktop)
+    driver.wait_idle(desktop)
     frame.wait_for_function("() => window.mapappStory && window.mapappStory.ready", timeout=30000)
     first = frame.evaluate("() => window.mapappStory.currentDay()")
     before = len(sent)
@@ -601,22 +603,22 @@ def test_the_pages_checkbox_and_date_act_on_the_map_before_the_server_answers(br
     try:
         pg.goto(app_url)
         frame = map_frame(pg)
-        testing.wait_idle(pg)
+        driver.wait_idle(pg)
         assert not frame.evaluate(SARAQEB_HELD_BY_GOVERNMENT)  # 27 Feb: the opposition's
         hold["on"] = True
         toggle = pg.locator('[data-testid="stCheckbox"]').filter(has_text=SHIPPED.layers["highways"].short_label)
         toggle.click()
-        frame.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=10000)
-        testing.open_date_calendar(pg, 10).click()  # 10 Feb 2020: Saraqeb held by the government
+        frame.wait_for_function(driver.lacks_features_js(["m4", "m5"]), timeout=10000)
+        driver.open_date_calendar(pg, 10).click()  # 10 Feb 2020: Saraqeb held by the government
         frame.wait_for_function(SARAQEB_HELD_BY_GOVERNMENT, timeout=10000)
         assert hold["held"], "the page sent no rerun, or the server never answered it"
         # Released in order: the app's answers agree with what the map already shows.
         hold["on"] = False
         for message in hold["held"]:
             hold["page"].send(message)
-        testing.wait_idle(pg)
+        driver.wait_idle(pg)
         pg.wait_for_url("**date=2020-02-10**", timeout=30000)
-        assert frame.evaluate(testing.lacks_features_js(["m4", "m5"])) and frame.evaluate(SARAQEB_HELD_BY_GOVERNMENT)
+        assert frame.evaluate(driver.lacks_features_js(["m4", "m5"])) and frame.evaluate(SARAQEB_HELD_BY_GOVERNMENT)
         assert toggle.locator("input").is_checked() is False
     finally:
         context.close()
@@ -627,7 +629,7 @@ def test_a_click_on_the_map_reaches_the_app_without_streamlit_folium_s_debounce(
     more held in the map's frame, a click on Saraqeb still selects it: the app sends the click itself."""
     page.goto(app_url)
     frame = map_frame(page)
-    testing.wait_idle(page)
+    driver.wait_idle(page)
     frame.evaluate(
         """() => { const real = window.setTimeout; window.__heldTimers = 0;
             window.setTimeout = function (fn, ms) { if (ms >= 200) { window.__heldTimers++; return 0; }
@@ -646,7 +648,7 @@ def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_an
 
     upload = tmp_path / "mine.csv"
     upload.write_text(synthetic.events_csv(synthetic.synthetic_events(50, seed=2)), encoding="utf-8")
-    server = testing.start_app()
+    server = driver.start_app()
     port = server.port
     try:
         context = browser.new_context(viewport={"width": 1500, "height": 1000})
@@ -657,30 +659,30 @@ def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_an
         map_frame(pg, READY)
         pg.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(upload))
         pg.get_by_text("50 rows, 50 drawn", exact=False).first.wait_for(timeout=60000)
-        testing.wait_idle(pg)
+        driver.wait_idle(pg)
         # The reader's own view, away from the story's: it must survive the restart.
         map_frame(pg, READY).evaluate("() => window.map.setView([35.95, 36.55], 12, {animate: false})")
         view_js = "() => [window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]"
         assert map_frame(pg, READY).evaluate(view_js) == pytest.approx([12, 35.95, 36.55], abs=1e-4)
         os.killpg(server.proc.pid, signal.SIGKILL)
         server.proc.wait(timeout=30)
-        server = testing.start_app(port=port)
+        server = driver.start_app(port=port)
         # The page reconnects by itself (Streamlit's client retries with a back-off of up to ~30 s): a second
         # websocket. Polled (Playwright delivers the event while the page is driven), with a deadline.
         deadline = time.monotonic() + 90
         while len(sockets) < 2 and time.monotonic() < deadline:
             pg.wait_for_timeout(100)
         assert len(sockets) >= 2, "the page did not reconnect within 90 s"
-        testing.wait_idle(pg)
+        driver.wait_idle(pg)
         toggle = pg.locator('[data-testid="stCheckbox"]').filter(has_text=SHIPPED.layers["highways"].short_label)
         # The map is replaced (its lost dataset is gone) during these reruns: each check finds the live frame.
-        without_highways = f"() => ({testing.has_features_js(['saraqeb'])})() && ({testing.lacks_features_js(['m4', 'm5'])})()"
+        without_highways = f"() => ({driver.has_features_js(['saraqeb'])})() && ({driver.lacks_features_js(['m4', 'm5'])})()"
         toggle.click()  # the first interaction after the restart
         map_frame(pg, without_highways)
         toggle.click()  # and the next
-        map_frame(pg, testing.has_features_js(["saraqeb", "m4", "m5"]))
+        map_frame(pg, driver.has_features_js(["saraqeb", "m4", "m5"]))
         pg.get_by_text("mine.csv was lost when the server restarted", exact=False).first.wait_for(timeout=30000)
-        testing.wait_idle(pg)
+        driver.wait_idle(pg)
         # The lost dataset's map was replaced by one without it (a new frame): it opens where the reader was.
         # (to within a pixel: Leaflet settles the centre by a fraction of one when a frame gets its height)
         assert map_frame(pg, READY).evaluate(view_js) == pytest.approx([12, 35.95, 36.55], abs=3e-4)
@@ -697,18 +699,18 @@ SITE_READY = "() => window.mapappSite && window.mapappSite.ready && window.mapap
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory):
     """The shipped story published, served by `python -m http.server` (the README's way to try a site)."""
-    from mapapp.publish import publish_site
-    from mapapp.story import load_story
+    from mapapp.render.publish import publish_site
+    from mapapp.story.model import load_story
 
     out = publish_site(load_story(settings.DEFAULT_DATA_DIR), tmp_path_factory.mktemp("site") / "site").out
-    port = testing.free_port()
+    port = driver.free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://localhost:{port}"
-    testing.wait_for_http(url)
+    driver.wait_for_http(url)
     yield url
     server.terminate()
     server.wait(timeout=10)
@@ -727,8 +729,8 @@ def test_the_site_draws_the_map_and_a_click_on_saraqeb_shows_its_passage(browser
     context, pg = site_page(browser, site_url)
     pg.goto(site_url)
     pg.wait_for_function(SITE_READY, timeout=30000)
-    assert {"saraqeb", "al-bara", "baliun", "m4", "m5"} <= set(pg.evaluate(testing.feature_ids_js()))
-    testing.click_in_map(pg, testing.feature_point(pg, "saraqeb"), container=".site-map .folium-map")
+    assert {"saraqeb", "al-bara", "baliun", "m4", "m5"} <= set(pg.evaluate(driver.feature_ids_js()))
+    driver.click_in_map(pg, driver.feature_point(pg, "saraqeb"), container=".site-map .folium-map")
     passage = pg.locator("#site-place p.passage", has_text="Saraqeb’s loss is a big setback")
     passage.locator("mark").first.wait_for(timeout=10000)
     assert "place=saraqeb" in pg.url  # the permalink follows
@@ -739,6 +741,59 @@ def test_the_site_draws_the_map_and_a_click_on_saraqeb_shows_its_passage(browser
     pg.locator("#site-article button").nth(15).click()
     pg.locator(".site-found", has_text="al-Bara").wait_for(timeout=10000)
     assert pg.outside == [] and pg.dialogs == []  # zero requests left the server
+    context.close()
+
+
+MAP_TEXT_JS = """() => [...document.querySelectorAll('.mapapp-label, .mapapp-callout, .mapapp-shield, .mapapp-area')]
+    .filter(e => e.style.display !== 'none' && e.offsetWidth > 0)
+    .map(e => { const r = e.getBoundingClientRect();
+        return {kind: e.className.split(' ')[0], text: e.textContent, x: r.left, y: r.top, w: r.width, h: r.height}; })"""
+
+
+def _map_text(pg) -> list[dict]:
+    return pg.evaluate(MAP_TEXT_JS)
+
+
+def test_the_first_view_says_what_happened_and_names_roads_and_regions(browser, site_url):
+    context, pg = site_page(browser, site_url)
+    pg.goto(site_url)
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    texts = _map_text(pg)
+    by_kind: dict[str, set[str]] = {}
+    for t in texts:
+        by_kind.setdefault(t["kind"], set()).add(t["text"])
+    assert any("33 Turkish troops killed" in t for t in by_kind["mapapp-callout"])  # the story's main event, in words
+    assert {"M4", "M5"} <= by_kind["mapapp-shield"]  # the roads, named on their lines
+    assert {"Syria", "Idlib"} <= by_kind["mapapp-area"]  # where this is
+    assert _overlapping(texts) == []
+    leaders = pg.evaluate("() => document.querySelectorAll('.mapapp-leaders line').length")
+    assert leaders == len(by_kind["mapapp-callout"])  # each callout has its line to its feature
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "site-first-view-1440x900.png"))
+    layouts = pg.evaluate("() => window.mapappStory.stats.labelLayouts")
+    pg.evaluate("() => window.map.zoomOut()")
+    pg.wait_for_function(f"() => window.mapappStory.stats.labelLayouts > {layouts} && !window.map._animatingZoom", timeout=30000)
+    zoomed_out = _map_text(pg)
+    assert _overlapping(zoomed_out) == [] and any(t["kind"] == "mapapp-shield" for t in zoomed_out)
+    context.close()
+
+
+def test_every_walk_step_shows_where_it_is_without_overlaps(browser, site_url):
+    context, pg = site_page(browser, site_url)
+    pg.goto(site_url)
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    steps = pg.evaluate("() => window.MAPAPP_SITE.walk.map(s => s.passage)")[:10]
+    assert len(steps) == 10
+    for number, passage in enumerate(steps, start=1):
+        pg.goto(f"{site_url}/?step={passage}")
+        pg.wait_for_function(SITE_READY, timeout=30000)
+        texts = _map_text(pg)
+        named = [t for t in texts if t["kind"] in ("mapapp-label", "mapapp-callout", "mapapp-area")]
+        areas = [t for t in named if t["kind"] == "mapapp-area"]
+        assert len(named) >= 3 or (areas and len(named) >= 2), (passage, named)  # never a dot on an empty map
+        assert _overlapping(texts) == [], passage
+        if number <= 5:
+            pg.screenshot(path=str(ARTIFACTS / f"site-walk-step-{number}.png"))
     context.close()
 
 
@@ -776,8 +831,8 @@ def test_a_site_toggle_hides_the_highways(browser, site_url):
     pg.goto(site_url)
     pg.wait_for_function(SITE_READY, timeout=30000)
     pg.locator('#site-toggles input[data-layer="highways"]').uncheck()
-    pg.wait_for_function(testing.lacks_features_js(["m4", "m5"]), timeout=10000)
-    assert "saraqeb" in pg.evaluate(testing.feature_ids_js())
+    pg.wait_for_function(driver.lacks_features_js(["m4", "m5"]), timeout=10000)
+    assert "saraqeb" in pg.evaluate(driver.feature_ids_js())
     assert "layers=" in pg.url and "highways" not in pg.url.split("layers=")[1].split("&")[0]
     context.close()
 
@@ -790,7 +845,7 @@ def test_the_site_on_a_phone_and_its_accessibility(browser, site_url):
     assert box["width"] >= 370 and box["height"] >= 0.45 * 844  # map first, full width
     assert pg.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     pg.screenshot(path=str(ARTIFACTS / "site-phone-390x844.png"))
-    serious = [v for v in testing.axe_violations(pg) if v["impact"] in ("serious", "critical")]
+    serious = [v for v in driver.axe_violations(pg) if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
     context.close()
 
@@ -798,8 +853,8 @@ def test_the_site_on_a_phone_and_its_accessibility(browser, site_url):
 def test_snapshots_png_and_pdf_are_print_sized_and_not_blank(tmp_path):
     import struct
 
-    from mapapp import snapshot
-    from mapapp.story import load_story
+    from mapapp.render import snapshot
+    from mapapp.story.model import load_story
 
     story = load_story(settings.DEFAULT_DATA_DIR)
     png = snapshot.snapshot(story, tmp_path / "map.png", [snapshot.Shot(day=date(2020, 2, 27), place="saraqeb")])

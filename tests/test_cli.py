@@ -81,7 +81,7 @@ def test_validate_names_the_file_feature_and_path_of_bad_states_and_claims(data_
 
 def test_serve_applies_the_shipped_server_configuration_from_any_directory():
     """Streamlit reads .streamlit/config.toml only from the current directory: `serve` passes it as flags."""
-    from mapapp.cli import streamlit_config_flags
+    from mapapp.app.server import streamlit_config_flags
 
     flags = streamlit_config_flags(settings.STREAMLIT_CONFIG)
     pairs = dict(zip(flags[::2], flags[1::2], strict=True))
@@ -94,7 +94,7 @@ def test_serve_applies_the_shipped_server_configuration_from_any_directory():
 
 
 def test_config_flags_render_booleans_and_numbers_as_streamlit_reads_them(tmp_path):
-    from mapapp.cli import streamlit_config_flags
+    from mapapp.app.server import streamlit_config_flags
 
     config = tmp_path / "config.toml"
     config.write_text('[server]\nheadless = true\nmaxUploadSize = 5\n[theme]\nbase = "dark"\n', encoding="utf-8")

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from mapapp import GeoDataError, load_story, settings
-from mapapp.data import load_layer_file
+from mapapp.story.layer_files import load_layer_file
 
 from .conftest import SHIPPED, feature_by_id, read_layer, write_layer
 

@@ -1,4 +1,4 @@
-"""The drafter (mapapp.draft, mapapp.geoparse, mapapp.gazetteer): from an article's text to a story folder."""
+"""The drafter (mapapp.draft, mapapp.draft.geoparse, mapapp.draft.gazetteer): from an article's text to a story folder."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from mapapp import draft, gazetteer, geoparse, settings
-from mapapp.story import load_story
+from mapapp import draft, settings
+from mapapp.draft import gazetteer, geoparse
+from mapapp.story.model import load_story
 
 ARTICLES = Path(__file__).parent / "articles"
 KHERSON = ARTICLES / "kherson-2022.txt"

@@ -10,8 +10,9 @@ import os
 import numpy as np
 import pytest
 
-from mapapp import cli, events, settings, synthetic
-from mapapp._validate import GeoDataError
+from mapapp import cli, events, settings
+from mapapp.events import synthetic
+from mapapp.story.validate import GeoDataError
 
 from .conftest import SHIPPED
 
@@ -280,7 +281,7 @@ PAYLOADS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_csv_exports_neutralise_formulas_and_keep_numbers(payload):
-    from mapapp import tables
+    from mapapp.story import tables
 
     text = tables.csv_text([{"event": payload, "longitude": "-12.5", "note": "plain"}])
     row = next(csv.DictReader(io.StringIO(text)))

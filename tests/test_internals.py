@@ -39,7 +39,7 @@ streamlit-folium, frontend (``streamlit_folium/frontend/build/static/js/main.<ha
 - ``window.map``, the Leaflet map in the component's frame (testing: map_frame and the JS predicates).
 
 Streamlit
-- the ``/_stcore/health`` route (testing.start_app) and ``/app/static`` static serving (settings.STATIC_URL).
+- the ``/_stcore/health`` route (driver.start_app) and ``/app/static`` static serving (settings.STATIC_URL).
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ from branca.element import MacroElement
 from jinja2 import Template
 from streamlit.web.server.starlette import starlette_routes
 
-from mapapp import app, assets, mapbuild, settings
+from mapapp import settings
+from mapapp.app import page as app
+from mapapp.render import assets, mapbuild
 
 STORY_URL = f"{settings.CACHE_URL}/story-test.json"
 OUTLINES_URL = f"{settings.CACHE_URL}/outlines-test.json"
@@ -330,7 +332,7 @@ def test_nothing_is_found_in_an_unrelated_script():
 
 
 def test_streamlit_routes_the_app_uses():
-    assert starlette_routes.ROUTE_HEALTH == "_stcore/health"  # testing.start_app polls it
+    assert starlette_routes.ROUTE_HEALTH == "_stcore/health"  # driver.start_app polls it
     assert "/" + starlette_routes.BASE_ROUTE_APP_STATIC == settings.STATIC_URL
 
 
@@ -345,7 +347,7 @@ def test_streamlit_clears_caches_through_the_method_mapapp_serve_replaces(monkey
     """`mapapp serve` refuses a client's "clear cache" message by replacing AppSession._handle_clear_cache_request."""
     from streamlit.runtime import app_session
 
-    from mapapp import cli
+    from mapapp.app import server
 
     source = inspect.getsource(app_session.AppSession)
     assert 'msg_type == "clear_cache"' in source and "self._handle_clear_cache_request()" in source
@@ -354,7 +356,7 @@ def test_streamlit_clears_caches_through_the_method_mapapp_serve_replaces(monkey
     _keep_static_routes(monkeypatch)
     cleared = []
     monkeypatch.setattr(app_session.caching.cache_resource, "clear", lambda: cleared.append(1))
-    cli.patch_streamlit()
+    server.patch_streamlit()
     app_session.AppSession._handle_clear_cache_request(object())  # type: ignore[arg-type]
     assert cleared == []
 
@@ -365,7 +367,7 @@ def test_an_unknown_fragments_rerun_becomes_a_full_rerun_under_mapapp_serve(monk
     from streamlit.proto.ClientState_pb2 import ClientState
     from streamlit.runtime import app_session
 
-    from mapapp import cli
+    from mapapp.app import server
 
     source = inspect.getsource(app_session.AppSession.request_rerun)
     assert "not self.has_fragment(fragment_id)" in source and "return" in source  # what is worked around
@@ -373,7 +375,7 @@ def test_an_unknown_fragments_rerun_becomes_a_full_rerun_under_mapapp_serve(monk
     monkeypatch.setattr(app_session.AppSession, "request_rerun", lambda self, state: seen.append(state))
     monkeypatch.setattr(app_session.AppSession, "_handle_clear_cache_request", app_session.AppSession._handle_clear_cache_request)
     _keep_static_routes(monkeypatch)
-    cli.patch_streamlit()
+    server.patch_streamlit()
 
     class Session:
         def has_fragment(self, fragment_id: str) -> bool:
@@ -403,7 +405,7 @@ def test_a_pages_widget_values_wait_serialized_under_the_widgets_id_until_the_wi
 
 
 def test_streamlits_static_route_is_built_where_mapapp_serve_wraps_it():
-    """mapapp.cli._no_wildcard_cors_for_uploads replaces starlette_app.create_app_static_serving_routes."""
+    """mapapp.app.server._no_wildcard_cors_for_uploads replaces starlette_app.create_app_static_serving_routes."""
     from streamlit.web.server.starlette import starlette_app, starlette_routes
 
     assert starlette_app.create_app_static_serving_routes is starlette_routes.create_app_static_serving_routes
@@ -415,11 +417,11 @@ def test_streamlits_static_route_is_built_where_mapapp_serve_wraps_it():
 
 def test_branca_renders_macros_through_elements_that_mapapp_makes_literal():
     """branca's MacroElement.render wraps each rendered part in Element(text), which compiles the text as
-    Jinja; mapapp._branca replaces the method so that rendered parts stay literal text."""
+    Jinja; mapapp.render._branca replaces the method so that rendered parts stay literal text."""
     import branca.element
 
-    import mapapp.mapbuild  # noqa: F401 - applies the replacement
-    from mapapp import _branca
+    import mapapp.render.mapbuild  # noqa: F401 - applies the replacement
+    from mapapp.render import _branca
 
     source = Path(branca.element.__file__).read_text(encoding="utf-8")  # the method itself is replaced: read the file
     assert "figure.html.add_child(Element(html(self, kwargs)), name=self.get_name())" in source

@@ -11,10 +11,11 @@ from types import MappingProxyType
 import pytest
 from shapely.geometry import Point
 
-from mapapp import GeoDataError, load_story, mapbuild, settings
-from mapapp.layers import KINDS, LayerKind, Look
-from mapapp.states import layer_states
-from mapapp.timeline import timeline_events
+from mapapp import GeoDataError, load_story, settings
+from mapapp.render import mapbuild
+from mapapp.story.layers import KINDS, LayerKind, Look
+from mapapp.story.states import layer_states
+from mapapp.story.timeline import timeline_events
 
 from .conftest import SHIPPED
 from .second_story import MANIFEST, SHIPPED_WORDS, SIDES, TITLE, write_second_story
@@ -79,6 +80,19 @@ BAD_MANIFESTS = [
     ("caption without a date group", _set("furniture.1.pattern", "^(?P<title>.+)$"), "furniture[1].pattern", "named group"),
     ("furniture of no known kind", _set("furniture.0.kind", "banner"), "furniture[0].kind", "is not one of"),
     ("source leanings not strings", _set("source_leanings", [1, 2]), "source_leanings", "list of non-empty strings"),
+    ("callout at no feature", _set("callouts.0.target", "nowhere"), "callouts[0].target", "no feature of the story's layers"),
+    ("callout citing no passage", _set("callouts.0.passage", "p999"), "callouts[0].passage", "not in the article"),
+    ("callout a paragraph long", _set("callouts.0.text", "word " * 20), "callouts[0].text", "at most"),
+    (
+        "callout ends before it starts",
+        _set("callouts.1.date_to", "2020-01-01"),
+        "callouts[1].date_to",
+        "before the callout's date",
+    ),
+    ("callout outside the timeline", _set("callouts.0.date", "2021-01-01"), "callouts[0].date", "outside the timeline"),
+    ("callout id not a slug", _set("callouts.0.id", "my callout"), "callouts[0].id", "letters, digits"),
+    ("callout without text", _set("callouts.0.text", None), "callouts[0].text", "missing required field"),
+    ("callouts not a list", _set("callouts", {"a": 1}), "callouts", "must be a list"),
 ]
 
 
@@ -214,7 +228,7 @@ FORBIDDEN = re.compile(r"Idlib|Saraq|Turk|\bM[45]\b|\b20(19|20)\b|Syria", re.IGN
 
 
 def test_the_package_names_nothing_of_the_shipped_story():
-    package_files = [*settings.PACKAGE_DIR.glob("*.py"), *(settings.STATIC_DIR / "mapapp").glob("*.[jc]s*")]
+    package_files = [*settings.PACKAGE_DIR.rglob("*.py"), *(settings.STATIC_DIR / "mapapp").glob("*.[jc]s*")]
     found = [
         f"{path.name}:{number}: {line.strip()}"
         for path in package_files

@@ -11,8 +11,9 @@ from datetime import date
 import pytest
 from streamlit_folium import _get_map_string
 
-from mapapp import assets, events, mapbuild, settings
-from mapapp.states import layer_states
+from mapapp import events, settings
+from mapapp.render import assets, mapbuild
+from mapapp.story.states import layer_states
 
 from .conftest import SHIPPED
 
@@ -215,7 +216,7 @@ TEMPLATE_PAYLOAD = "{{ 7*7 }}{{ cycler.__init__.__globals__.os.getcwd() }}"
 
 def test_data_is_never_evaluated_as_a_jinja_template_on_the_server(data_copy):
     """branca re-parses rendered map parts as Jinja (mapapp/_branca.py): text from the data must stay text."""
-    from mapapp.story import load_story
+    from mapapp.story.model import load_story
 
     manifest = json.loads((data_copy / "story.json").read_text(encoding="utf-8"))
     manifest["sides"]["government"]["label"] = TEMPLATE_PAYLOAD

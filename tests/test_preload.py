@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from mapapp import events, preload, settings, synthetic
+from mapapp import events, settings
+from mapapp.app import preload
+from mapapp.events import synthetic
 
 
 def test_warm_loads_the_story_and_the_event_file(tmp_path, monkeypatch):

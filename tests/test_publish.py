@@ -1,4 +1,4 @@
-"""The static site (mapapp.publish) and its view model (mapapp.viewmodel), without a browser."""
+"""The static site (mapapp.render.publish) and its view model (mapapp.render.viewmodel), without a browser."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from mapapp import publish, settings, synthetic, viewmodel
-from mapapp._files import FolderExistsError
-from mapapp.story import load_story
+from mapapp import settings
+from mapapp.events import synthetic
+from mapapp.render import publish, viewmodel
+from mapapp.story.files import FolderExistsError
+from mapapp.story.model import load_story
 
 
 @pytest.fixture(scope="module")

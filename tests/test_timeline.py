@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from mapapp.timeline import state_at
+from mapapp.story.timeline import state_at
 
 STATUS_TABLE = [
     ("saraqeb", "2020-01-15", "opposition", False),
@@ -63,7 +63,7 @@ def test_sheer_maghar_post(story, day, status):
 def test_the_m5_is_cut_at_saraqeb_only(story):
     from datetime import date
 
-    from mapapp.states import layer_states
+    from mapapp.story.states import layer_states
 
     def states(day):
         return {s.id: s.status for s in layer_states(story, "highways", day)}

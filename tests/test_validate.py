@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 
 from mapapp import settings
-from mapapp._validate import check_geojson, orientation_problems, ring_is_ccw
-from mapapp.layers import KINDS
+from mapapp.story.layers import KINDS
+from mapapp.story.validate import check_geojson, orientation_problems, ring_is_ccw
 
 from .conftest import SCHEMA_DIR, SHIPPED
 

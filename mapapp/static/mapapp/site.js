@@ -19,6 +19,7 @@
   var map = story.map;
   window.map = map; // as in the app's map frame (the tests and the snapshot ask it)
   var SELECTED_ZOOM = 12;
+  var STEP_MAX_ZOOM = 11;
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
   function toDay(iso) { var p = iso.split("-"); return Math.round(Date.UTC(+p[0], +p[1] - 1, +p[2]) / 86400000); }
@@ -88,12 +89,12 @@
     });
     return b;
   }
-  function moveTo(ids, still) {
-    var b = boundsOf(ids);
+  function moveTo(ids, still, maxZoom) {
+    var b = boundsOf(ids), most = maxZoom || SELECTED_ZOOM;
     if (!b) return;
     var how = { animate: !still }; // the first view is set without animation: it is there when the page is
-    if (ids.length === 1 && b.getSouthWest().equals(b.getNorthEast())) map.setView(b.getCenter(), SELECTED_ZOOM, how);
-    else map.fitBounds(b, L.extend({ padding: [40, 40], maxZoom: SELECTED_ZOOM }, how));
+    if (ids.length === 1 && b.getSouthWest().equals(b.getNorthEast())) map.setView(b.getCenter(), most, how);
+    else map.fitBounds(b, L.extend({ padding: [40, 40], maxZoom: most }, how));
     var box = map.getContainer().getBoundingClientRect();
     if (box.bottom < 0 || box.top > window.innerHeight) map.getContainer().scrollIntoView({ block: "start" });
   }
@@ -284,7 +285,7 @@
     var s = V.walk[i];
     if (s.day) state.day = clampIso(s.day);
     state.passage = s.passage;
-    if (s.places.length) moveTo(s.places, still);
+    if (s.places.length) moveTo(s.places, still, STEP_MAX_ZOOM); // a step keeps its surroundings in view
     render();
   }
   function walkBy(delta) { goStep(Math.min(Math.max((state.step || 0) + delta, 0), V.walk.length - 1)); }

@@ -75,6 +75,7 @@
       }
     });
     this._buildLabels(data.labels || []);
+    this._buildMapText(data);
     this._buildTimeControl();
     this.ready = true;
     this.apply();
@@ -125,6 +126,50 @@
     }
   };
 
+  /* --- text written on the map: callouts, place labels, road shields, area names ----------------------
+     One greedy pass in order of importance, so nothing overlaps: the callouts of what happened (ranked
+     first), the selected place and the current passage's places, the roads' names, the other places,
+     then the names of countries and provinces in the free space left. Texts from the data go in with
+     textContent, except place labels, which arrive escaped (mapbuild.escape_text). */
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var LEADER = 22; // px from a callout's feature to its box
+  var SHIELD_SPACING = 320; // px between two shields of one road
+
+  MapappStory.prototype._buildMapText = function (data) {
+    var pane = this.map.getPane("mapappLabels");
+    function make(cls, text) {
+      var el = L.DomUtil.create("div", cls, pane);
+      el.textContent = text;
+      el.style.display = "none";
+      return el;
+    }
+    this.callouts = (data.callouts || []).map(function (c) {
+      var el = make("mapapp-callout", c.text);
+      el.setAttribute("data-id", c.id);
+      return { id: c.id, target: c.target, from: c.from, to: c.to, anchor: L.latLng(c.anchor[0], c.anchor[1]), el: el, size: null };
+    });
+    this.shields = (data.lines || []).map(function (l) { return { id: l.id, text: l.text, els: [], size: null }; });
+    this.areas = (data.areas || []).map(function (a) {
+      var el = make("mapapp-area mapapp-area-" + a.kind, a.text);
+      return { text: a.text, minZoom: a.minZoom, maxZoom: a.maxZoom, points: a.points.map(function (q) { return L.latLng(q[0], q[1]); }), el: el, size: null };
+    });
+    this.leaders = document.createElementNS(SVG_NS, "svg");
+    this.leaders.setAttribute("class", "mapapp-leaders");
+    this.leaders.setAttribute("aria-hidden", "true");
+    pane.appendChild(this.leaders);
+    var shieldPool = this.shieldPool = [];
+    this._shield = function (i, text) {
+      if (!shieldPool[i]) shieldPool[i] = make("mapapp-shield", "");
+      if (shieldPool[i].textContent !== text) shieldPool[i].textContent = text;
+      return shieldPool[i];
+    };
+  };
+
+  function sizeOf(item, el) {
+    if (!item.size) item.size = { w: el.offsetWidth, h: el.offsetHeight };
+    return item.size;
+  }
+
   MapappStory.prototype.layoutLabels = function () {
     if (!this.labels) return;
     var t0 = performance.now(), self = this, map = this.map, size = map.getSize();
@@ -138,48 +183,191 @@
         centres.push(map.latLngToContainerPoint(entry.layer.getLatLng()));
       }
     });
-    var order = this.labels.slice().sort(function (a, b) {
-      var pa = a.id in strong ? strong[a.id] : 2, pb = b.id in strong ? strong[b.id] : 2;
-      return pa - pb || a.rank - b.rank;
-    });
     var placed = [], shown = 0, box0 = map.getContainer().getBoundingClientRect();
     // The map's own controls (zoom, date, playback, layers, scale) are obstacles too.
     map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
       var r = c.getBoundingClientRect();
       if (r.width && r.height) placed.push({ x: r.left - box0.left, y: r.top - box0.top, w: r.width, h: r.height });
     });
+    function fits(box, anchorOk) {
+      if (box.x < 2 || box.y < 2 || box.x + box.w > size.x - 2 || box.y + box.h > size.y - 2) return false; // inside the map
+      if (placed.some(function (o) { return overlaps(o, box, 2); })) return false; // over other text
+      return !centres.some(function (q) { return inside(q, box, 3) && !(anchorOk && anchorOk(q)); }); // over a marker's centre
+    }
+    function onScreen(p) { return p && p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y; }
+    var day = this.currentDay(), counts = { callouts: 0, places: 0, shields: 0, areas: 0 };
+
+    // 1. callouts: a box at a leader line's length from the feature, the line drawn to the box's edge
+    var lines = [];
+    (this.callouts || []).forEach(function (c) {
+      var entry = self.features[c.target], el = c.el;
+      var active = entry && entry.shown && entry.layer._map && (c.from === null || day >= c.from) && (c.to === null || day <= c.to);
+      var p = active ? map.latLngToContainerPoint(c.anchor) : null;
+      if (!onScreen(p)) { el.style.display = "none"; return; }
+      el.style.display = "block";
+      // During the walk, the callouts of other steps recede with their features.
+      if (self.state.dim && !(c.target in strong)) L.DomUtil.addClass(el, "mapapp-label-dim"); else L.DomUtil.removeClass(el, "mapapp-label-dim");
+      var sz = sizeOf(c, el), w = sz.w, h = sz.h, spot = null;
+      [LEADER, LEADER * 2].forEach(function (d) {
+        var options = [[d, -d - h], [-d - w, -d - h], [d, d], [-d - w, d], [d + 4, -h / 2], [-d - 4 - w, -h / 2], [-w / 2, -d - h - 4], [-w / 2, d + 4]];
+        for (var i = 0; i < options.length && !spot; i++) {
+          var box = { x: p.x + options[i][0], y: p.y + options[i][1], w: w, h: h };
+          if (!inside(p, box, 4) && fits(box)) spot = box;
+        }
+      });
+      if (!spot) { el.style.display = "none"; return; }
+      placed.push(spot);
+      L.DomUtil.setPosition(el, map.containerPointToLayerPoint([spot.x, spot.y]));
+      var ex = Math.max(spot.x, Math.min(p.x, spot.x + w)), ey = Math.max(spot.y, Math.min(p.y, spot.y + h));
+      lines.push([p.x, p.y, ex, ey]);
+      counts.callouts++;
+    });
+    this._drawLeaders(lines);
+
+    // 2. place labels: the selected place and the passage's places, then (after the roads) the others
+    var order = this.labels.slice().sort(function (a, b) {
+      var pa = a.id in strong ? strong[a.id] : 2, pb = b.id in strong ? strong[b.id] : 2;
+      return pa - pb || a.rank - b.rank;
+    });
+    // Measure first, then place: reading a size after moving another label forces a layout each time.
     order.forEach(function (label) {
       var entry = self.features[label.id], el = label.el;
       var visible = entry && entry.shown && entry.layer._map && entry.layer.getLatLng;
-      var p = visible ? map.latLngToContainerPoint(entry.layer.getLatLng()) : null;
-      if (!p || p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y) { el.style.display = "none"; return; }
+      label.p = visible ? map.latLngToContainerPoint(entry.layer.getLatLng()) : null;
+      if (!onScreen(label.p)) { label.p = null; el.style.display = "none"; return; }
       self._labelText(label);
       L.DomUtil.addClass(el, "mapapp-label");
       if (label.id in strong) L.DomUtil.addClass(el, "mapapp-label-strong"); else L.DomUtil.removeClass(el, "mapapp-label-strong");
       if (self.state.dim && !(label.id in strong)) L.DomUtil.addClass(el, "mapapp-label-dim"); else L.DomUtil.removeClass(el, "mapapp-label-dim");
+      // a place no source gives a holder is context: its name is small and light
+      if (entry.layer.options && entry.layer.options.context && !(label.id in strong)) L.DomUtil.addClass(el, "mapapp-label-context");
+      else L.DomUtil.removeClass(el, "mapapp-label-context");
       el.style.display = "block";
-      if (!label.size || label.strong !== (label.id in strong)) {
-        label.size = { w: el.offsetWidth, h: el.offsetHeight };
-        label.strong = label.id in strong;
+    });
+    order.forEach(function (label) {
+      var key = label.p && label.el.className;
+      if (label.p && (!label.size || label.sizeKey !== key)) {
+        label.size = { w: label.el.offsetWidth, h: label.el.offsetHeight };
+        label.sizeKey = key;
       }
+    });
+    function placeLabel(label) {
+      var entry = self.features[label.id], el = label.el, p = label.p;
+      if (!p) return;
       var w = label.size.w, h = label.size.h, r = (entry.layer.options.radius || 6) + 3;
       var spot = null, options = candidates(r, w, h);
       for (var i = 0; i < options.length && !spot; i++) {
         var box = { x: p.x + options[i][0], y: p.y + options[i][1], w: w, h: h };
-        if (box.x < 2 || box.y < 2 || box.x + w > size.x - 2 || box.y + h > size.y - 2) continue; // inside the map
-        if (placed.some(function (o) { return overlaps(o, box, 2); })) continue; // over another label
-        if (centres.some(function (q) { return inside(q, box, 3); })) continue; // over a marker's centre
-        spot = box;
+        if (fits(box)) spot = box;
       }
       if (!spot) { el.style.display = "none"; return; }
       placed.push(spot);
       L.DomUtil.setPosition(el, map.containerPointToLayerPoint([spot.x, spot.y]));
-      shown++;
+      counts.places++;
+    }
+    order.filter(function (l) { return l.id in strong; }).forEach(placeLabel);
+
+    // 3. road shields along each named line's visible part, repeated on long lines, upright
+    var used = 0;
+    (this.shields || []).forEach(function (shield) {
+      var entry = self.features[shield.id];
+      if (!entry || !entry.shown || !entry.layer._map || !entry.layer.getLatLngs) return;
+      var path = visiblePath(map, entry.layer.getLatLngs(), size);
+      if (path.length < 80) return;
+      var n = Math.max(1, Math.floor(path.length / SHIELD_SPACING));
+      for (var k = 0; k < n; k++) {
+        var el = self._shield(used, shield.text);
+        el.style.display = "block";
+        var sz = sizeOf(shield, el), spot = null;
+        [0, 40, -40, 80, -80].forEach(function (shift) {
+          if (spot) return;
+          var q = path.at(((k + 0.5) * path.length) / n + shift);
+          if (!q) return;
+          var box = { x: q.x - sz.w / 2, y: q.y - sz.h / 2, w: sz.w, h: sz.h };
+          if (fits(box)) spot = box;
+        });
+        if (!spot) { el.style.display = "none"; continue; }
+        placed.push(spot);
+        L.DomUtil.setPosition(el, map.containerPointToLayerPoint([spot.x, spot.y]));
+        used++;
+        counts.shields++;
+      }
     });
+    for (var u = used; u < (this.shieldPool || []).length; u++) this.shieldPool[u].style.display = "none";
+
+    order.filter(function (l) { return !(l.id in strong); }).forEach(placeLabel);
+
+    // 4. countries and provinces, in the space left: the candidate point nearest the view's centre that fits
+    var zoom = map.getZoom(), middle = L.point(size.x / 2, size.y / 2);
+    (this.areas || []).forEach(function (area) {
+      var el = area.el;
+      if (zoom < area.minZoom || zoom > area.maxZoom) { el.style.display = "none"; return; }
+      var points = area.points.map(function (q) { return map.latLngToContainerPoint(q); })
+        .filter(function (q) { return q.x > size.x * 0.08 && q.x < size.x * 0.92 && q.y > size.y * 0.08 && q.y < size.y * 0.92; })
+        .sort(function (a, b) { return a.distanceTo(middle) - b.distanceTo(middle); });
+      if (!points.length) { el.style.display = "none"; return; }
+      el.style.display = "block";
+      var sz = sizeOf(area, el), spot = null;
+      for (var i = 0; i < Math.min(points.length, 8) && !spot; i++) {
+        var box = { x: points[i].x - sz.w / 2, y: points[i].y - sz.h / 2, w: sz.w, h: sz.h };
+        if (fits(box)) spot = box;
+      }
+      if (!spot) { el.style.display = "none"; return; }
+      placed.push(spot);
+      L.DomUtil.setPosition(el, map.containerPointToLayerPoint([spot.x, spot.y]));
+      counts.areas++;
+    });
+
+    shown = counts.places;
     this.stats.labelsShown = shown;
+    this.stats.mapText = counts;
     this.stats.labelMs = performance.now() - t0;
     this.stats.labelLayouts = (this.stats.labelLayouts || 0) + 1;
   };
+
+  MapappStory.prototype._drawLeaders = function (lines) {
+    var svg = this.leaders;
+    if (!svg) return;
+    var size = this.map.getSize();
+    svg.setAttribute("width", size.x);
+    svg.setAttribute("height", size.y);
+    L.DomUtil.setPosition(svg, this.map.containerPointToLayerPoint([0, 0]));
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    lines.forEach(function (l) {
+      var line = document.createElementNS(SVG_NS, "line");
+      line.setAttribute("x1", l[0]); line.setAttribute("y1", l[1]); line.setAttribute("x2", l[2]); line.setAttribute("y2", l[3]);
+      svg.appendChild(line);
+      var dot = document.createElementNS(SVG_NS, "circle");
+      dot.setAttribute("cx", l[0]); dot.setAttribute("cy", l[1]); dot.setAttribute("r", 2.5);
+      svg.appendChild(dot);
+    });
+  };
+
+  /* The part of a (multi)line inside the view, in container pixels: its length and a point at any distance. */
+  function visiblePath(map, latlngs, size) {
+    var parts = L.LineUtil.isFlat(latlngs) ? [latlngs] : latlngs, runs = [], total = 0, margin = 16;
+    var view = L.bounds([margin, margin], [size.x - margin, size.y - margin]);
+    parts.forEach(function (part) {
+      for (var i = 1; i < part.length; i++) {
+        var a = map.latLngToContainerPoint(part[i - 1]), b = map.latLngToContainerPoint(part[i]);
+        var clipped = L.LineUtil.clipSegment(a, b, view, false, true);
+        if (!clipped) continue;
+        var length = clipped[0].distanceTo(clipped[1]);
+        if (length > 0) { runs.push({ a: clipped[0], b: clipped[1], from: total, length: length }); total += length; }
+      }
+    });
+    return {
+      length: total,
+      at: function (d) {
+        if (d < 0 || d > total) return null;
+        for (var i = 0; i < runs.length; i++) {
+          var r = runs[i];
+          if (d <= r.from + r.length) { var f = (d - r.from) / r.length; return L.point(r.a.x + (r.b.x - r.a.x) * f, r.a.y + (r.b.y - r.a.y) * f); }
+        }
+        return null;
+      },
+    };
+  }
 
   function inside(q, box, pad) {
     return q.x > box.x - pad && q.x < box.x + box.w + pad && q.y > box.y - pad && q.y < box.y + box.h + pad;

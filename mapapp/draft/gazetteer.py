@@ -27,7 +27,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import settings
+from mapapp import settings
 
 _APOSTROPHES = re.compile(r"[’‘'`ʻʼʿʾ′]")
 _ARTICLE = re.compile(r"\b(?:al|el|an|ash|as|at|ad|adh|ar|az|ath|ad|ed|es|er|en|et)[ -](?=\w)")
@@ -192,7 +192,7 @@ def load() -> Gazetteer:
             cached = pickle.load(fh)  # our own file, written below from the package's data
         if isinstance(cached, Gazetteer):
             return cached
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):  # ImportError: a class moved
         pass
     gazetteer = build()
     try:
@@ -206,4 +206,4 @@ def load() -> Gazetteer:
     return gazetteer
 
 
-_GAZETTEER_FORMAT = "v2"  # bump when Record, Gazetteer or the keys change
+_GAZETTEER_FORMAT = "v3"  # bump when Record, Gazetteer, their module or the keys change

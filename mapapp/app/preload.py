@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import events, settings
-from ._validate import GeoDataError
-from .story import Story, load_story
+from mapapp import events, settings
+from mapapp.story.model import Story, load_story
+from mapapp.story.validate import GeoDataError
 
 _STORIES: dict[str, Story] = {}
 _EVENTS: dict[tuple[str, int, int], events.PublishedEvents | GeoDataError] = {}
@@ -39,7 +39,7 @@ def events_file(path: str | Path) -> events.PublishedEvents | GeoDataError | Non
 
 def warm(data_dir: Path | None = None, events_path: str | None = None) -> list[str]:
     """Load the story and the event file (``$MAPAPP_EVENTS``) and import the map stack; say what was done."""
-    from . import mapbuild  # folium, branca, jinja2; not streamlit_folium: it needs a running Streamlit
+    from mapapp.render import mapbuild  # folium, branca, jinja2; not streamlit_folium: it needs a running Streamlit
 
     done = []
     data_dir = Path(data_dir or settings.data_dir_from_env())

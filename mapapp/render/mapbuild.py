@@ -26,12 +26,13 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from . import _branca, assets, settings
-from .events import date_to_day, day_to_date
-from .labels import ranked_labels
-from .layers import KINDS, drawing_order
-from .states import FeatureState, layer_states
-from .story import Story
+from mapapp import settings
+from mapapp.events.dataset import date_to_day, day_to_date
+from mapapp.render import _branca, assets
+from mapapp.render.labels import map_text, ranked_labels
+from mapapp.story.layers import KINDS, drawing_order
+from mapapp.story.model import Story
+from mapapp.story.states import FeatureState, layer_states
 
 DISPLAY_DECIMALS = 5
 
@@ -83,8 +84,9 @@ def _style(state: FeatureState, radius: int, ring: str | None = None) -> dict:
                 "radius": radius, "dashArray": "4 3" if dashed else None}  # fmt: skip
     if state.claimed:
         return {"color": colour, "weight": 3, "fillColor": "#ffffff", "fillOpacity": 0.85, "radius": radius, "dashArray": "3 2"}
-    if not state.filled:  # unknown: hollow, so it never looks like a side's colour
-        return {"color": colour, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 0.9, "radius": radius - 1}
+    if not state.filled:  # unknown: hollow, small and light, so it is context, never a side's colour
+        return {"color": colour, "weight": 1.5, "opacity": 0.75, "fillColor": "#ffffff", "fillOpacity": 0.9,
+                "radius": max(3, radius - 2), "context": True}  # fmt: skip
     return {"color": "#ffffff", "weight": 2, "fillColor": colour, "fillOpacity": 0.95, "radius": radius}
 
 
@@ -99,7 +101,7 @@ def story_timeline(story: Story) -> dict:
     "layers": {layer: FeatureCollection}}``; each feature's ``properties.t`` is a list of
     ``[first day, last day, style index, escaped label, colour]`` (days since 1970-01-01),
     and a feature is absent on days no interval covers. The rules stay in Python
-    (:func:`mapapp.states.layer_states`, evaluated for every day); the browser only looks
+    (:func:`mapapp.story.states.layer_states`, evaluated for every day); the browser only looks
     intervals up. Computed once per story (~0.6 s).
     """
     return story.derived("timeline", lambda: _compute_timeline(story))
@@ -147,6 +149,8 @@ def _compute_timeline(story: Story) -> dict:
             {"id": r["id"], "text": escape_text(r["text"]), "textAr": escape_text(r["text_ar"]) if r["text_ar"] else None}
             for r in ranked_labels(story)
         ],
+        # Plain text below (the browser writes it with textContent): callouts, road names, area names.
+        **map_text(story),
     }
     return timeline
 
@@ -267,7 +271,30 @@ def legend(story: Story) -> list[LegendBlock]:
             )
             shape = "line" if kind.geometry_types <= {"LineString", "MultiLineString"} else "dot"
             blocks.append(LegendBlock(entry.legend_title, shape, states))
+        elif kind.rule == "change":  # a place or an area that changed hands, in the gaining side's colour
+            gains = tuple(
+                (s.colour, s.label, f"→ {s.label} (shaded: an area of places at once)", None)
+                for s in story.manifest.sides.values()
+                if s.id != "unknown" and _side_gains(story, layer, s.id)
+            )
+            if gains:
+                blocks.append(LegendBlock(entry.legend_title, "area", gains))
+        elif kind.rule == "happened":
+            blocks.append(
+                LegendBlock(
+                    entry.legend_title, "big", ((kind.colour or "#000000", "", "what happened there, on its date", None),)
+                )
+            )
+    if story.manifest.callouts:
+        words = "what happened, in a few words from the article, with a line to where"
+        blocks.append(LegendBlock("Written on the map", "callout", (("#111111", "", words, None),)))
     return blocks
+
+
+def _side_gains(story: Story, layer: str, side: str) -> bool:
+    """Whether any change in ``layer`` went to ``side`` (the legend lists only what the map can draw)."""
+    gdf = story.layers.get(layer)
+    return gdf is not None and "after" in gdf.columns and bool((gdf["after"] == side).any())
 
 
 def legend_html(story: Story, *, open_: bool) -> str:

@@ -40,9 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from . import settings
-from ._validate import GeoDataError, Problem
-from .tables import safe_cell
+from mapapp import settings
+from mapapp.story.tables import safe_cell
+from mapapp.story.validate import GeoDataError, Problem
 
 EPOCH = date(1970, 1, 1)
 EVENT_FILE = "the event file"

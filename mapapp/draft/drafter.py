@@ -4,12 +4,12 @@ A draft is a starting point for a person to review, never a finished story:
 every place, speaker and date it writes carries ``"draft": true`` and says how
 it was found, and ``DRAFT.md`` lists what to check. The steps:
 
-- the page is split as the app splits it (:func:`mapapp.article.parse_page`,
+- the page is split as the app splits it (:func:`mapapp.story.article.parse_page`,
   generic furniture patterns only);
 - relative dates are resolved against the article's date (:func:`resolve_dates`);
 - speakers are read from attribution phrases ("X said", "according to X");
-- places are found and placed by :mod:`mapapp.geoparse` with the GeoNames
-  gazetteer (:mod:`mapapp.gazetteer`);
+- places are found and placed by :mod:`mapapp.draft.geoparse` with the GeoNames
+  gazetteer (:mod:`mapapp.draft.gazetteer`);
 - the folder is written to a temporary folder and renamed at the end, so
   nothing is half-written, and an existing folder is kept unless ``force``.
 """
@@ -25,12 +25,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import settings
-from ._files import FolderExistsError, new_folder
-from .article import build_article
-from .gazetteer import Gazetteer, exact_key
-from .gazetteer import load as load_gazetteer
-from .geoparse import Found, Geoparse, geoparse
+from mapapp import settings
+from mapapp.draft.gazetteer import Gazetteer, exact_key
+from mapapp.draft.gazetteer import load as load_gazetteer
+from mapapp.draft.geoparse import Found, Geoparse, geoparse
+from mapapp.story.article import build_article
+from mapapp.story.files import FolderExistsError, new_folder
 
 MAX_BYTES = 5_000_000  # an article, not a book: the parser's time grows with the text
 WEEKDAYS = [d.casefold() for d in calendar.day_name]
@@ -619,7 +619,7 @@ def draft_report(manifest: dict, features: list[dict], parse: Geoparse, speakers
 
 
 def write_draft(files: dict[str, Any], out: Path, force: bool = False) -> None:
-    """Write ``files`` into ``out`` (see :func:`mapapp._files.new_folder`: never half-written, kept unless ``force``)."""
+    """Write ``files`` into ``out`` (see :func:`mapapp.story.files.new_folder`: never half-written, kept unless ``force``)."""
     try:
         with new_folder(out, force=force) as tmp:
             for name, data in files.items():

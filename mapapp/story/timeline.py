@@ -15,8 +15,8 @@ from typing import Any
 
 import geopandas as gpd
 
-from ._validate import as_list, parse_iso_date
-from .layers import KINDS
+from mapapp.story.layers import KINDS
+from mapapp.story.validate import as_list, parse_iso_date
 
 Day = date  # the field Change.date shadows the type inside the class body
 

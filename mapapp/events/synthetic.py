@@ -19,10 +19,10 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-from . import settings
-from ._validate import GeoDataError
-from .layers import KINDS
-from .manifest import Manifest, load_manifest
+from mapapp import settings
+from mapapp.story.layers import KINDS
+from mapapp.story.manifest import Manifest, load_manifest
+from mapapp.story.validate import GeoDataError
 
 SOURCE = "synthetic (mapapp generator)"
 SUB_TYPES = {

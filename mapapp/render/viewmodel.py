@@ -17,13 +17,13 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
-from ._validate import as_list
-from .article import Passage
-from .layers import KINDS
-from .mapbuild import legend
-from .states import current_state, describe_day
-from .story import Story
-from .walk import walk_steps
+from mapapp.render.mapbuild import legend
+from mapapp.story.article import Passage
+from mapapp.story.layers import KINDS
+from mapapp.story.model import Story
+from mapapp.story.states import current_state, describe_day
+from mapapp.story.validate import as_list
+from mapapp.story.walk import walk_steps
 
 _ISO = date.isoformat
 

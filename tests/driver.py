@@ -1,4 +1,4 @@
-"""Driving the app in a real browser: shared by the browser tests, the benchmark and snapshots (mapapp.snapshot).
+"""Driving the app in a real browser: shared by the browser tests and the benchmark (test tooling, not product).
 
 Starts a Streamlit server on a free port and waits for its health check;
 launches Debian's Chromium through Playwright (never a downloaded browser);
@@ -20,21 +20,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import settings
+from mapapp import settings
+from mapapp.render.chromium import CHROMIUM, CHROMIUM_ARGS, launch_chromium  # noqa: F401 (the tests use them from here)
 
-CHROMIUM = "/usr/bin/chromium"
-# No sandbox (root in CI), no GPU, and nothing that phones home; DNS only resolves localhost,
-# so a CDN link fails fast instead of hanging (the map must not need one).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
-]
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 START_TIMEOUT_S = 120
 
@@ -122,11 +110,6 @@ def wait_for_http(url: str, timeout_s: float = 30) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)  # polling a server that is starting, not waiting for a result
-
-
-def launch_chromium(playwright):
-    """Debian's Chromium, headless, driven by Playwright."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def map_frame(page, ready_js: str = "() => window.map !== undefined", timeout_ms: int = 60000):

@@ -2,7 +2,7 @@
 
 Plain Python, so the app, a static site and the tests ask the same questions:
 which steps there are, where a step takes the map (its places), which date it
-sets (the passage's first resolved date, when it has one) and what comes next.
+sets (see :func:`step_day`) and what comes next.
 Credits and page furniture are not steps.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ._validate import parse_iso_date
-from .story import Story
+from mapapp.story.model import Story
+from mapapp.story.validate import parse_iso_date
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,24 @@ def _walk_steps(story: Story) -> list[Step]:
     body = [p for p in story.passages if p.kind == "body"]
     steps = []
     for number, passage in enumerate(body, start=1):
-        days = [parse_iso_date(d.get("date")) for d in passage.dates]
-        day = next((d for d in days if d is not None), None)
-        steps.append(Step(passage.id, number, len(body), day, tuple(story.places_in(passage.id))))
+        steps.append(Step(passage.id, number, len(body), step_day(passage.dates), tuple(story.places_in(passage.id))))
     return steps
+
+
+def step_day(dates: list[dict]) -> date | None:
+    """The date a step sets: the passage's first dated day; else the end of its first range.
+
+    An open range ("since early February") is about the time up to the article's "now": jumping to its
+    start showed a map from before the step's events, with none of its places drawn."""
+    days = [parse_iso_date(d.get("date")) for d in dates if d.get("date_precision") == "day"]
+    exact = next((d for d in days if d is not None), None)
+    if exact is not None:
+        return exact
+    for entry in dates:
+        day = parse_iso_date(entry.get("date_to")) or parse_iso_date(entry.get("date"))
+        if day is not None:
+            return day
+    return None
 
 
 def step_of(story: Story, passage_id: str | None) -> Step | None:

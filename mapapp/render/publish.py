@@ -4,11 +4,11 @@ The site is the app's map and reading pane without a server: ``index.html``,
 the content-hashed scripts, styles and data beside it. Nothing is computed at
 view time that the app computes in Python:
 
-- the map is the one :func:`mapapp.mapbuild.build_base_map` builds for the
+- the map is the one :func:`mapapp.render.mapbuild.build_base_map` builds for the
   app, with the story's per-day timeline embedded, drawn by the same
   ``story-layers.js`` (and ``events-layer.js`` for an event dataset);
 - the place panel, the reader, the walk and the text alternative are the view
-  model of :mod:`mapapp.viewmodel`, written as ``data/view-<hash>.js`` and
+  model of :mod:`mapapp.render.viewmodel`, written as ``data/view-<hash>.js`` and
   rendered by ``site.js``, which puts every string in the page as text
   (``textContent``), never as HTML.
 
@@ -26,11 +26,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import assets, mapbuild, settings, viewmodel
-from ._files import new_folder
-from .events import load_events
-from .events import publish as publish_events
-from .story import Story
+from mapapp import settings
+from mapapp.events.dataset import load_events
+from mapapp.events.dataset import publish as publish_events
+from mapapp.render import assets, mapbuild, viewmodel
+from mapapp.story.files import new_folder
+from mapapp.story.model import Story
 
 SITE_JS = "site.js"
 SITE_CSS = "site.css"
@@ -151,7 +152,7 @@ def site_html(story: Story, links: dict[str, str], view_js: str, events_url: str
 
 
 def publish_site(story: Story, out: Path, *, events_csv: Path | None = None, force: bool = False) -> Site:
-    """Write the site into ``out`` (see :func:`mapapp._files.new_folder`: never half-written, kept unless ``force``)."""
+    """Write the site into ``out`` (see :func:`mapapp.story.files.new_folder`: never half-written, kept unless ``force``)."""
     with new_folder(out, force=force) as tmp:
         writer = _Writer(tmp)
         links = _copy_assets(writer)

@@ -1,6 +1,6 @@
 """What every feature of a layer looks like on a day, by its kind's rule.
 
-The rules are declared per kind in :mod:`mapapp.layers`; this module is their
+The rules are declared per kind in :mod:`mapapp.story.layers`; this module is their
 one implementation, used by the map's per-day timeline, the exports, the place
 panel and the command line. Plain Python over a loaded :class:`~mapapp.story.Story`.
 """
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ._validate import as_list, parse_iso_date
-from .layers import KINDS, UNKNOWN_LOOK, LayerKind, Look
-from .story import Story
-from .timeline import state_at
+from mapapp.story.layers import KINDS, UNKNOWN_LOOK, LayerKind, Look
+from mapapp.story.model import Story
+from mapapp.story.timeline import state_at
+from mapapp.story.validate import as_list, parse_iso_date
 
 NO_CLAIM = "no dated control claim in this dataset"
 

@@ -1,6 +1,6 @@
 """Print-ready images of the story: ``python -m mapapp snapshot --out FILE.png|FILE.pdf``.
 
-A snapshot is the published site (:mod:`mapapp.publish`) in its print layout
+A snapshot is the published site (:mod:`mapapp.render.publish`) in its print layout
 (``?print=1``: the title, the map with its date and scale bar, the legend, the
 sources of what the map shows, the credits), photographed by the project's
 Chromium at device pixel ratio 2. A PDF has one page per date (``--dates``) or
@@ -27,9 +27,9 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
-from .mapbuild import escape_text
-from .publish import publish_site
-from .story import Story
+from mapapp.render.mapbuild import escape_text
+from mapapp.render.publish import publish_site
+from mapapp.story.model import Story
 
 VIEWPORT = {"width": 1280, "height": 860}
 SCALE = 2  # device pixel ratio: 2560 x 1720 pixels, print resolution for a half page
@@ -85,7 +85,7 @@ def chromium_available() -> bool:
     the app's Export section asks on every rerun)."""
     from importlib.util import find_spec
 
-    from .testing import CHROMIUM
+    from mapapp.render.chromium import CHROMIUM
 
     return Path(CHROMIUM).exists() and find_spec("playwright") is not None
 
@@ -104,7 +104,7 @@ def photographs(story: Story, shots: list[Shot], *, jpeg: bool = False) -> list[
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from .testing import CHROMIUM, launch_chromium
+    from mapapp.render.chromium import CHROMIUM, launch_chromium
 
     _check(story, shots)
     if not Path(CHROMIUM).exists():
@@ -137,7 +137,7 @@ def handout_pdf(pictures: list[bytes], title: str) -> bytes:
     """One A4 portrait page per picture (Chromium prints a page of JPEG images)."""
     from playwright.sync_api import sync_playwright
 
-    from .testing import launch_chromium
+    from mapapp.render.chromium import launch_chromium
 
     pages = "".join(
         f'<section><img alt="" src="data:image/jpeg;base64,{base64.b64encode(p).decode()}"></section>' for p in pictures

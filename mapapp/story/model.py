@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 
 import geopandas as gpd
 
-from . import settings
-from ._validate import GeoDataError, Problem, feature_id
-from .article import Article, Passage, link_targets, load_article
-from .data import load_basemap_extras, load_layers, load_sources
-from .layers import KINDS
-from .manifest import Manifest, load_manifest
-from .timeline import Change, Status, changes_from_layers, history, status_at
+from mapapp import settings
+from mapapp.story.article import Article, Passage, link_targets, load_article
+from mapapp.story.layer_files import load_basemap_extras, load_layers, load_sources
+from mapapp.story.layers import KINDS
+from mapapp.story.manifest import Manifest, load_manifest
+from mapapp.story.timeline import Change, Status, changes_from_layers, history, status_at
+from mapapp.story.validate import GeoDataError, Problem, feature_id
 
 T = TypeVar("T")
 
@@ -150,6 +150,7 @@ def load_story(data_dir: Path | str | None = None) -> Story:
         problems.append(Problem(settings.ARTICLE_META_FILE, "links to places not checked: places.geojson did not load"))
     if article is not None:
         problems += _passage_link_problems(raw_layers, {p.id for p in article.passages})
+        problems += _callout_link_problems(manifest, layers, {p.id for p in article.passages})
     if problems or article is None:
         raise GeoDataError(problems)
     return Story(
@@ -183,6 +184,36 @@ def _entity_problems(entities: list[dict]) -> list[Problem]:
                 problems.append(
                     Problem(file, f"spelling {spelling!r} is also a spelling of {owner!r}", f"id {entity['id']!r}", "aliases")
                 )
+    return problems
+
+
+def _callout_link_problems(manifest: Manifest, layers: dict, passage_ids: set[str]) -> list[Problem]:
+    """A callout points at a drawn feature and cites a passage of the article."""
+    drawn = {str(fid): layer for layer, gdf in layers.items() if layer != "boundaries" for fid in gdf.index}
+    problems = []
+    for i, callout in enumerate(manifest.callouts):
+        if callout.target not in drawn:
+            problems.append(
+                Problem(
+                    settings.MANIFEST_FILE,
+                    f"target {callout.target!r} is no feature of the story's layers",
+                    field=f"callouts[{i}].target",
+                )
+            )
+        elif layers[drawn[callout.target]].loc[callout.target].geometry is None:
+            problems.append(
+                Problem(
+                    settings.MANIFEST_FILE,
+                    f"target {callout.target!r} has no position (unlocated)",
+                    field=f"callouts[{i}].target",
+                )
+            )
+        if callout.passage not in passage_ids:
+            problems.append(
+                Problem(
+                    settings.MANIFEST_FILE, f"passage {callout.passage!r} is not in the article", field=f"callouts[{i}].passage"
+                )
+            )
     return problems
 
 

@@ -1,6 +1,6 @@
 """The Streamlit dashboard: map, place panel, article reader, timeline.
 
-Run from the repository root: ``python -m streamlit run mapapp/app.py`` (see
+Run from the repository root: ``python -m mapapp serve`` (Streamlit runs ``mapapp/streamlit_app.py``; see
 the README). This is the only module that imports Streamlit. Widget values
 live in ``st.session_state`` under the keys in :mod:`mapapp.settings`; the
 page is built by small ``render_*`` functions called from :func:`main`.
@@ -15,16 +15,19 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
-from streamlit_folium import st_folium
+import streamlit_folium
 
-from mapapp import events, mapbuild, preload, settings, snapshot, tables, viewmodel
-from mapapp._validate import GeoDataError, parse_iso_date
-from mapapp.article import Passage, passages_as_records
-from mapapp.layers import KINDS
-from mapapp.states import changes_between, describe_day
-from mapapp.story import Story, load_story
-from mapapp.timeline import timeline_events
-from mapapp.walk import Step, step_from, step_of
+from mapapp import events, settings
+from mapapp.app import preload
+from mapapp.render import mapbuild, snapshot, viewmodel
+from mapapp.story import tables
+from mapapp.story.article import Passage, passages_as_records
+from mapapp.story.layers import KINDS
+from mapapp.story.model import Story, load_story
+from mapapp.story.states import changes_between, describe_day
+from mapapp.story.timeline import timeline_events
+from mapapp.story.validate import GeoDataError, Problem, parse_iso_date
+from mapapp.story.walk import Step, step_from, step_of
 
 KEY_FOCUS = "map_focus"  # (lat, lon, zoom) to move the map to, set by non-map selections
 KEY_REVEAL = "map_reveal"  # set with KEY_FOCUS: the next map script scrolls the map on screen (a sequence number)
@@ -70,9 +73,7 @@ def current_events() -> events.PublishedEvents | GeoDataError | None:
     try:
         stat = Path(path).stat()
     except OSError as exc:
-        return GeoDataError(
-            [events.Problem(path, f"cannot read ${settings.EVENTS_ENV}: {exc.strerror or exc}")], events.EVENT_FILE
-        )
+        return GeoDataError([Problem(path, f"cannot read ${settings.EVENTS_ENV}: {exc.strerror or exc}")], events.EVENT_FILE)
     return get_events_file(path, stat.st_mtime_ns, stat.st_size)
 
 
@@ -217,8 +218,9 @@ def sync_query_params(story: Story) -> None:
         st.query_params.from_dict(wanted)
 
 
-def focus_for(story: Story, place_ids: list[str]) -> tuple[float, float, int] | None:
-    """Centre and zoom that show ``place_ids``."""
+def focus_for(story: Story, place_ids: list[str], max_zoom: int = settings.SELECTED_ZOOM) -> tuple[float, float, int] | None:
+    """Centre and zoom that show ``place_ids``; a walk step passes ``settings.STEP_MAX_ZOOM`` so that its view
+    keeps enough of the surroundings to say where it is."""
     geoms = [story.feature(pid)["geometry"] for pid in place_ids if pid in story.entities]
     geoms = [g for g in geoms if g is not None and not g.is_empty]
     if not geoms:
@@ -229,7 +231,7 @@ def focus_for(story: Story, place_ids: list[str]) -> tuple[float, float, int] | 
     maxy = max(g.bounds[3] for g in geoms)
     span = max(maxx - minx, maxy - miny)
     zoom = settings.SELECTED_ZOOM if span < 0.05 else 11 if span < 0.3 else 9 if span < 1.2 else 7 if span < 4 else 5
-    return ((miny + maxy) / 2, (minx + maxx) / 2, zoom)
+    return ((miny + maxy) / 2, (minx + maxx) / 2, min(zoom, max_zoom))
 
 
 # --- callbacks (run before the script, so they may set widget state) --------------------
@@ -278,7 +280,7 @@ def go_to_step(story: Story, step: Step, *, keep_date: bool = False) -> None:
     st.session_state[settings.KEY_PASSAGE] = step.passage_id
     if step.day is not None and not keep_date:
         st.session_state[settings.KEY_DATE] = story.manifest.clamp(step.day)
-    view = focus_for(story, list(step.place_ids))
+    view = focus_for(story, list(step.place_ids), settings.STEP_MAX_ZOOM)
     if view is not None:
         move_map(view)
 
@@ -346,7 +348,7 @@ def render_map(story: Story) -> None:
     reveal = st.session_state.pop(KEY_REVEAL, 0)
     control = mapbuild.SyncedLayerControl(base, hidden, state=state, events_filter=events_filter, reveal=reveal)
     view = st.session_state.get(KEY_FOCUS)
-    event = st_folium(
+    event = streamlit_folium.st_folium(  # looked up per call (tests replace it)
         base,
         key=settings.KEY_MAP,
         height=settings.MAP_HEIGHT,
@@ -583,7 +585,7 @@ def passages_csv(story: Story) -> str:
 
 
 def table_csv(records: list[dict]) -> str:
-    return tables.csv_text(records)  # formula-looking cells neutralised (mapapp.tables)
+    return tables.csv_text(records)  # formula-looking cells neutralised (mapapp.story.tables)
 
 
 def render_place_panel(story: Story) -> None:
@@ -615,7 +617,7 @@ def source_link(url) -> str:
 
 
 def render_status(story: Story, view: dict, day: date) -> None:
-    """The panel section the feature's kind declares (see mapapp.layers: ``panel``)."""
+    """The panel section the feature's kind declares (see mapapp.story.layers: ``panel``)."""
     if view["panel"] == "control-history":
         render_control_history(view, day)
     elif view["panel"] == "states":
@@ -783,6 +785,17 @@ def render_errors(exc: GeoDataError) -> None:
     st.code("\n".join(str(p) for p in exc.problems), language=None)
 
 
+def render_phone_title(story: Story) -> None:
+    """The story's title and date above the map on a phone (page.css shows it only there: on a desktop the
+    sidebar has them). st.markdown, not st.html, for the same reason as the legend."""
+    manifest = story.manifest
+    st.markdown(
+        f'<div class="mapapp-phone-title"><b>{escape_html(manifest.title)}</b>'
+        f"<span>{escape_html(manifest.subtitle)}</span></div>",
+        unsafe_allow_html=True,
+    )
+
+
 def main() -> None:
     try:
         story = get_story(str(settings.data_dir_from_env()))
@@ -795,6 +808,7 @@ def main() -> None:
     init_state(story)
     note_new_dataset()
     st.html(page_css())
+    render_phone_title(story)
     # A keyed container, so page.css can find the map's column without :has() (which made every rerun's
     # style recalculation slow: about 0.5 s per click in Chromium).
     col_map, col_side = st.container(key=settings.KEY_LAYOUT).columns(list(settings.COLUMNS))
@@ -819,7 +833,3 @@ def main() -> None:
             with timeline_tab:
                 render_timeline(story)
     sync_query_params(story)
-
-
-if __name__ == "__main__":
-    main()

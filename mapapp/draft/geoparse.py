@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .gazetteer import Country, Gazetteer, Record, exact_key
+from mapapp.draft.gazetteer import Country, Gazetteer, Record, exact_key
 
 _CAP = r"[A-Z][\w’'‘ʿ.]*(?:-[\w’'‘ʿ]+)*"
 _ART = r"(?:al|el|an|ar|as|ash|at|az|ad|ed|es|ul)-[A-Za-z][\w’'‘ʿ]*(?:-[\w’'‘ʿ]+)*"

@@ -20,9 +20,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import settings
-from ._validate import Problem, parse_iso_date
-from .layers import KINDS, UNKNOWN_LOOK
+from mapapp import settings
+from mapapp.story.jsonfile import read_json
+from mapapp.story.layers import KINDS, UNKNOWN_LOOK
+from mapapp.story.validate import Problem, parse_iso_date
 
 MANIFEST_FILE = settings.MANIFEST_FILE
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -63,6 +64,21 @@ class FurniturePattern:
 
 
 @dataclass(frozen=True)
+class Callout:
+    """What happened at a feature, in a few words, written on the map with a leader line to it.
+
+    ``target`` is a feature id of any layer; ``passage`` the article paragraph that says it (its source).
+    Shown while its target is drawn and, when given, only from ``starts`` to ``ends``."""
+
+    id: str
+    text: str
+    target: str
+    passage: str
+    starts: date | None = None  # "date" in story.json
+    ends: date | None = None  # "date_to"
+
+
+@dataclass(frozen=True)
 class Manifest:
     """A story's own facts, validated."""
 
@@ -88,6 +104,7 @@ class Manifest:
     furniture: tuple[FurniturePattern, ...] = ()
     terrain: Path | None = None  # a hillshade's JSON sidecar ({"bounds": [[s, w], [n, e]]}; the image beside it, .png)
     rivers: Path | None = None  # rivers and lakes, RFC 7946 GeoJSON drawn on the basemap
+    callouts: tuple[Callout, ...] = ()  # what happened, written on the map (checked against layers and article)
     extra: dict[str, Any] = field(default_factory=dict)  # fields the app does not read, kept as written
 
     def side(self, side_id: str) -> Side:
@@ -104,13 +121,12 @@ class Manifest:
 
 _KNOWN_FIELDS = {
     "title", "subtitle", "page_title", "slug", "outlet", "credits", "licence", "events_date", "published",
-    "timeline", "region", "view", "sides", "layers", "source_leanings", "furniture", "basemap",
+    "timeline", "region", "view", "sides", "layers", "source_leanings", "furniture", "basemap", "callouts",
 }  # fmt: skip
 
 
 def load_manifest(data_dir: Path) -> tuple[Manifest | None, list[Problem]]:
     """Read and check ``story.json``; None (with the problems) when it cannot be used at all."""
-    from .data import read_json  # data reads the manifest's region; the JSON reader lives there
 
     path = Path(data_dir) / MANIFEST_FILE
     if not path.exists():
@@ -173,6 +189,7 @@ def parse_manifest(raw: dict[str, Any]) -> tuple[Manifest, list[Problem]]:
     layers = _layers(raw, check)
     leanings = check.strings(raw, "source_leanings")
     furniture = _furniture(raw, check)
+    callouts = _callouts(raw, check, start, end)
     slug = check.text(raw, "slug") or "story"
     if not _SLUG.fullmatch(slug):
         check.problem("slug", f"{slug!r} must be lower-case letters, digits and hyphens (it names exported files)")
@@ -203,6 +220,7 @@ def parse_manifest(raw: dict[str, Any]) -> tuple[Manifest, list[Problem]]:
         layers=layers,
         source_leanings=tuple(dict.fromkeys(settings.SOURCE_LEANINGS + tuple(leanings))),
         furniture=tuple(furniture),
+        callouts=tuple(callouts),
         extra={k: v for k, v in raw.items() if k not in _KNOWN_FIELDS},
     )
     return manifest, check.problems
@@ -341,6 +359,43 @@ def _layers(raw: dict, check: _Checker) -> dict[str, LayerEntry]:
         )
     # Toggle order follows the registry, whatever order the manifest lists them in.
     return {k: layers[k] for k in KINDS if k in layers}
+
+
+def _callouts(raw: dict, check: _Checker, start: date | None, end: date | None) -> list[Callout]:
+    declared = raw.get("callouts")
+    if declared is None:
+        return []
+    if not isinstance(declared, list):
+        check.problem("callouts", "must be a list of {id, text, target, passage, date?, date_to?}")
+        return []
+    callouts, seen = [], set()
+    for i, spec in enumerate(declared):
+        path = f"callouts[{i}]"
+        if not isinstance(spec, dict):
+            check.problem(path, "must be an object {id, text, target, passage, date?, date_to?}")
+            continue
+        before = len(check.problems)
+        cid = check.text(spec, "id", required=True, path=f"{path}.id")
+        if cid is not None and not settings.ID_PATTERN.fullmatch(cid):
+            check.problem(f"{path}.id", f"id {cid[:60]!r} {settings.ID_RULE}")
+        elif cid in seen:
+            check.problem(f"{path}.id", f"duplicate callout id {cid!r}")
+        text = check.text(spec, "text", required=True, path=f"{path}.text")
+        if text is not None and len(text) > settings.CALLOUT_MAX_CHARS:
+            check.problem(f"{path}.text", f"{len(text)} characters; a callout holds at most {settings.CALLOUT_MAX_CHARS}")
+        target = check.text(spec, "target", required=True, path=f"{path}.target")
+        passage = check.text(spec, "passage", required=True, path=f"{path}.passage")
+        first = check.date(spec, "date", path=f"{path}.date")
+        last = check.date(spec, "date_to", path=f"{path}.date_to")
+        if first and last and last < first:
+            check.problem(f"{path}.date_to", f"{last} is before the callout's date {first}")
+        for name, day in (("date", first), ("date_to", last)):
+            if day and start and end and not start <= day <= end:
+                check.problem(f"{path}.{name}", f"{day} is outside the timeline ({start} to {end})")
+        if len(check.problems) == before and cid and text and target and passage:
+            seen.add(cid)
+            callouts.append(Callout(cid, text, target, passage, first, last))
+    return callouts
 
 
 def _furniture(raw: dict, check: _Checker) -> list[FurniturePattern]:

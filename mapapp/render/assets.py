@@ -25,7 +25,7 @@ import branca
 import folium
 from folium.elements import JSCSSMixin
 
-from . import settings
+from mapapp import settings
 
 LEAFLET_VERSION = "1.9.3"  # the version folium 0.20 asks for
 LEAFLET_DIR = f"leaflet@{LEAFLET_VERSION}"

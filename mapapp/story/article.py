@@ -19,11 +19,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import settings
-from ._validate import Problem, parse_iso_date
-from .data import outside_link, read_json
-from .layers import KINDS
-from .manifest import FurniturePattern
+from mapapp import settings
+from mapapp.story.jsonfile import outside_link, read_json
+from mapapp.story.layers import KINDS
+from mapapp.story.manifest import FurniturePattern
+from mapapp.story.validate import Problem, parse_iso_date
 
 # Generic page furniture (news sites in general); a story's manifest adds its outlet's own patterns
 # (kind, regex): video and link patterns capture the item's title, captions its title and date.

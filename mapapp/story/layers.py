@@ -9,7 +9,7 @@ picker and the command line all read this table; adding a kind is adding an
 entry here. A story's manifest (``story.json``) says which kinds it has and
 may relabel them; it cannot add rules.
 
-Rules (how a feature's state on a day is computed, in :mod:`mapapp.timeline`):
+Rules (how a feature's state on a day is computed, in :mod:`mapapp.story.timeline`):
 
 - ``controller``: the side holding the place, from the dated control changes
   that list it (colours are the manifest's sides);
