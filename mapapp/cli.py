@@ -7,6 +7,7 @@ Exit codes: 0 fine, 1 bad data, 2 bad usage (unknown place, bad date).
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Sequence
@@ -67,6 +68,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; a disk that fills up or a file that cannot be written is a message and exit 2, not a traceback
+    (folders are written whole, so nothing half-written is left: see mapapp.story.files)."""
+    try:
+        return _main(argv)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            print(f"error: disk full{where}: nothing was written; free some space and run the command again", file=sys.stderr)
+        else:
+            print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command in _FILE_COMMANDS:
         return _FILE_COMMANDS[args.command](args)

@@ -52,6 +52,8 @@ AREA_LABELS = {
     "admin1": {"min_zoom": 7, "max_zoom": 13, "grid_degrees": 0.1},
 }
 AREA_NAME_SUFFIXES = (" Governorate", " Province", " Region", " Oblast", " State")  # "Kherson", not "Kherson Oblast"
+# Pictures in one snapshot file: a walk of 40 steps fits; 200 dates ran for minutes and wrote nothing.
+SNAPSHOT_MAX_SHOTS = 60
 # A callout is a few words on the map ("dozens killed in an airstrike"), not a paragraph.
 CALLOUT_MAX_CHARS = 60
 # The largest uncertainty radius a position may carry: beyond it, the position says nothing (use "schematic").

@@ -259,3 +259,18 @@ def test_comparing_two_dates_lists_saraqeb_and_is_in_the_permalink():
         key=next(b.key for b in at.button if b.key and b.key.startswith("compare_") and "Saraqeb:" in b.label)
     ).click().run()
     assert at.session_state[settings.KEY_PLACE] == "saraqeb"
+
+
+def test_a_link_that_showed_an_upload_says_it_must_be_uploaded_again(monkeypatch):
+    monkeypatch.delenv(settings.EVENTS_ENV, raising=False)
+    at = run_app({"layers": "places,posts,highways,control,incidents,events"})
+    assert any("upload the file again" in w.value for w in at.warning)
+    at = run_app({"layers": "places,posts"})  # a link without the event layer: nothing to say
+    assert not any("upload the file again" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("name", ["constructor", "__proto__", "toString"])
+def test_reserved_names_in_a_link_select_nothing(name):
+    at = run_app({"place": name, "passage": name, "step": name})
+    assert not at.exception
+    assert at.session_state[settings.KEY_PLACE] == "" and at.session_state[settings.KEY_WALK] == ""

@@ -115,6 +115,19 @@ def test_published_data_is_sent_without_a_wildcard_cors_header(app_url):
         assert response.status == 200  # the app's own scripts are served as before
 
 
+def test_the_agent_api_that_is_off_answers_404(app_url):
+    import urllib.error
+    import urllib.request
+
+    for path in ("/_stcore/agent/openapi.json", "/_stcore/agent/interact", "/_stcore/agent/mcp"):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(app_url + path)
+        info.value.close()
+        assert info.value.code == 404, path
+    with urllib.request.urlopen(app_url + "/_stcore/health") as response:  # what the page needs stays open
+        assert response.status == 200
+
+
 def click_feature(page, frame, fid: str) -> None:
     driver.click_in_map(page, driver.feature_point(frame, fid))
 
@@ -435,7 +448,8 @@ def desktop(browser):
 def test_labels_name_the_places_without_overlaps_at_two_zooms(desktop, app_url):
     desktop.goto(app_url)
     frame = map_frame(desktop)
-    frame.wait_for_function("() => window.mapappStory && window.mapappStory.stats.labelLayouts > 0", timeout=30000)
+    # Laid out with its labels (the frame may be laid out once before the page gives it its size)
+    frame.wait_for_function("() => window.mapappStory && window.mapappStory.stats.labelsShown >= 8", timeout=30000)
     labels = frame.evaluate(VISIBLE_LABELS_JS)
     assert len(labels) >= 8 and "Saraqeb" in {label["text"] for label in labels}
     assert _overlapping(labels) == []

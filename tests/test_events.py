@@ -277,6 +277,9 @@ def test_a_headers_only_file_says_no_rows(tmp_path, capsys, rows):
 
 
 PAYLOADS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+# What spreadsheets also read as formulas: leading spaces or a line break (trimmed on import), the full-width
+# sign (Excel, East Asian locales), a byte-order mark or a zero-width space in front (invisible).
+PAYLOADS += [" =1+1", "\n=1+1", "\uff1dSUM(A1)", "\ufeff=1+1", "\u200b@SUM(A1)", "\u00a0+1+1", "\u2212 1+1"]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -289,13 +292,23 @@ def test_csv_exports_neutralise_formulas_and_keep_numbers(payload):
     assert row["longitude"] == "-12.5" and row["note"] == "plain"
 
 
+@pytest.mark.parametrize("text", ["plain", "a = b", "1990-2000", "-12.5", " 42", "Kafr Nabl"])
+def test_csv_exports_leave_text_that_is_no_formula_alone(text):
+    from mapapp.story import tables
+
+    assert tables.safe_cell(text) == text
+
+
 def test_the_problem_report_is_spreadsheet_safe(monkeypatch, tmp_path, rows):
     monkeypatch.setattr(settings, "PRIVATE_CACHE_DIR", tmp_path)
     bad = [dict(rows[0], event_id_cnty=p, latitude="") for p in PAYLOADS]
     loaded = events.read_events(csv_text(rows + bad).encode(), "acled.csv")
     with loaded.report.open(encoding="utf-8", newline="") as fh:
         ids = [r["event"] for r in csv.DictReader(fh)]
-    assert len(ids) == len(PAYLOADS) and not [i for i in ids if i.startswith(("=", "+", "-", "@", "\t", "\r"))], ids
+    from mapapp.story import tables
+
+    # Ids are trimmed when read ("\tTAB" is "TAB"); every id left that a spreadsheet would run is quoted.
+    assert len(ids) >= len(PAYLOADS) and all(i.startswith("'") or tables.safe_cell(i) == i for i in ids), ids
 
 
 def test_an_upload_is_published_under_a_random_name_a_server_file_under_its_hash(monkeypatch, tmp_path, rows):

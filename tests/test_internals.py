@@ -338,9 +338,22 @@ def test_streamlit_routes_the_app_uses():
 
 def _keep_static_routes(monkeypatch) -> None:
     """patch_streamlit also wraps the static route's builder: restore it after the test."""
-    from streamlit.web.server.starlette import starlette_app
+    from streamlit.web.server.starlette import starlette_agent_routes, starlette_app
 
     monkeypatch.setattr(starlette_app, "create_app_static_serving_routes", starlette_app.create_app_static_serving_routes)
+    monkeypatch.setattr(starlette_agent_routes, "create_agent_routes", starlette_agent_routes.create_agent_routes)
+
+
+def test_streamlit_builds_its_agent_routes_where_mapapp_serve_replaces_them():
+    """mapapp.app.server._agent_api_answers_404_when_off replaces starlette_agent_routes.create_agent_routes,
+    which Streamlit imports from its module at the time it builds the routes."""
+    import inspect
+
+    from streamlit.web.server.starlette import starlette_agent_routes, starlette_app
+
+    assert "from streamlit.web.server.starlette.starlette_agent_routes import" in inspect.getsource(starlette_app)
+    assert "create_agent_routes(runtime, base_url)" in inspect.getsource(starlette_app)
+    assert callable(starlette_agent_routes.create_agent_routes)
 
 
 def test_streamlit_clears_caches_through_the_method_mapapp_serve_replaces(monkeypatch):

@@ -40,6 +40,7 @@ KEY_VIEW = "export_view"  # a dict the export buttons read when clicked (they ru
 TABS = ("Place", "Article", "Timeline")
 KEY_EVENTS = "events_loaded"  # this run's event dataset (PublishedEvents), its load error, or None
 KEY_EVENTS_SEEN = "events_seen"  # the manifest URL of the last dataset this session drew
+KEY_LINK_HAD_EVENTS = "link_had_events"  # the page's link listed the event layer (an upload, before a reload)
 KEY_UPLOAD_SENT = "upload_sent"  # the file a reconnecting page's uploader still shows (None: none)
 RETURNED = ["last_active_drawing", "last_object_clicked_tooltip"]
 
@@ -115,6 +116,8 @@ def init_state(story: Story) -> None:
     else:
         st.session_state[settings.KEY_PLACE] = place if place in story.entities else ""
     visible = set(layers.split(",")) if layers is not None else set(story.story_layers)
+    # A link written while an upload was shown: uploads stay with the page that sent them (see the README).
+    st.session_state[KEY_LINK_HAD_EVENTS] = settings.EVENTS_LAYER in visible
     for layer in story.story_layers:
         default(settings.KEY_LAYER_PREFIX + layer, layer in visible)
     # An event dataset is shown unless the link says it was switched off (the layers a link lists were
@@ -488,6 +491,11 @@ def render_events_panel(container) -> None:
     if isinstance(loaded, GeoDataError):
         container.error("The event file could not be used:\n\n" + "\n".join(f"- {escape_md(p)}" for p in loaded.problems))
         return
+    if loaded is None and st.session_state.get(KEY_LINK_HAD_EVENTS):
+        container.warning(
+            "This link was showing an uploaded event dataset. An upload stays with the page that sent it, "
+            "so it is not shown after a reload or on another screen: upload the file again to see it."
+        )
     if loaded is None:
         container.caption(f"No event dataset loaded (upload one, or start the app with ${settings.EVENTS_ENV}=file.csv).")
         return

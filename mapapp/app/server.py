@@ -94,6 +94,31 @@ def patch_streamlit() -> None:
 
     AppSession.request_rerun = request_rerun  # type: ignore[method-assign]
     _no_wildcard_cors_for_uploads()
+    _agent_api_answers_404_when_off()
+
+
+def _agent_api_answers_404_when_off() -> None:
+    """Streamlit registers its agent API's routes even when the API is off (``server.enableAgentApi``, off in the
+    shipped config), so ``/_stcore/agent/openapi.json`` answers 200 with a description of it. Off, they answer 404
+    here. ``/_stcore/host-config`` and ``/_stcore/health`` stay open: the page itself reads them (README)."""
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from streamlit import config
+    from streamlit.web.server.starlette import starlette_agent_routes
+
+    original = starlette_agent_routes.create_agent_routes
+
+    def routes(runtime, base_url):
+        made = original(runtime, base_url)
+        if config.get_option("server.enableAgentApi"):
+            return made
+
+        async def gone(request):
+            return PlainTextResponse("Not found", status_code=404)
+
+        return [Route(r.path, gone, methods=["GET", "POST", "HEAD"]) if isinstance(r, Route) else r for r in made]
+
+    starlette_agent_routes.create_agent_routes = routes
 
 
 def _no_wildcard_cors_for_uploads() -> None:

@@ -411,11 +411,17 @@ class _BasemapOutlines(MacroElement):
             var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false, pane: pane})
                 .addTo({{ this._parent.get_name() }});
             var source = {{ this.source|tojson }};
+            // What is still loading, and what failed: a snapshot waits for the first and refuses the second.
+            window.mapappPending = (window.mapappPending || 0) + 1;
             var data = typeof source === "string"
                 ? fetch(source).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
                 : Promise.resolve(source);
             data.then(function (d) { layer.addData(d); })
-                .catch(function (err) { console.error("basemap: " + err); });
+                .catch(function (err) {
+                    console.error("basemap: " + err);
+                    (window.mapappErrors = window.mapappErrors || []).push("basemap: " + err);
+                })
+                .then(function () { window.mapappPending -= 1; });
         })();
         {% endmacro %}"""
     )

@@ -27,14 +27,24 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
+from mapapp import settings
 from mapapp.render.mapbuild import escape_text
 from mapapp.render.publish import publish_site
 from mapapp.story.model import Story
 
 VIEWPORT = {"width": 1280, "height": 860}
 SCALE = 2  # device pixel ratio: 2560 x 1720 pixels, print resolution for a half page
+# Everything in the frame is drawn: the story's layers and labels, every basemap file fetched and added, every
+# image (the hillshade) decoded, no zoom under way. Never a fixed wait: a busy machine only takes longer.
 READY_JS = """() => window.mapappSite && window.mapappSite.ready && window.mapappStory && window.mapappStory.ready
-    && !window.map._animatingZoom && window.mapappStory.stats.labelLayouts > 0"""
+    && !window.map._animatingZoom && window.mapappStory.stats.labelLayouts > 0 && (window.mapappPending || 0) === 0
+    && [...document.querySelectorAll('.leaflet-container img')].every(i => i.complete && i.naturalWidth > 0)"""
+# Then two animation frames, so that what the last change drew has been painted before the picture.
+PAINTED_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+FAILED_JS = """() => [...(window.mapappErrors || []),
+    ...(window.mapappStory.stats.error ? [window.mapappStory.stats.error] : []),
+    ...[...document.querySelectorAll('.leaflet-container img')].filter(i => i.complete && !i.naturalWidth).map(i => 'image ' + i.src)]"""
+READY_TIMEOUT_MS = 120_000
 
 
 class SnapshotError(ValueError):
@@ -92,7 +102,16 @@ def chromium_available() -> bool:
 
 def _check(story: Story, shots: list[Shot]) -> None:
     steps = {p.id for p in story.passages if p.kind == "body"}
+    if not shots:
+        raise SnapshotError("nothing to photograph: give a date, a step or a place")
+    if len(shots) > settings.SNAPSHOT_MAX_SHOTS:
+        raise SnapshotError(
+            f"{len(shots)} pictures asked for; at most {settings.SNAPSHOT_MAX_SHOTS} in one file (each takes a few seconds)"
+        )
+    first, last = story.manifest.timeline_start, story.manifest.timeline_end
     for shot in shots:
+        if shot.day is not None and not first <= shot.day <= last:
+            raise SnapshotError(f"{shot.day} is outside the story's timeline ({first} to {last})")
         if shot.place is not None and shot.place not in story.entities:
             raise SnapshotError(f"unknown place {shot.place!r}")
         if shot.step is not None and shot.step not in steps:
@@ -119,7 +138,17 @@ def photographs(story: Story, shots: list[Shot], *, jpeg: bool = False) -> list[
                 pictures = []
                 for shot in shots:
                     page.goto(f"{url}/?{shot.query()}")
-                    page.wait_for_function(READY_JS, timeout=30000)
+                    try:
+                        page.wait_for_function(READY_JS, timeout=READY_TIMEOUT_MS)
+                    except PlaywrightError:
+                        failed = page.evaluate(FAILED_JS)
+                        raise SnapshotError(
+                            f"the map of {shot.query()} never finished drawing: {failed or 'timed out'}"
+                        ) from None
+                    failed = page.evaluate(FAILED_JS)
+                    if failed:  # a half-drawn picture is worse than none
+                        raise SnapshotError(f"the map of {shot.query()} could not be drawn whole: {'; '.join(failed)}")
+                    page.evaluate(PAINTED_JS)
                     pictures.append(
                         page.screenshot(full_page=True, type="jpeg", quality=90) if jpeg else page.screenshot(full_page=True)
                     )
