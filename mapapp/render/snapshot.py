@@ -43,7 +43,8 @@ READY_JS = """() => window.mapappSite && window.mapappSite.ready && window.mapap
 PAINTED_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
 FAILED_JS = """() => [...(window.mapappErrors || []),
     ...(window.mapappStory.stats.error ? [window.mapappStory.stats.error] : []),
-    ...[...document.querySelectorAll('.leaflet-container img')].filter(i => i.complete && !i.naturalWidth).map(i => 'image ' + i.src)]"""
+    ...[...document.querySelectorAll('.leaflet-container img')]
+        .filter(i => i.complete && !i.naturalWidth).map(i => 'image ' + i.src)]"""
 READY_TIMEOUT_MS = 120_000
 
 
