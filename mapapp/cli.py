@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("out", type=Path, help="the site's folder (must not exist)")
     publish.add_argument("--events", type=Path, help="an ACLED CSV to publish with the story")
     publish.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    publish.add_argument("--base-url", help="where the site will live (https://...): absolute links in share tags and embeds")
+    publish.add_argument("--share-image", action="store_true", help="photograph share.png (1200x630) for link previews")
     snap = sub.add_parser("snapshot", help="a print-ready PNG or PDF of the map (the published site, in Chromium)")
     snap.add_argument("--out", type=Path, required=True, help="FILE.png (one picture) or FILE.pdf (a page per date or step)")
     snap.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default: the story's events date)")
@@ -142,7 +144,9 @@ def _status(story: Story, args: argparse.Namespace) -> dict:
 def _publish(story: Story, args: argparse.Namespace) -> dict:
     from mapapp.render import publish
 
-    site = publish.publish_site(story, args.out, events_csv=args.events, force=args.force)
+    site = publish.publish_site(
+        story, args.out, events_csv=args.events, force=args.force, base_url=args.base_url, share_image=args.share_image
+    )
     return {
         "out": str(site.out),
         "files": site.files,

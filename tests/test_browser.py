@@ -811,6 +811,50 @@ def test_every_walk_step_shows_where_it_is_without_overlaps(browser, site_url):
     context.close()
 
 
+def test_the_site_compares_two_dates_with_the_swipe_and_the_list_in_human_dates(browser, site_url):
+    context, pg = site_page(browser, site_url)
+    pg.goto(f"{site_url}/?date=2020-02-27&compare=2020-02-10")
+    pg.wait_for_function(SITE_READY + " && window.mapappStory.compare", timeout=30000)
+    assert pg.locator("#site-date-text").inner_text() == "27 Feb 2020"  # not the browser's 02/27/2020
+    assert pg.locator("#site-compare-text").inner_text() == "10 Feb 2020"
+    assert pg.locator(".mapapp-swipe-left").inner_text() == "10 Feb 2020"
+    entry = pg.locator("#site-changes button", has_text="Saraqeb: government → opposition")
+    entry.click()
+    pg.wait_for_url("**place=saraqeb**", timeout=10000)
+    assert "compare=2020-02-10" in pg.url
+    pg.locator("#site-compare-off").click()
+    pg.wait_for_function("() => !window.mapappStory.compare || !window.mapappStory.compare.pane", timeout=10000)
+    assert "compare=" not in pg.url
+    with pg.expect_response("**/favicon.svg") as favicon:
+        pg.evaluate("() => fetch('favicon.svg')")
+    assert favicon.value.status == 200
+    context.close()
+
+
+@pytest.mark.parametrize("width", [360, 768, 1280])
+def test_the_embed_snippet_shows_the_map_at_its_content_height(browser, site_url, width):
+    from urllib.request import urlopen
+
+    with urlopen(f"{site_url}/embed.html") as response:
+        snippet = response.read().decode("utf-8")
+    context, pg = site_page(browser, site_url, viewport=(width, 900))
+    article = f"<!DOCTYPE html><html><body><h1>An article</h1><p>Text before the map.</p>{snippet}<p>After.</p></body></html>"
+    pg.route(f"{site_url}/article.html", lambda r: r.fulfill(status=200, content_type="text/html", body=article))
+    pg.goto(f"{site_url}/article.html")
+    frame = pg.frame_locator(".mapapp-embed iframe")
+    frame.locator("#site-description").wait_for(timeout=30000)
+    pg.wait_for_function(
+        "() => { const f = document.querySelector('.mapapp-embed iframe'); const d = f.contentDocument;"
+        " return d && Math.abs(f.getBoundingClientRect().height - d.documentElement.scrollHeight) <= 2; }",
+        timeout=30000,
+    )  # the frame took its content's height: no scroll bar inside it
+    box = pg.locator(".mapapp-embed iframe").bounding_box()
+    assert box["width"] >= width - 40 and box["height"] >= 320
+    pg.screenshot(path=str(ARTIFACTS / f"embed-{width}.png"))
+    assert pg.outside == []
+    context.close()
+
+
 def test_site_permalinks_with_reserved_names_find_nothing_and_break_nothing(browser, site_url):
     context, pg = site_page(browser, site_url)
     errors: list[str] = []

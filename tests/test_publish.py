@@ -31,8 +31,11 @@ def test_the_site_is_self_contained_hashed_and_within_budget(site):
     files = sorted(p.relative_to(site.out).as_posix() for p in site.out.rglob("*") if p.is_file())
     assert "index.html" in files
     assert site.bytes_without_events == sum((site.out / f).stat().st_size for f in files) <= publish.BUDGET_BYTES
-    for name in files:  # every file but the page (and Leaflet's images, named by leaflet.css) is named by its content
-        if name != "index.html" and not name.startswith("assets/images/"):
+    # Every file is named by its content but those with names others ask for: the page, Leaflet's images (named by
+    # leaflet.css), the icon, the embed snippet and its oEmbed description (named in the README and the page's head).
+    fixed = {"index.html", "favicon.svg", "embed.html", "oembed.json"}
+    for name in files:
+        if name not in fixed and not name.startswith("assets/images/"):
             assert re.search(r"-[0-9a-f]{12}\.(js|css|png)$", name), name
     html = (site.out / "index.html").read_text(encoding="utf-8")
     linked = re.findall(r'(?:src|href)="([^"]+)"', html)
@@ -104,3 +107,21 @@ def test_the_text_alternative_covers_every_day(story):
     assert intervals[-1]["to"] == story.manifest.timeline_end.isoformat()
     for a, b in itertools.pairwise(intervals):
         assert date.fromisoformat(a["to"]) + timedelta(days=1) == date.fromisoformat(b["from"])
+
+
+def test_a_site_carries_share_tags_an_embed_snippet_oembed_and_a_favicon(site):
+    html = (site.out / "index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:title" content="Idlib, 27–28 February 2020"/>' in html
+    assert '<meta name="twitter:card" content="summary"/>' in html  # no share picture asked for: no large card
+    assert '<link rel="icon" href="favicon.svg"' in html and (site.out / "favicon.svg").is_file()
+    snippet = (site.out / "embed.html").read_text(encoding="utf-8")
+    assert '<iframe src="index.html"' in snippet and "<noscript>" in snippet and "e.source !== frame.contentWindow" in snippet
+    embed = json.loads((site.out / "oembed.json").read_text(encoding="utf-8"))
+    assert embed["type"] == "rich" and embed["version"] == "1.0" and embed["html"] == snippet
+
+
+def test_share_tags_and_embeds_use_the_base_url_and_escape_the_story(story):
+    tags = publish.share_tags(story, "https://maps.example.org/idlib/", "share.png")
+    assert '<meta property="og:image" content="https://maps.example.org/idlib/share.png"/>' in tags
+    assert '<meta name="twitter:card" content="summary_large_image"/>' in tags
+    assert 'src="https://maps.example.org/idlib/index.html"' in publish.embed_snippet(story, "https://maps.example.org/idlib")

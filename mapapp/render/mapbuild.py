@@ -444,7 +444,7 @@ class _BasemapImage(MacroElement):
             var map = {{ this._parent._parent.get_name() }};
             if (!map.getPane("mapappTerrain")) { map.createPane("mapappTerrain").style.zIndex = 251; }
             L.imageOverlay({{ this.url|tojson }}, {{ this.bounds|tojson }},
-                {interactive: false, pane: "mapappTerrain", opacity: 0.9, alt: "shaded relief"})
+                {interactive: false, pane: "mapappTerrain", opacity: 0.9, alt: "shaded relief", className: "mapapp-terrain"})
                 .addTo({{ this._parent.get_name() }});
         })();
         {% endmacro %}"""

@@ -101,7 +101,85 @@ def _images_to_files(html: str, writer: _Writer) -> str:
     return re.sub(r"data:image/(png|jpeg);base64,([A-Za-z0-9+/=]+)", to_file, html)
 
 
-def site_html(story: Story, links: dict[str, str], view_js: str, events_url: str | None) -> str:
+def _absolute(base_url: str | None, name: str) -> str:
+    return f"{base_url.rstrip('/')}/{name}" if base_url else name
+
+
+def share_tags(story: Story, base_url: str | None, share_image: str | None) -> str:
+    """Open Graph and Twitter card tags: the title and subtitle from the manifest, the share picture when made.
+    Networks want absolute URLs: give ``base_url`` (``mapapp publish --base-url``) where the site will live."""
+    esc = mapbuild.escape_text
+    manifest = story.manifest
+    tags = [
+        ("property", "og:type", "article"),
+        ("property", "og:title", manifest.title),
+        ("property", "og:description", manifest.subtitle or manifest.title),
+        ("name", "twitter:card", "summary_large_image" if share_image else "summary"),
+        ("name", "twitter:title", manifest.title),
+        ("name", "twitter:description", manifest.subtitle or manifest.title),
+        ("name", "description", manifest.subtitle or manifest.title),
+    ]
+    if base_url:
+        tags.append(("property", "og:url", _absolute(base_url, "")))
+    if share_image:
+        image = _absolute(base_url, share_image)
+        tags += [("property", "og:image", image), ("property", "og:image:width", str(SHARE_SIZE[0])),
+                 ("property", "og:image:height", str(SHARE_SIZE[1])), ("name", "twitter:image", image),
+                 ("property", "og:image:alt", f"Map: {manifest.title}")]  # fmt: skip
+    return "".join(f'<meta {attr}="{name}" content="{esc(value)}"/>\n' for attr, name, value in tags)
+
+
+def embed_snippet(story: Story, base_url: str | None) -> str:
+    """The HTML an article page pastes to show the site: an iframe that takes its content's height (the site
+    posts it; only messages from this iframe are read, and the height is clamped), and, for readers without
+    JavaScript, a link to the map with its text."""
+    esc = mapbuild.escape_text
+    manifest = story.manifest
+    src = _absolute(base_url, "index.html")
+    return f"""<div class="mapapp-embed">
+<iframe src="{esc(src)}" title="{esc("Map: " + manifest.title)}" loading="lazy" style="width:100%;height:720px;border:0"
+ allow="fullscreen"></iframe>
+<noscript><p><a href="{esc(src)}">{esc(manifest.title)}: the map of the story</a>. {esc(manifest.subtitle)}</p></noscript>
+<script>(function (box) {{
+  var frame = box.querySelector("iframe");
+  window.addEventListener("message", function (e) {{
+    if (e.source !== frame.contentWindow || !e.data || typeof e.data.mapappHeight !== "number") return;
+    frame.style.height = Math.max(320, Math.min(4000, Math.round(e.data.mapappHeight))) + "px";
+  }});
+}})(document.currentScript.parentNode);</script>
+</div>
+"""
+
+
+def oembed(story: Story, base_url: str | None) -> dict:
+    """oEmbed's ``rich`` type (oembed.com), for publishing systems that embed by URL."""
+    return {
+        "version": "1.0",
+        "type": "rich",
+        "provider_name": "mapapp",
+        "title": story.manifest.title,
+        "html": embed_snippet(story, base_url),
+        "width": 1200,
+        "height": 720,
+    }
+
+
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#37474f"/>'
+    '<path d="M16 5a8 8 0 0 0-8 8c0 6 8 14 8 14s8-8 8-14a8 8 0 0 0-8-8z" fill="#fff"/>'
+    '<circle cx="16" cy="13" r="3" fill="#c0392b"/></svg>'
+)
+SHARE_SIZE = (1200, 630)
+
+
+def site_html(
+    story: Story,
+    links: dict[str, str],
+    view_js: str,
+    events_url: str | None,
+    base_url: str | None = None,
+    share_image: str | None = None,
+) -> str:
     """``index.html``: the app's map (data embedded) inside the site's page, then the view model and its renderer."""
     state = mapbuild.story_state(story.manifest.events_date, None)
     m = mapbuild.build_base_map(story, standalone=state, events=events_url, legend_on_map=False)
@@ -117,6 +195,11 @@ def site_html(story: Story, links: dict[str, str], view_js: str, events_url: str
     html = _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1" />', html, count=1)
     head = (
         f"<title>{esc(manifest.page_title or manifest.title)}</title>\n"
+        + share_tags(story, base_url, share_image)
+        + '<link rel="icon" href="favicon.svg" type="image/svg+xml"/>\n'
+        + f'<link rel="alternate" type="application/json+oembed" href="{esc(_absolute(base_url, "oembed.json"))}"/>\n'
+    )
+    head += (
         f'<link rel="stylesheet" href="{links[settings.APP_JS_URL + "/" + settings.LEGEND_CSS]}"/>\n'
         f'<link rel="stylesheet" href="{links[settings.APP_JS_URL + "/" + SITE_CSS]}"/>\n'
     )
@@ -133,8 +216,12 @@ def site_html(story: Story, links: dict[str, str], view_js: str, events_url: str
 <p class="mapapp-description" id="site-description" role="status" aria-live="polite" tabindex="0"></p>
 </section>
 <aside class="site-panel" aria-label="Story">
-<div class="site-controls"><label>As of date <input type="date" id="site-date"></label>
+<div class="site-controls"><label>As of <output id="site-date-text"></output> <input type="date" id="site-date"
+ aria-label="As of date"></label>
+<label>Compare with <output id="site-compare-text"></output> <input type="date" id="site-compare"
+ aria-label="Compare with date"></label> <button type="button" id="site-compare-off" hidden>No comparison</button>
 <button type="button" id="site-walk">Story: walk me through the article</button></div>
+<div id="site-changes" class="site-changes" hidden></div>
 <div id="site-walk-panel" hidden></div>
 {mapbuild.legend_html(story, open_=True)}
 <div class="site-tabs" role="tablist"><button type="button" role="tab" id="tab-place" aria-selected="true">Place</button>
@@ -151,8 +238,19 @@ def site_html(story: Story, links: dict[str, str], view_js: str, events_url: str
     return html.replace("</html>", scripts + "</html>") if "</html>" in html else html + scripts
 
 
-def publish_site(story: Story, out: Path, *, events_csv: Path | None = None, force: bool = False) -> Site:
-    """Write the site into ``out`` (see :func:`mapapp.story.files.new_folder`: never half-written, kept unless ``force``)."""
+def publish_site(
+    story: Story,
+    out: Path,
+    *,
+    events_csv: Path | None = None,
+    force: bool = False,
+    base_url: str | None = None,
+    share_image: bool = False,
+) -> Site:
+    """Write the site into ``out`` (see :func:`mapapp.story.files.new_folder`: never half-written, kept unless ``force``).
+
+    Beside ``index.html``: ``embed.html`` (the snippet an article pastes), ``oembed.json``, ``favicon.svg`` and,
+    with ``share_image``, ``share.png`` (1200×630, photographed by the snapshot's Chromium) for link previews."""
     with new_folder(out, force=force) as tmp:
         writer = _Writer(tmp)
         links = _copy_assets(writer)
@@ -165,6 +263,14 @@ def publish_site(story: Story, out: Path, *, events_csv: Path | None = None, for
             published = publish_events(load_events(events_csv), tmp / "data", "data")
             events_url = published.manifest_url
             events_bytes = sum(p.stat().st_size for p in (tmp / "data").glob("events-*/**/*") if p.is_file())
-        html = _images_to_files(site_html(story, links, view_js, events_url), writer)
+        writer.write("favicon.svg", FAVICON.encode("utf-8"))
+        writer.write("embed.html", embed_snippet(story, base_url).encode("utf-8"))
+        writer.write("oembed.json", json.dumps(oembed(story, base_url), ensure_ascii=False, indent=1).encode("utf-8"))
+        share = "share.png" if share_image else None
+        html = _images_to_files(site_html(story, links, view_js, events_url, base_url, share), writer)
         writer.write("index.html", html.encode("utf-8"))
+        if share is not None:  # a picture of this very site: it must exist first
+            from mapapp.render.chromium import share_picture
+
+            writer.write(share, share_picture(tmp))
     return Site(out, writer.files, writer.bytes, events_bytes)

@@ -16,36 +16,21 @@ from __future__ import annotations
 
 import base64
 import functools
-import http.server
 import tempfile
-import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
 from mapapp import settings
+from mapapp.render.chromium import FAILED_JS, PAINTED_JS, READY_JS, READY_TIMEOUT_MS, serve_folder
 from mapapp.render.mapbuild import escape_text
 from mapapp.render.publish import publish_site
 from mapapp.story.model import Story
 
 VIEWPORT = {"width": 1280, "height": 860}
 SCALE = 2  # device pixel ratio: 2560 x 1720 pixels, print resolution for a half page
-# Everything in the frame is drawn: the story's layers and labels, every basemap file fetched and added, every
-# image (the hillshade) decoded, no zoom under way. Never a fixed wait: a busy machine only takes longer.
-READY_JS = """() => window.mapappSite && window.mapappSite.ready && window.mapappStory && window.mapappStory.ready
-    && !window.map._animatingZoom && window.mapappStory.stats.labelLayouts > 0 && (window.mapappPending || 0) === 0
-    && [...document.querySelectorAll('.leaflet-container img')].every(i => i.complete && i.naturalWidth > 0)"""
-# Then two animation frames, so that what the last change drew has been painted before the picture.
-PAINTED_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
-FAILED_JS = """() => [...(window.mapappErrors || []),
-    ...(window.mapappStory.stats.error ? [window.mapappStory.stats.error] : []),
-    ...[...document.querySelectorAll('.leaflet-container img')]
-        .filter(i => i.complete && !i.naturalWidth).map(i => 'image ' + i.src)]"""
-READY_TIMEOUT_MS = 120_000
 
 
 class SnapshotError(ValueError):
@@ -69,25 +54,6 @@ class Shot:
         if self.step:
             params["step"] = self.step
         return urlencode(params)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-
-@contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """A static server for ``folder`` on localhost (a free port) for the duration; yields its URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://localhost:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @functools.cache

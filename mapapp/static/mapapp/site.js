@@ -53,6 +53,7 @@
     step: null,
     layers: q.get("layers") !== null ? q.get("layers").split(",").filter(function (id) { return layerIds.indexOf(id) >= 0; }) : layerIds.slice(),
     tab: "place",
+    compare: validIso(q.get("compare")) ? clampIso(q.get("compare")) : null,
   };
   var stepIndex = V.walk.map(function (s) { return s.passage; }).indexOf(q.get("step"));
   if (stepIndex >= 0) state.step = stepIndex;
@@ -65,6 +66,7 @@
     p.set("date", state.day);
     if (state.passage) p.set("passage", state.passage);
     if (state.step !== null) p.set("step", V.walk[state.step].passage);
+    if (state.compare) p.set("compare", state.compare);
     if (q.get("print")) p.set("print", q.get("print"));
     window.history.replaceState(null, "", "?" + p.toString());
   }
@@ -76,7 +78,9 @@
     return [];
   }
   function applyMap() {
-    story.setState({ day: toDay(state.day), selected: state.place, focus: focusIds(), lang: "en", dim: state.step !== null });
+    var mapState = { day: toDay(state.day), selected: state.place, focus: focusIds(), lang: "en", dim: state.step !== null };
+    if (state.compare && state.compare !== state.day) mapState.compare = toDay(state.compare); // the swipe, as in the app
+    story.setState(mapState);
     if (window.mapappEvents) window.mapappEvents.setFilter({ from: toDay(state.day) - 29, to: toDay(state.day), types: null });
   }
   function boundsOf(ids) {
@@ -256,8 +260,42 @@
     document.getElementById("tab-place").setAttribute("aria-selected", String(place));
     document.getElementById("tab-article").setAttribute("aria-selected", String(!place));
   }
+  // --- two dates compared: who held what on each, from the places' status intervals (the app's list) ----------
+  function holderOn(v, iso) { var s = intervalOn(v.status, iso); return s ? s.label : null; }
+  function renderChanges() {
+    var box = document.getElementById("site-changes");
+    document.getElementById("site-compare-off").hidden = !state.compare;
+    document.getElementById("site-compare-text").textContent = state.compare ? dayText(state.compare) : "";
+    box.replaceChildren();
+    box.hidden = !state.compare || state.compare === state.day;
+    if (box.hidden) return;
+    var first = state.compare < state.day ? state.compare : state.day, second = first === state.compare ? state.day : state.compare;
+    var rows = [];
+    Object.keys(places).forEach(function (id) {
+      var v = places[id];
+      if (!v.status || !v.status.length) return;
+      var a = holderOn(v, first), b = holderOn(v, second);
+      if (a && b && a !== b) rows.push({ id: id, text: v.name + ": " + a + " → " + b });
+    });
+    rows.sort(function (x, y) { return x.text < y.text ? -1 : 1; });
+    box.appendChild(el("h2", "What changed from " + dayText(first) + " to " + dayText(second) + " (" + rows.length + ")"));
+    var ul = el("ul");
+    rows.forEach(function (r) {
+      var li = el("li"), b = el("button", r.text);
+      b.type = "button";
+      b.addEventListener("click", function () { selectPlace(r.id, true); });
+      li.appendChild(b); ul.appendChild(li);
+    });
+    if (!rows.length) ul.appendChild(el("li", "No place in this story changed hands between the two dates."));
+    box.appendChild(ul);
+  }
+
   function render() {
     document.getElementById("site-date").value = state.day;
+    // Dates in one format, the map's ("5 Mar 2021"), whatever the browser's locale writes in the date box.
+    document.getElementById("site-date-text").textContent = dayText(state.day);
+    document.getElementById("site-compare").value = state.compare || "";
+    renderChanges();
     applyMap();
     renderPlace();
     renderArticle();
@@ -295,6 +333,10 @@
   var dateInput = document.getElementById("site-date");
   dateInput.min = V.timeline.start; dateInput.max = V.timeline.end;
   dateInput.addEventListener("change", function () { if (validIso(dateInput.value)) { state.day = clampIso(dateInput.value); render(); } });
+  var compareInput = document.getElementById("site-compare");
+  compareInput.min = V.timeline.start; compareInput.max = V.timeline.end;
+  compareInput.addEventListener("change", function () { state.compare = validIso(compareInput.value) ? clampIso(compareInput.value) : null; render(); });
+  document.getElementById("site-compare-off").addEventListener("click", function () { state.compare = null; render(); });
   document.getElementById("site-walk").addEventListener("click", function () { goStep(state.step === null ? 0 : state.step); });
   document.getElementById("tab-place").addEventListener("click", function () { state.tab = "place"; renderTabs(); });
   document.getElementById("tab-article").addEventListener("click", function () { state.tab = "article"; renderTabs(); });
@@ -325,12 +367,26 @@
   };
 
   if (q.get("print")) document.documentElement.classList.add("site-print");
+  if (q.get("share")) document.documentElement.classList.add("site-share");
+  // The print and share layouts resize the map's box: Leaflet must know before anything is drawn in it, or the
+  // picture shows the map drawn for the old size with empty strips beside it.
+  map.invalidateSize({ animate: false });
   showLayers();
   if (state.step !== null) goStep(state.step, true);
   else {
     if (state.place) moveTo([state.place], true);
     else if (state.passage) moveTo(passages[state.passage].places, true);
     render();
+  }
+  // Embedded in an article's page (embed.html): tell it this page's height, so the frame needs no scroll bar.
+  if (window.parent !== window) {
+    var lastHeight = 0;
+    var tellHeight = function () {
+      var h = document.documentElement.scrollHeight;
+      if (h !== lastHeight) { lastHeight = h; window.parent.postMessage({ mapappHeight: h }, "*"); }
+    };
+    new ResizeObserver(tellHeight).observe(document.body);
+    tellHeight();
   }
   window.mapappSite = { state: state, ready: true, select: selectPlace, passage: selectPassage, render: render };
 })();
