@@ -272,3 +272,29 @@ def test_five_thousand_paragraphs_draft_in_bounded_time(gaz):
     elapsed = time.perf_counter() - started
     assert len(files[settings.ARTICLE_META_FILE]["passages"]) == 5000
     assert elapsed < 60, elapsed  # linear in the text; a runaway (quadratic) parse would take many minutes
+
+
+def test_a_reading_outside_the_article_s_context_is_a_doubt_not_a_placement(gaz):
+    """A small place in a country the article is not about is listed with why and its readings, not drawn."""
+    text = (
+        "Ukrainian forces held positions around Kharkiv and Kherson on Monday, the Ukrainian military said. "
+        "Fighting near Zaporizhzhia continued."
+    )
+    parse = geoparse.geoparse(gaz, [("p01", text), ("p02", "Officials in Springfield said the talks were delayed.")])
+    springfield = [f for f in parse.places if "Springfield" in f.spellings]
+    assert springfield and springfield[0].status == "doubt" and springfield[0].record is None
+    assert "outside the article's country context" in springfield[0].note and springfield[0].alternatives
+    placed = {f.record.name for f in parse.places if f.record}
+    assert {"Kharkiv", "Kherson", "Zaporizhzhya"} <= placed  # GeoNames spells it so
+
+
+def test_doubts_come_first_in_the_review_list(gaz):
+    text = (
+        "Headline\nPublished March 3, 2022\nUkrainian forces held Kharkiv and Kherson on Monday. "
+        "Fighting near Zaporizhzhia continued.\nOfficials in Springfield said the talks were delayed.\n"
+    )
+    files = draft.draft_story(text, gazetteer=gaz)
+    report = files["DRAFT.md"]
+    assert report.index("## Doubts first") < report.index("## Places placed from GeoNames")
+    doubts = report[report.index("## Doubts first") : report.index("## Places placed")]
+    assert "Springfield" in doubts and "Readings:" in doubts and "GeoNames" in doubts

@@ -400,11 +400,10 @@ def _feature(found: Found, fid: str, gaz: Gazetteer) -> dict:
             props["name_ar"] = r.name_ar
         geometry = {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]}
     else:
-        what = (
-            "a named feature the gazetteer has no shape for"
-            if found.status == "feature"
-            else "a place the gazetteer could not place"
-        )
+        what = {
+            "feature": "a named feature the gazetteer has no shape for",
+            "doubt": "a name whose gazetteer readings are doubtful (see draft_review)",
+        }.get(found.status, "a place the gazetteer could not place")
         if found.base_name and found.base_name != name:
             props["feature_of"] = found.base_name
         props |= {
@@ -423,6 +422,15 @@ def _review_note(found: Found, gaz: Gazetteer) -> str:
     if found.status == "unlocated":
         others = ", ".join(f"{r.name} ({r.country}) {r.geonameid}" for r in found.alternatives) or "none"
         return f"{found.note}; gazetteer readings considered: {others}. Find a citable position or leave it unlocated"
+    if found.status == "doubt":
+        others = "; ".join(
+            f"{r.name} ({r.country}, pop {r.population:,}, {r.lat:.4f} {r.lon:.4f}) GeoNames {r.geonameid}"
+            for r in found.alternatives
+        )
+        return (
+            f"DOUBT, not placed: {found.note}. Readings: {others}. Place it with the right one (its GeoNames id as "
+            "source), or find a citable position, or leave it unlocated"
+        )
     others = ", ".join(f"{r.name} ({r.country}, pop {r.population:,}) {r.geonameid}" for r in found.alternatives)
     tail = f"; other readings: {others}" if others else "; the only reading"
     strength = "" if found.match == "exact" else "; a loose (transliteration) match: check the spelling"
@@ -587,13 +595,17 @@ def draft_story(
 def draft_report(manifest: dict, features: list[dict], parse: Geoparse, speakers: dict, dates: dict) -> str:
     """``DRAFT.md``: what was drafted and what a person must check before the story is published."""
     placed = [f["properties"] for f in features if f["geometry"]]
-    other = [f["properties"] for f in features if not f["geometry"]]
+    doubts = [f["properties"] for f in features if not f["geometry"] and str(f["properties"]["draft_review"]).startswith("DOUBT")]
+    other = [f["properties"] for f in features if not f["geometry"] and f["properties"] not in doubts]
     lines = [
         f"# Draft: {manifest['title']}",
         "",
         'Drafted by `python -m mapapp new`. Every place, speaker and date below carries `"draft": true`;',
         "clear it once you have checked the item. Then add control changes and other layers, and run",
         "`python -m mapapp validate` on this folder.",
+        "",
+        f"## Doubts first: names not placed because every reading may be a namesake ({len(doubts)})",
+        *[f"- `{p['id']}` {p['name']}: {p['draft_review']}" for p in doubts],
         "",
         f"## Places placed from GeoNames ({len(placed)})",
         *[f"- `{p['id']}` {p['name']} → {p['source_text']}. Review: {p['draft_review']}" for p in placed],

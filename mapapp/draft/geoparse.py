@@ -205,6 +205,11 @@ WORLD_REGIONS = frozenset(
 )
 MAX_RUN = 6  # tokens tried together as one name
 FAR_KM = 600  # a loose match farther than this from the story's places is not taken
+# A reading that is not placed but listed as a doubt, with why and its candidates (issue: no wrong namesake):
+DOUBT_KM = 150  # a small place this far from the story's other places (a namesake in the next province)
+CONTEXT_SHARE = 0.2  # the article's evidence for a country below this: a reading there is outside its context
+SMALL_PLACE = 20_000  # below this, a reading far from the story's other places is a doubt
+BIG_CITY = 100_000  # a city this size in a country the article names is placed wherever it is (a capital)
 
 
 @dataclass
@@ -595,6 +600,14 @@ def _resolve(parser: _Parser) -> tuple[list[Found], list[Found]]:
                 )
             )
             continue
+        doubts = _doubts(record, how, share, centre, cue, name, parser)
+        if doubts:  # not placed: listed first in the review, with why and the readings to choose from
+            found = unlocated.setdefault(exact_key(name), Found(key=exact_key(name), kind="place", status="doubt"))
+            found.spellings.append(name)
+            found.occurrences += occurrences
+            found.note = "; ".join(doubts)
+            found.alternatives = [r for r, _ in ranked[:3]]
+            continue
         found = by_record.setdefault(
             record.geonameid,
             Found(key=str(record.geonameid), kind=_settlement_kind(record), status="placed", record=record, match=how),
@@ -606,6 +619,32 @@ def _resolve(parser: _Parser) -> tuple[list[Found], list[Found]]:
         if how == "exact":
             found.match = "exact"
     return list(by_record.values()) + list(unlocated.values()), metonyms
+
+
+def _doubts(
+    record: Record, how: str, share: dict[str, float], centre: tuple[float, float] | None, cue: bool, name: str, parser: _Parser
+) -> list[str]:
+    """Why the best reading of ``name`` may be a namesake (empty: place it). Measured on wire reports the rules
+    had not seen: a surname read as a US town, a front-line village read as its namesake 425 km away in Crimea,
+    a border town read as a population-0 place in China through a loose match."""
+    reasons = []
+    country = parser.gaz.countries.get(record.country)
+    where = country.name if country else record.country
+    # "in Springfield" is a place cue, but says nothing of the country: size alone does not place a city abroad
+    big = record.population >= BIG_CITY and share.get(record.country, 0.0) >= 0.05
+    leading = max(share, key=lambda iso: share[iso]) if share else None
+    if share and share.get(record.country, 0.0) < CONTEXT_SHARE and not big:  # no evidence at all: nothing to go by
+        reasons.append(f"in {where}, outside the article's country context")
+    if how != "exact" and record.population == 0 and record.country != leading:
+        # GeoNames gives many of the leading country's villages no population: only elsewhere is this a doubt
+        reasons.append("a loose (transliteration) match to a place of unknown population")
+    if centre is not None and record.population < SMALL_PLACE:  # namesakes that trap are villages and small towns
+        km = _distance_km((record.lat, record.lon), centre)
+        if km > DOUBT_KM:
+            reasons.append(f"{km:,.0f} km from the story's other places")
+    if exact_key(name) in parser.person_tokens:
+        reasons.append("also the name of a person in the article")
+    return reasons
 
 
 def _median(values: list[float]) -> float:
