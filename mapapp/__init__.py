@@ -8,7 +8,7 @@ The package is one folder per product over one story model, imports flowing one 
 
 - ``story/``: the model: a story folder read, validated, held in memory;
 - ``draft/``: the drafter (``mapapp new``): an article's text to a draft story folder;
-- ``events/``: event datasets (ACLED CSV) checked and published as static files;
+- ``events/``: event datasets (ACLED or UCDP GED CSV) checked and published as static files;
 - ``render/``: folium maps, the view model, the static site and print (no Streamlit);
 - ``app/``: the Streamlit dashboard, the only part that imports Streamlit;
 - ``settings`` (constants), ``cli`` (``python -m mapapp``), ``streamlit_app`` (the script Streamlit runs).

@@ -80,7 +80,7 @@ LEGEND_CSS = "legend.css"  # the legend beside the map, in the app and in the pu
 
 # The event layer is the app's own (any story can load an ACLED file), so its labels live here.
 EVENTS_LAYER = "events"  # toggleable once an event dataset is loaded
-EVENTS_LABEL = "Event dataset (ACLED CSV)"
+EVENTS_LABEL = "Event dataset"
 EVENTS_SHORT_LABEL = "Events"
 
 # --- event datasets (ACLED's CSV export) --------------------------------------

@@ -469,10 +469,10 @@ def render_sidebar(story: Story) -> None:
 
 
 def render_events_panel(container) -> None:
-    """Load an ACLED CSV; filter its events; see every row that could not be used."""
+    """Load an ACLED or UCDP GED CSV; filter its events; see every row that could not be used."""
     container.subheader("Event dataset")
     container.file_uploader(
-        "ACLED CSV export",
+        "ACLED or UCDP GED CSV",
         type=["csv"],
         key=settings.KEY_EVENTS_FILE,
         help="Columns as in ACLED's export (see the README). Drawn from the app's own static files; "

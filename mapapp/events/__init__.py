@@ -1,6 +1,7 @@
-"""Event datasets (ACLED CSV) on top of a story: read, checked row by row, published as static files.
+"""Event datasets (ACLED or UCDP GED CSV) on top of a story: read, checked row by row, published as static files.
 
-``dataset`` reads, checks and publishes; ``synthetic`` writes synthetic files for tests and benchmarks.
+``dataset`` reads, checks and publishes; ``ucdp`` maps UCDP GED's columns and codes to the same rows;
+``synthetic`` writes synthetic files for tests and benchmarks.
 """
 
 from mapapp.events.dataset import (

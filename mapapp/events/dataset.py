@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from mapapp import settings
+from mapapp.events import ucdp
 from mapapp.story.tables import safe_cell
 from mapapp.story.validate import GeoDataError, Problem
 
@@ -243,18 +244,29 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
     """The row loop of :func:`read_events`, streaming (a StringIO of the whole file would cost 4 bytes a character)."""
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader, [])]
+    if ucdp.is_ged(header):  # UCDP GED: its columns mapped to the same fields (events/ucdp.py)
+        columns, to_record = ucdp.record_reader(header, settings.EVENT_COLUMNS)
+        return _check_rows(reader, header, columns, to_record, name, digest, extra=ucdp.undrawable)
     missing = [c for c in settings.EVENT_COLUMNS if c not in header]
     if missing:
         raise GeoDataError(
             [
                 Problem(
-                    name, "missing column(s): " + ", ".join(missing) + " (ACLED CSV expected; see the README)", field=missing[0]
+                    name,
+                    "missing column(s): " + ", ".join(missing) + " (an ACLED or a UCDP GED CSV expected; see the README)",
+                    field=missing[0],
                 )
             ],
             EVENT_FILE,
         )
     columns = settings.EVENT_COLUMNS + tuple(c for c in settings.EVENT_OPTIONAL_COLUMNS if c in header)
     index = [(c, header.index(c)) for c in columns]
+    return _check_rows(reader, header, columns, lambda cells: {c: cells[i].strip() for c, i in index}, name, digest)
+
+
+def _check_rows(reader, header: list[str], columns, to_record, name: str, digest: str, extra=None) -> EventSet:
+    """Every row made a record (``to_record``), checked, and kept when it can be drawn; ``extra`` may refuse
+    a row the generic checks pass (a format's own rule)."""
     checker = _RowChecker(name, _report_path(digest))
     kept = _Columns()
     row_no, last_line = 0, reader.line_num
@@ -267,7 +279,11 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
         if len(cells) != len(header):
             checker.add(row_no, line, "", None, f"has {len(cells)} cells, the header has {len(header)} (row not drawn)")
             continue
-        record = {c: cells[i].strip() for c, i in index}
+        record = to_record(cells)
+        refused = extra(record) if extra is not None else None
+        if refused is not None:
+            checker.add(row_no, line, record.get("event_id_cnty", ""), "where_prec", refused)
+            continue
         if checker.check(record, row_no, line):
             kept.add(record, row_no, [record[c] for c in columns] + [row_no])
     checker.close()
