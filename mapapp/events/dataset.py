@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from mapapp import settings
-from mapapp.events import ucdp
+from mapapp.events.ucdp import is_ged, record_reader, undrawable
 from mapapp.story.tables import safe_cell
 from mapapp.story.validate import GeoDataError, Problem
 
@@ -244,9 +244,9 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
     """The row loop of :func:`read_events`, streaming (a StringIO of the whole file would cost 4 bytes a character)."""
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader, [])]
-    if ucdp.is_ged(header):  # UCDP GED: its columns mapped to the same fields (events/ucdp.py)
-        columns, to_record = ucdp.record_reader(header, settings.EVENT_COLUMNS)
-        return _check_rows(reader, header, columns, to_record, name, digest, extra=ucdp.undrawable)
+    if is_ged(header):  # UCDP GED: its columns mapped to the same fields (events/ucdp.py)
+        columns, to_record = record_reader(header, settings.EVENT_COLUMNS)
+        return _check_rows(reader, header, columns, to_record, name, digest, extra=undrawable)
     missing = [c for c in settings.EVENT_COLUMNS if c not in header]
     if missing:
         raise GeoDataError(
