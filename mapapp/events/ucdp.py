@@ -44,7 +44,7 @@ def is_ged(header: list[str]) -> bool:
 
 
 def _day(text: str) -> str:
-    """``2020-02-27 00:00:00.000`` (GED's CSV) or ``2020-02-27``: the date part."""
+    """``2021-03-05 00:00:00.000`` (GED's CSV) or ``2021-03-05``: the date part."""
     return text.strip()[:10]
 
 
