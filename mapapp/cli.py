@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -61,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--date", type=date.fromisoformat, help="the article's publication date, YYYY-MM-DD")
     new.add_argument("--title", help="the story's title (default: the headline)")
     new.add_argument("--force", action="store_true", help="replace --out if it exists")
+    edit = sub.add_parser("edit", help="review and edit a story folder in the browser (a draft from `new`, or any story)")
+    edit.add_argument("folder", type=Path, help="the story folder to edit")
+    edit.add_argument("--port", type=int, default=8502)
     synth = sub.add_parser("synth-events", help="write a synthetic ACLED-format CSV (for tests and benchmarks)")
     synth.add_argument("count", type=int)
     synth.add_argument("out", type=Path)
@@ -243,4 +247,18 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-_FILE_COMMANDS = {"serve": _serve, "events": _events, "synth-events": _synth_events, "new": _new}
+def _edit(args: argparse.Namespace) -> int:
+    """The editor on ``folder``: refused with a reason when the folder is missing or cannot be written."""
+    from mapapp.app import server
+
+    folder = args.folder.resolve()
+    if not folder.is_dir():
+        print(f"error: {folder} is not a folder (draft one with `python -m mapapp new ARTICLE --out {folder}`)", file=sys.stderr)
+        return 2
+    if not os.access(folder, os.W_OK):
+        print(f"error: {folder} cannot be written by this user: the editor would lose every change", file=sys.stderr)
+        return 2
+    return server.run(folder, args.port, [], script=settings.EDITOR_SCRIPT)
+
+
+_FILE_COMMANDS = {"edit": _edit, "serve": _serve, "events": _events, "synth-events": _synth_events, "new": _new}

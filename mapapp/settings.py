@@ -20,6 +20,7 @@ DATA_DIR_ENV = "MAPAPP_DATA"
 STATIC_DIR = PACKAGE_DIR / "static"
 # The script Streamlit runs (it serves STATIC_DIR, the folder beside it).
 APP_SCRIPT = PACKAGE_DIR / "streamlit_app.py"
+EDITOR_SCRIPT = PACKAGE_DIR / "streamlit_editor.py"  # `python -m mapapp edit DIR`
 STATIC_URL = "/app/static"
 VENDOR_DIR = STATIC_DIR / "vendor"  # filled by scripts/fetch_assets.py, not committed
 CACHE_DIR = STATIC_DIR / "cache"  # event layers written once per content hash (not committed)

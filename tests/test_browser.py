@@ -945,3 +945,51 @@ def test_the_site_walks_through_the_story_with_the_keyboard(browser, site_url):
     pg.wait_for_function("() => document.getElementById('site-walk-panel').hidden", timeout=10000)
     assert "step=" not in pg.url
     context.close()
+
+
+# --- the editor (python -m mapapp edit DIR) -------------------------------------------------------
+
+
+def test_the_editor_places_an_unlocated_name_where_the_reader_clicks_the_map(browser, tmp_path):
+    from mapapp import draft
+    from mapapp.draft.gazetteer import load as load_gazetteer
+    from mapapp.edit.operations import review_items
+    from mapapp.edit.session import EditSession
+
+    folder = tmp_path / "kherson"
+    article = Path(__file__).parent / "articles" / "kherson-2022.txt"
+    draft.write_draft(draft.draft_story(draft.read_article(article), gazetteer=load_gazetteer()), folder)
+    unlocated = next(i for i in review_items(EditSession(folder).docs) if not i["placed"])
+    server = driver.start_app([sys.executable, "-m", "mapapp", "edit", str(folder), "--port", "{port}"])
+    try:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        pg = context.new_page()
+        pg.goto(server.url)
+        frame = driver.map_frame(pg)
+        pg.get_by_text("To review:").wait_for(timeout=30000)
+        box = pg.locator(MAP_FRAME).bounding_box()
+        target = frame.evaluate(
+            """() => { const r = window.map.getContainer().getBoundingClientRect(), x = r.width / 2, y = r.height / 2;
+            const ll = window.map.containerPointToLatLng([x, y]); return {x: r.left + x, y: r.top + y, lat: ll.lat, lng: ll.lng}; }"""
+        )  # the map's own idea of where the click lands
+        clicked = {"lat": target["lat"], "lng": target["lng"]}
+        pg.mouse.click(box["x"] + target["x"], box["y"] + target["y"])  # a click on the map
+        pg.get_by_text("Last click on the map").wait_for(timeout=30000)
+        button = pg.locator(f".st-key-place_{unlocated['id']} button")
+        button.wait_for(timeout=30000)
+        pg.wait_for_function(f"() => !document.querySelector('.st-key-place_{unlocated['id']} button').disabled", timeout=30000)
+        button.click()
+        pg.get_by_test_id("stAlertContentSuccess").get_by_text(f"placed {unlocated['name']}").wait_for(timeout=30000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        driver.map_frame(pg, "() => window.map && document.querySelectorAll('.leaflet-interactive').length > 0")
+        pg.screenshot(path=str(ARTIFACTS / "editor-1440x900.png"))
+        feature = next(
+            f for f in json.loads((folder / "places.geojson").read_text(encoding="utf-8"))["features"]
+            if f["properties"]["id"] == unlocated["id"]
+        )  # fmt: skip
+        lon, lat = feature["geometry"]["coordinates"]
+        assert abs(lat - clicked["lat"]) < 0.01 and abs(lon - clicked["lng"]) < 0.01  # where the click was
+        assert "draft" not in feature["properties"]
+        context.close()
+    finally:
+        server.stop()

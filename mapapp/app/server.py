@@ -15,19 +15,21 @@ from mapapp import settings
 from mapapp.app import preload
 
 
-def run(data: Path | None, port: int, streamlit_args: list[str]) -> int:
-    """Preload, then hand over to Streamlit in this process (so the preloaded objects are used)."""
+def run(data: Path | None, port: int, streamlit_args: list[str], *, script: Path = settings.APP_SCRIPT) -> int:
+    """Preload, then hand over to Streamlit in this process (so the preloaded objects are used).
+    ``script``: the dashboard (default) or the editor (``settings.EDITOR_SCRIPT``, nothing to preload)."""
     if data is not None:
         os.environ[settings.DATA_DIR_ENV] = str(data)
-    for line in preload.warm(data):
-        print(f"preloaded {line}", file=sys.stderr)
+    if script == settings.APP_SCRIPT:
+        for line in preload.warm(data):
+            print(f"preloaded {line}", file=sys.stderr)
     # Streamlit's own launcher, not the UI module: importing mapapp.app here would import
     # streamlit_folium before the server runs, and its component would then answer 404.
     from streamlit.web import cli as streamlit_cli
 
     patch_streamlit()
 
-    app = str(settings.APP_SCRIPT)
+    app = str(script)
     flags = streamlit_config_flags(settings.STREAMLIT_CONFIG)
     # The user's own `streamlit run` arguments come last, so they win over the shipped configuration.
     sys.argv = ["streamlit", "run", app, *flags, "--server.port", str(port), *streamlit_args]

@@ -1,0 +1,175 @@
+"""What an editor can do to a story folder's files, as plain data: each operation takes the folder's JSON
+documents and returns the changed ones, with a sentence a reader of the history understands.
+
+Operations never write: :class:`mapapp.edit.session.EditSession` validates what they return and saves it.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from mapapp import settings
+from mapapp.story.validate import Problem
+
+PLACES = "places.geojson"
+SOURCES = settings.SOURCES_FILE
+Documents = dict[str, Any]  # file name -> parsed JSON
+
+
+class EditError(ValueError):
+    """An operation that cannot apply (an unknown id, a position off the globe); the message says why."""
+
+
+def _feature(docs: Documents, fid: str, file: str = PLACES) -> dict:
+    for feature in docs[file]["features"]:
+        if (feature.get("properties") or {}).get("id") == fid:
+            return feature
+    raise EditError(f"{file}: no feature with id {fid!r}")
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 12742 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def _check_position(lon: float, lat: float) -> None:
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise EditError(f"{lon}, {lat} is not a longitude and latitude in degrees")
+
+
+@dataclass(frozen=True)
+class Accept:
+    """The reviewer checked this place: its ``draft`` flag and its review note go."""
+
+    fid: str
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        out = copy.deepcopy(docs)
+        props = _feature(out, self.fid)["properties"]
+        props.pop("draft", None)
+        props.pop("draft_review", None)
+        return {PLACES: out[PLACES]}, f"accepted {props.get('name', self.fid)}"
+
+
+@dataclass(frozen=True)
+class Delete:
+    """A wrong reading, or a name that is not a place: the feature goes (its passages' links stay checked)."""
+
+    fid: str
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        out = copy.deepcopy(docs)
+        feature = _feature(out, self.fid)
+        out[PLACES]["features"].remove(feature)
+        return {PLACES: out[PLACES]}, f"deleted {feature['properties'].get('name', self.fid)}"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Put a place at a position with its source: a click on the map for an unlocated name, a corrected
+    reading (a gazetteer record), or a dragged point. ``source`` is a key of sources.json."""
+
+    fid: str
+    lon: float
+    lat: float
+    source: str
+    precision: str = "approximate"
+    precision_m: float = 2000
+    source_text: str = ""
+    geonameid: int | None = None
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        _check_position(self.lon, self.lat)
+        if self.source not in docs[SOURCES]:
+            raise EditError(f"{SOURCES}: no source {self.source!r}; add it first")
+        if self.precision not in ("exact", "approximate") or not 0 < self.precision_m <= settings.MAX_PRECISION_M:
+            raise EditError(f"precision {self.precision!r} within {self.precision_m} m is not a position's precision")
+        out = copy.deepcopy(docs)
+        feature = _feature(out, self.fid)
+        props, before = feature["properties"], feature.get("geometry")
+        feature["geometry"] = {"type": "Point", "coordinates": [round(self.lon, 5), round(self.lat, 5)]}
+        props.update(source=[self.source], precision=self.precision, precision_m=self.precision_m)
+        props["source_text"] = self.source_text or f"placed in the editor from {self.source}"
+        for stale in ("draft", "draft_review", "gazetteer_name", "country", "geonameid"):
+            props.pop(stale, None)
+        if self.geonameid is not None:
+            props["geonameid"] = self.geonameid
+        name = props.get("name", self.fid)
+        if before and before.get("type") == "Point":
+            km = _km(tuple(before["coordinates"]), (self.lon, self.lat))
+            return {PLACES: out[PLACES]}, f"moved {name} {km:,.1f} km"
+        return {PLACES: out[PLACES]}, f"placed {name} at {self.lat:.4f}, {self.lon:.4f} ({self.source})"
+
+
+@dataclass(frozen=True)
+class AddSource:
+    """A source the story cites: title, publisher, URL, leaning (one of the story's leanings)."""
+
+    key: str
+    title: str
+    url: str = ""
+    publisher: str = ""
+    leaning: str = "article"
+    extra: dict = field(default_factory=dict)
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        if not settings.ID_PATTERN.fullmatch(self.key):
+            raise EditError(f"source key {self.key!r} {settings.ID_RULE}")
+        if self.key in docs[SOURCES]:
+            raise EditError(f"{SOURCES}: a source {self.key!r} exists already")
+        if self.url and not self.url.startswith(("https://", "http://")):
+            raise EditError(f"{self.url!r} is not a web address (https://...)")
+        out = copy.deepcopy(docs)
+        entry = {"title": self.title, "publisher": self.publisher, "leaning": self.leaning, **self.extra}
+        if self.url:
+            entry["url"] = self.url
+        out[SOURCES][self.key] = entry
+        return {SOURCES: out[SOURCES]}, f"added source {self.title}"
+
+
+@dataclass(frozen=True)
+class SetManifest:
+    """A field of story.json: title, subtitle, outlet, credits, licence, a side's label, colour or legend words."""
+
+    path: str  # "title" or "sides.government.colour"
+    value: Any
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        out = copy.deepcopy(docs)
+        target = out[settings.MANIFEST_FILE]
+        *parents, last = self.path.split(".")
+        for part in parents:
+            if not isinstance(target.get(part), dict):
+                raise EditError(f"{settings.MANIFEST_FILE}: no field {self.path!r}")
+            target = target[part]
+        target[last] = self.value
+        return {settings.MANIFEST_FILE: out[settings.MANIFEST_FILE]}, f"set {self.path} to {self.value!r}"
+
+
+Operation = Accept | Delete | Place | AddSource | SetManifest
+
+
+def review_items(docs: Documents) -> list[dict]:
+    """The drafted places still to review, doubts first, then unlocated names, then placed readings."""
+    items = []
+    for feature in docs[PLACES]["features"]:
+        props = feature.get("properties") or {}
+        if not props.get("draft"):
+            continue
+        review = str(props.get("draft_review", ""))
+        order = 0 if review.startswith("DOUBT") else 1 if feature.get("geometry") is None else 2
+        items.append({"id": props["id"], "name": props.get("name", props["id"]), "review": review, "order": order,
+                      "placed": feature.get("geometry") is not None})  # fmt: skip
+    return sorted(items, key=lambda item: (item["order"], item["name"]))
+
+
+def problems_by_field(problems: list[Problem]) -> dict[str, list[str]]:
+    """Problems grouped as the page shows them next to their fields: ``file · feature · field`` → messages."""
+    grouped: dict[str, list[str]] = {}
+    for p in problems:
+        grouped.setdefault(" · ".join(x for x in (p.file, p.feature, p.field) if x), []).append(p.message)
+    return grouped

@@ -1,0 +1,159 @@
+"""The editor's operations and sessions (mapapp.edit): each change validated, written whole, reversible."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mapapp import draft, load_story, settings
+from mapapp.draft.gazetteer import load as load_gazetteer
+from mapapp.edit.operations import Accept, AddSource, Delete, EditError, Place, SetManifest, review_items
+from mapapp.edit.session import HISTORY, ConflictError, EditSession
+from mapapp.story.validate import GeoDataError
+
+KHERSON = Path(__file__).parent / "articles" / "kherson-2022.txt"
+
+
+@pytest.fixture(scope="module")
+def drafted(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("drafted") / "kherson"
+    draft.write_draft(draft.draft_story(draft.read_article(KHERSON), gazetteer=load_gazetteer()), out)
+    return out
+
+
+@pytest.fixture
+def folder(drafted, tmp_path) -> Path:
+    copy = tmp_path / "kherson"
+    shutil.copytree(drafted, copy)
+    return copy
+
+
+def _props(folder: Path, fid: str) -> dict:
+    places = json.loads((folder / "places.geojson").read_text(encoding="utf-8"))
+    return next(f for f in places["features"] if f["properties"]["id"] == fid)
+
+
+def test_the_review_list_puts_doubts_then_unlocated_names_first(folder):
+    items = review_items(EditSession(folder).docs)
+    orders = [item["order"] for item in items]
+    assert orders == sorted(orders) and items and any(not i["placed"] for i in items)
+
+
+def test_accepting_a_place_clears_its_draft_flag_and_is_a_version(folder):
+    session = EditSession(folder)
+    assert session.apply(Accept("kherson")) == "accepted Kherson"
+    props = _props(folder, "kherson")["properties"]
+    assert "draft" not in props and "draft_review" not in props
+    assert [h["summary"] for h in session.history()] == ["accepted Kherson"]
+    load_story(folder)  # still a valid story
+
+
+def test_placing_an_unlocated_name_with_a_new_source_then_moving_it(folder):
+    session = EditSession(folder)
+    unlocated = next(i for i in review_items(session.docs) if not i["placed"])
+    session.apply(
+        AddSource("osm-check", "OpenStreetMap node, checked by hand", "https://www.openstreetmap.org/", "OSM", "reference")
+    )
+    summary = session.apply(Place(unlocated["id"], 33.0, 46.7, "osm-check", precision="approximate", precision_m=1500))
+    assert summary.startswith(f"placed {unlocated['name']} at 46.7000, 33.0000")
+    feature = _props(folder, unlocated["id"])
+    assert feature["geometry"]["coordinates"] == [33.0, 46.7] and feature["properties"]["source"] == ["osm-check"]
+    assert session.apply(Place(unlocated["id"], 33.01, 46.7, "osm-check")).startswith(f"moved {unlocated['name']} 0.8 km")
+
+
+def test_a_change_that_would_not_load_is_refused_and_nothing_is_written(folder):
+    session = EditSession(folder)
+    before = (folder / settings.MANIFEST_FILE).read_bytes()
+    with pytest.raises(GeoDataError) as info:
+        session.apply(SetManifest("events_date", "2099-01-01"))  # outside the timeline
+    assert any(p.field == "events_date" for p in info.value.problems)
+    assert (folder / settings.MANIFEST_FILE).read_bytes() == before and session.history() == []
+    with pytest.raises(EditError, match="not a longitude"):
+        session.apply(Place("kherson", 200.0, 46.6, "geonames"))
+    with pytest.raises(EditError, match="no source"):
+        session.apply(Place("kherson", 32.6, 46.6, "nowhere"))
+
+
+def test_undo_and_redo_walk_the_versions(folder):
+    session = EditSession(folder)
+    session.apply(Accept("kherson"))
+    session.apply(Delete("snihurivka"))
+    assert session.undo() == "undid deleted Snihurivka"
+    assert _props(folder, "snihurivka")  # back
+    assert session.redo() == "redid deleted Snihurivka"
+    with pytest.raises(StopIteration):
+        _props(folder, "snihurivka")
+    assert session.undo() == "undid deleted Snihurivka" and session.undo() == "undid accepted Kherson"
+    assert _props(folder, "kherson")["properties"]["draft"] is True and session.undo() is None
+    session.apply(Accept("mykolaiv"))  # a new change: the undone ones can no longer be redone
+    assert session.redo() is None and [h["summary"] for h in session.history()] == ["accepted Mykolaiv"]
+    assert (folder / HISTORY).is_dir()
+    load_story(folder)
+
+
+def test_two_editors_on_one_folder_never_overwrite_each_other(folder):
+    first, second = EditSession(folder), EditSession(folder)
+    first.apply(Accept("kherson"))
+    with pytest.raises(ConflictError, match="another editor"):
+        second.apply(Delete("kherson"))
+    assert "draft" not in _props(folder, "kherson")["properties"]  # the first editor's change stands
+    second.reload()
+    second.apply(Accept("mykolaiv"))  # after a reload, the second editor works on the current files
+    assert [h["summary"] for h in second.history()] == ["accepted Kherson", "accepted Mykolaiv"]
+
+
+def test_a_folder_that_cannot_be_written_is_refused(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        EditSession(tmp_path / "missing")
+
+
+# --- the page (AppTest) ----------------------------------------------------------------------
+
+
+def _editor(monkeypatch, folder: Path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(folder))
+    at = AppTest.from_file(str(settings.EDITOR_SCRIPT), default_timeout=60)
+    at.run()
+    return at
+
+
+def test_the_editor_lists_the_review_and_accepting_saves_a_version(monkeypatch, folder):
+    at = _editor(monkeypatch, folder)
+    assert not at.exception
+    assert any("To review:" in m.value for m in at.markdown)
+    at.button(key="accept_kherson").click().run()
+    assert any("accepted Kherson" in s.value for s in at.success)
+    assert "draft" not in _props(folder, "kherson")["properties"]
+    at.button(key="undo").click().run()
+    assert any("undid accepted Kherson" in s.value for s in at.success)
+    assert _props(folder, "kherson")["properties"]["draft"] is True
+
+
+def test_the_editor_places_a_name_where_the_map_was_clicked(monkeypatch, folder):
+    at = _editor(monkeypatch, folder)
+    unlocated = next(i for i in review_items(EditSession(folder).docs) if not i["placed"])
+    at.session_state["edit_click"] = (46.7, 33.0)
+    at.run()
+    at.button(key=f"place_{unlocated['id']}").click().run()
+    assert not at.exception
+    assert _props(folder, unlocated["id"])["geometry"]["coordinates"] == [33.0, 46.7]
+
+
+def test_the_editor_shows_every_problem_and_saves_nothing(monkeypatch, folder):
+    at = _editor(monkeypatch, folder)
+    at.sidebar.text_input[0].set_value("")  # an empty title: the story would not load (sent with the form)
+    at.button(key="save_manifest").click().run()
+    assert any("Not saved" in e.value for e in at.error)
+    assert json.loads((folder / settings.MANIFEST_FILE).read_text(encoding="utf-8"))["title"]
+
+
+def test_the_edit_command_refuses_a_missing_folder(tmp_path, capsys):
+    from mapapp import cli
+
+    assert cli.main(["edit", str(tmp_path / "nowhere")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
