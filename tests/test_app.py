@@ -274,3 +274,13 @@ def test_reserved_names_in_a_link_select_nothing(name):
     at = run_app({"place": name, "passage": name, "step": name})
     assert not at.exception
     assert at.session_state[settings.KEY_PLACE] == "" and at.session_state[settings.KEY_WALK] == ""
+
+
+def test_the_place_panel_reads_as_text_for_readers_not_as_data():
+    at = run_app({"place": "saraqeb", "date": "2020-02-05"})  # a disputed day: claims with their sources
+    text = " ".join(m.value for m in at.markdown)
+    assert "As of 5 Feb 2020:" in text and "2020-02-05" not in text.split("Control history")[0]
+    assert "[rossa-sana-2020-03-02]" not in text and "rossa-sana-2020-03-02" not in text  # sources by name
+    at = run_app({"place": "op-09-morek"})
+    text = " ".join(m.value for m in at.markdown)
+    assert "partly-besieged" not in text

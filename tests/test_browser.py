@@ -516,6 +516,8 @@ def test_no_serious_accessibility_violations_and_pinch_zoom_allowed(desktop, app
 # --- the guided walk, playback, two dates --------------------------------------------------------
 
 VIEW_JS = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
+# The map has stopped moving: no zoom or pan animation under way (a step's move is animated).
+MAP_STILL_JS = "() => window.map && !window.map._animatingZoom && !(window.map._panAnim && window.map._panAnim._inProgress)"
 
 
 def _step_text(pg) -> str:
@@ -540,6 +542,7 @@ def test_the_walk_steps_with_next_and_the_arrow_key_and_esc_keeps_the_view(deskt
     assert len(set(texts)) == 7  # a new passage at every step
     assert len({tuple(v) for v in views}) >= 3  # the map moved to the steps' places
     assert "step=p07" in desktop.url
+    frame.wait_for_function(MAP_STILL_JS, timeout=30000)
     kept = frame.evaluate(VIEW_JS)
     desktop.locator("body").press("Escape")
     desktop.locator(".st-key-walk_start button").wait_for(timeout=30000)
@@ -993,3 +996,14 @@ def test_the_editor_places_an_unlocated_name_where_the_reader_clicks_the_map(bro
         context.close()
     finally:
         server.stop()
+
+
+def test_a_passage_shown_on_the_map_is_in_the_address_bar(desktop, app_url):
+    desktop.goto(f"{app_url}/?passage=p01")
+    map_frame(desktop)
+    desktop.get_by_role("tab", name="Article").click()
+    button = desktop.locator('[class*="st-key-passage_p16"] button').first
+    button.click()
+    desktop.wait_for_url("**passage=p16**", timeout=5000)  # within seconds, not "10 s later, or the previous one"
+    desktop.get_by_text("Places in this passage").first.wait_for(timeout=10000)
+    assert "passage=p16" in desktop.url

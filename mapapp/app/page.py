@@ -627,50 +627,88 @@ def source_link(url) -> str:
 def render_status(story: Story, view: dict, day: date) -> None:
     """The panel section the feature's kind declares (see mapapp.story.layers: ``panel``)."""
     if view["panel"] == "control-history":
-        render_control_history(view, day)
+        render_control_history(story, view, day)
     elif view["panel"] == "states":
-        render_states(view, day)
+        render_states(story, view, day)
     elif view["panel"] == "dated":
-        render_dated(view["dated"])
+        render_dated(story, view["dated"])
 
 
-def render_control_history(view: dict, day: date) -> None:
+def human_date(value: date | str | None) -> str:
+    """ "5 Mar 2021", as the map writes dates (ISO strings from the view model too)."""
+    day = parse_iso_date(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%b %Y}" if day else str(value or "")
+
+
+def source_names(story: Story, keys) -> str:
+    """Sources by outlet and title, not by their ids (the ids stay in the exports)."""
+    names = []
+    for key in keys if isinstance(keys, (list, tuple)) else [keys]:
+        source = story.source(str(key))
+        outlet, title = source.get("publisher") or "", source.get("title") or str(key)
+        names.append(f"{outlet}: {title}" if outlet and outlet not in title else title)
+    return "; ".join(names)
+
+
+def holder_phrase(side_id: str, label: str) -> str:
+    """ "held by the government", "contested", "no dated claim": a side's label read as a state of a place."""
+    if side_id == "unknown":
+        return "no dated control claim in this dataset"
+    if side_id == "contested" or label.startswith("contested"):
+        return "**contested**"
+    return f"held by **{escape_md(label)}**"
+
+
+def render_control_history(story: Story, view: dict, day: date) -> None:
     status = viewmodel.interval_on(view["status"], day)
     if status is None:
         st.caption("No dated control claim for this place in the dataset.")
         return
-    since = f" since {status['since']}" if status["since"] else ""
-    st.markdown(f"**Status as of {day.isoformat()}:** held by **{escape_md(status['label'])}**{since}")
+    since = f" since {human_date(status['since'])}" if status["since"] else ""
+    st.markdown(f"**As of {human_date(day)}:** {holder_phrase(status['side'], status['label'])}{since}")
     if status["disputed"]:
         st.warning(status["note"])
         for claim in status["claims"]:
-            st.markdown(f"- {claim['date']}: {escape_md(claim['text'])} ({escape_md(', '.join(claim['sources']))})")
+            st.markdown(
+                f"- {human_date(claim['date'])}: {escape_md(claim['text'])} ({escape_md(source_names(story, claim['sources']))})"
+            )
     st.markdown("**Control history**")
+    seen = set()
     for change in view["history"]:
+        key = (change["date"], change["before"], change["after"])
+        if key in seen:  # one change told by two features (a place and its area): listed once
+            continue
+        seen.add(key)
         st.markdown(
-            f"- **{change['date']}** ({change['precision']}): {escape_md(change['name'])}: "
+            f"- **{human_date(change['date'])}** ({change['precision']}): {escape_md(change['name'])}: "
             f"{escape_md(change['before'])} → {escape_md(change['after'])}"
         )
         for claim in change["claims"]:
-            st.caption(f"  {claim['date']} {escape_md(claim['text'])} [{escape_md(claim['source'])}]")
+            st.caption(
+                f"  {human_date(claim['date'])} {escape_md(claim['text'])} ({escape_md(source_names(story, claim['source']))})"
+            )
         render_sources(change["sources"])
 
 
-def render_states(view: dict, day: date) -> None:
+def render_states(story: Story, view: dict, day: date) -> None:
     status = viewmodel.interval_on(view["status"], day)
-    st.markdown(f"**Status as of {day.isoformat()}:** {escape_md(status['status'] if status else 'unknown')}")
+    words = status["status"].replace("-", " ") if status else "unknown"
+    st.markdown(f"**As of {human_date(day)}:** {escape_md(words)}")
     for entry in view["states"]:
-        st.markdown(f"- **{entry['date']}**: {escape_md(entry['status'])}. {escape_md(entry['note'])}")
+        st.markdown(
+            f"- **{human_date(entry['date'])}**: {escape_md(entry['status'].replace('-', ' '))}. {escape_md(entry['note'])}"
+        )
         for claim in entry["claims"]:
-            st.caption(f"  other account: {claim['date']} {escape_md(claim['text'])} [{escape_md(claim['source'])}]")
+            by = escape_md(source_names(story, claim["source"]))
+            st.caption(f"  other account: {human_date(claim['date'])} {escape_md(claim['text'])} ({by})")
 
 
-def render_dated(dated: dict) -> None:
-    until = f" to {dated['date_to']}" if dated["date_to"] else ""
-    st.markdown(f"**Date:** {dated['date']}{until}")
+def render_dated(story: Story, dated: dict) -> None:
+    until = f" to {human_date(dated['date_to'])}" if dated["date_to"] else ""
+    st.markdown(f"**Date:** {human_date(dated['date'])}{until}")
     if dated["claims"]:
         st.markdown("**What each source says** (claims side by side, none picked):")
-        st.table([{"claim": c["text"], "source": c["source"]} for c in dated["claims"]])
+        st.table([{"claim": c["text"], "source": source_names(story, c["source"])} for c in dated["claims"]])
 
 
 def render_place_passages(story: Story, place_id: str) -> None:
