@@ -119,6 +119,8 @@ EVENT_CACHE_GRACE_S = 3600
 # the reports' folder is pruned as the public cache is (least recently used first, never within the grace).
 EVENT_REPORT_MAX_BYTES = int(float(os.environ.get("MAPAPP_EVENT_REPORT_MB", "16")) * 1024 * 1024)
 EVENT_REPORTS_MAX_BYTES = 256 * 1024 * 1024
+# An event file's events outside the story's region and dates (± this margin) are counted, not sent to the map.
+EVENT_SCOPE_MARGIN_DAYS = int(os.environ.get("MAPAPP_EVENT_MARGIN_DAYS", "30"))
 EVENT_PROBLEMS_PER_KIND = 1000  # problems kept in memory per field; all are counted and written to the report
 EVENTS_ENV = "MAPAPP_EVENTS"  # path of an event CSV loaded at start-up
 # Colours per ACLED event type; unknown types get EVENT_OTHER_COLOUR.

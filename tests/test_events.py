@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+from datetime import date
 
 import numpy as np
 import pytest
@@ -337,3 +338,19 @@ def test_the_cache_evicts_least_recently_used_folders_but_never_recent_ones(monk
     monkeypatch.setattr(settings, "EVENT_CACHE_MAX_BYTES", 0)
     assert events.evict_cache(tmp_path, now=now) == ["events-2"]  # the one in use (within the grace) stays
     assert [p.name for p in tmp_path.iterdir()] == ["events-3"]
+
+
+def test_only_the_story_s_region_and_dates_reach_the_map_and_the_rest_is_counted(rows):
+    far = [dict(rows[0], event_id_cnty="FAR1", latitude="9.0", longitude="7.0", event_type="Protests")]  # Nigeria
+    late = [dict(rows[0], event_id_cnty="LATE1", event_date="2023-01-01")]
+    loaded = events.read_events(csv_text(rows + far + late).encode(), "acled.csv")
+    scope = events.Scope((25.0, 29.0, 49.0, 42.5), date(2019, 12, 1), date(2020, 3, 6), margin_days=30)
+    kept = events.within(loaded, scope)
+    assert kept.outside_scope == 2 and len(kept) == len(loaded) - 2
+    assert "FAR1" not in "".join(kept.details) and "LATE1" not in "".join(kept.details)
+    # each kept event keeps its type under the renumbered codes ("Protests" was only the far event's)
+    assert all(kept.types[kept.type_code[i]] == kept.record(i)["event_type"] for i in range(len(kept)))
+    assert "Protests" in loaded.types and "Protests" not in kept.types
+    assert "2019-11-01 to 2020-04-05" in kept.scope_text
+    assert kept.key != loaded.key  # another selection, other published files
+    assert events.within(loaded, None) is loaded

@@ -52,22 +52,28 @@ def get_story(data_dir: str) -> Story:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
-def get_events_file(path: str, mtime_ns: int, size: int) -> events.PublishedEvents | GeoDataError:
+def get_events_file(path: str, mtime_ns: int, size: int, scope: events.Scope) -> events.PublishedEvents | GeoDataError:
     """An event CSV from disk (``$MAPAPP_EVENTS``), read and published once per version of the file."""
-    return preload.events_file(path) or events.publish_or_error(Path(path))
+    return preload.events_file(path) or events.publish_or_error(Path(path), scope=scope)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
-def get_events_upload(file_id: str, _uploaded) -> events.PublishedEvents | GeoDataError:
+def get_events_upload(file_id: str, _uploaded, scope: events.Scope) -> events.PublishedEvents | GeoDataError:
     """An uploaded event CSV, read and published once per upload (reruns do not touch its bytes)."""
-    return events.publish_or_error(_uploaded.getvalue(), _uploaded.name)
+    return events.publish_or_error(_uploaded.getvalue(), _uploaded.name, scope=scope)
 
 
-def current_events() -> events.PublishedEvents | GeoDataError | None:
+def story_scope(story: Story) -> events.Scope:
+    """What of an event file this story needs: its region and its timeline, with the margin of days."""
+    manifest = story.manifest
+    return events.Scope(manifest.region, manifest.timeline_start, manifest.timeline_end)
+
+
+def current_events(story: Story) -> events.PublishedEvents | GeoDataError | None:
     """The event dataset in use: the uploaded file, else ``$MAPAPP_EVENTS``, else none."""
     uploaded = uploaded_file()
     if uploaded is not None:
-        return get_events_upload(uploaded.file_id, uploaded)
+        return get_events_upload(uploaded.file_id, uploaded, story_scope(story))
     path = os.environ.get(settings.EVENTS_ENV)
     if not path:
         return None
@@ -75,7 +81,7 @@ def current_events() -> events.PublishedEvents | GeoDataError | None:
         stat = Path(path).stat()
     except OSError as exc:
         return GeoDataError([Problem(path, f"cannot read ${settings.EVENTS_ENV}: {exc.strerror or exc}")], events.EVENT_FILE)
-    return get_events_file(path, stat.st_mtime_ns, stat.st_size)
+    return get_events_file(path, stat.st_mtime_ns, stat.st_size, story_scope(story))
 
 
 def uploaded_file():
@@ -505,9 +511,15 @@ def render_events_panel(container) -> None:
     span = f"; {events.day_to_date(loaded.first_day)} to {events.day_to_date(loaded.last_day)}" if loaded.count else ""
     container.caption(
         f"**{escape_md(loaded.name)}**: {loaded.rows:,} rows, {loaded.count:,} drawn"
-        + (f", {loaded.skipped_rows:,} not drawn" if loaded.skipped_rows else "")
+        + (f", {loaded.skipped_rows - loaded.outside_scope:,} not drawn" if loaded.skipped_rows - loaded.outside_scope else "")
         + f"{span}."
     )
+    if loaded.outside_scope:
+        container.caption(
+            f"{loaded.count + loaded.outside_scope:,} usable events in the file; {loaded.count:,} in "
+            f"{escape_md(loaded.scope_text)}; {loaded.outside_scope:,} outside it are counted, not drawn "
+            f"(a margin of {settings.EVENT_SCOPE_MARGIN_DAYS} days; MAPAPP_EVENT_MARGIN_DAYS widens it)."
+        )
     container.selectbox("Events shown, up to the date", list(settings.EVENT_WINDOWS), key=settings.KEY_EVENTS_WINDOW)
     container.multiselect("Event types (none chosen: all)", list(loaded.types), key=settings.KEY_EVENTS_TYPES)
     if loaded.problems:
@@ -850,7 +862,7 @@ def main() -> None:
         render_errors(exc)
         return
     st.set_page_config(page_title=story.manifest.page_title, layout="wide")
-    st.session_state[KEY_EVENTS] = current_events()
+    st.session_state[KEY_EVENTS] = current_events(story)
     init_state(story)
     note_new_dataset()
     st.html(page_css())

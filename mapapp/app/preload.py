@@ -43,6 +43,7 @@ def warm(data_dir: Path | None = None, events_path: str | None = None) -> list[s
 
     done = []
     data_dir = Path(data_dir or settings.data_dir_from_env())
+    story = None
     try:
         story = load_story(data_dir)
         _STORIES[str(data_dir.resolve())] = story
@@ -57,7 +58,9 @@ def warm(data_dir: Path | None = None, events_path: str | None = None) -> list[s
         except OSError as exc:
             done.append(f"events {events_path}: {exc.strerror or exc}")
         else:
-            _EVENTS[key] = events.publish_or_error(Path(events_path))
+            manifest = story.manifest if story is not None else None
+            scope = events.Scope(manifest.region, manifest.timeline_start, manifest.timeline_end) if manifest else None
+            _EVENTS[key] = events.publish_or_error(Path(events_path), scope=scope)
             loaded = _EVENTS[key]
             done.append(
                 f"events {events_path}: "

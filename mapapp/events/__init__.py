@@ -10,6 +10,7 @@ from mapapp.events.dataset import (
     EventSet,
     PublishedEvents,
     RowProblem,
+    Scope,
     date_to_day,
     day_to_date,
     details_chunks,
@@ -24,6 +25,7 @@ from mapapp.events.dataset import (
     read_events,
     refusal,
     touch,
+    within,
 )
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "EventSet",
     "PublishedEvents",
     "RowProblem",
+    "Scope",
     "date_to_day",
     "day_to_date",
     "details_chunks",
@@ -46,4 +49,5 @@ __all__ = [
     "read_events",
     "refusal",
     "touch",
+    "within",
 ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -34,7 +35,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,8 @@ class EventSet:
     problem_counts: dict[str, int] = field(default_factory=dict)  # every problem, by kind (field), kept or not
     report: Path | None = None  # every problem, one CSV row each, written while reading (up to a size cap)
     report_omitted: int = 0  # problems past the report's cap: counted, not written
+    outside_scope: int = 0  # drawable events outside the story's region and dates (see :class:`Scope`): not sent
+    scope_text: str = ""  # what the scope was, for the page ("this story's region and dates, ±30 days")
 
     def __len__(self) -> int:
         return len(self.day)
@@ -83,8 +86,9 @@ class EventSet:
 
     @property
     def key(self) -> str:
-        """Short id of the published files (content hash and format version)."""
-        return hashlib.sha256(f"{self.digest}:{FORMAT_VERSION}:{settings.EVENT_DETAILS_CHUNK}".encode()).hexdigest()[:16]
+        """Short id of the published files (content hash, format version, and the scope that selected them)."""
+        text = f"{self.digest}:{FORMAT_VERSION}:{settings.EVENT_DETAILS_CHUNK}:{self.scope_text}"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def record(self, i: int) -> dict:
         """Event ``i`` (in date order) as a dict of its columns."""
@@ -140,6 +144,8 @@ class PublishedEvents:
     problem_counts: tuple[tuple[str, int], ...] = ()  # (kind, how many in all), kept or not
     report: Path | None = None  # the full problem report (CSV), outside the public static folder
     report_omitted: int = 0  # problems the report left out at its size cap (settings.EVENT_REPORT_MAX_BYTES)
+    outside_scope: int = 0  # drawable events left out: outside the story's region and dates
+    scope_text: str = ""
 
     @property
     def problem_total(self) -> int:
@@ -462,15 +468,62 @@ class _RowChecker:
         return drawable
 
 
-def publish_or_error(source: Path | bytes, name: str | None = None) -> PublishedEvents | GeoDataError:
+@dataclass(frozen=True)
+class Scope:
+    """What of a file a story needs: its region (lon/lat box) and its dates, with a margin of days either side.
+
+    A country's whole history, or ACLED's global file, holds millions of events; the map gets the story's."""
+
+    bounds: tuple[float, float, float, float] | None  # min lon, min lat, max lon, max lat; None: anywhere
+    first: date
+    last: date
+    margin_days: int = settings.EVENT_SCOPE_MARGIN_DAYS
+
+    @property
+    def text(self) -> str:
+        return f"this story's region and dates ({self.first - timedelta(days=self.margin_days)} to " \
+            f"{self.last + timedelta(days=self.margin_days)})"  # fmt: skip
+
+
+def within(events: EventSet, scope: Scope | None) -> EventSet:
+    """``events`` with only the events inside ``scope``; how many were left out is counted and said."""
+    if scope is None or not len(events):
+        return events
+    first, last = date_to_day(scope.first) - scope.margin_days, date_to_day(scope.last) + scope.margin_days
+    keep = (events.day >= first) & (events.day <= last)
+    if scope.bounds is not None:
+        min_lon, min_lat, max_lon, max_lat = scope.bounds
+        keep &= (events.lon >= min_lon) & (events.lon <= max_lon) & (events.lat >= min_lat) & (events.lat <= max_lat)
+    outside = int(len(events) - np.count_nonzero(keep))
+    if not outside:
+        return dataclasses.replace(events, scope_text=scope.text)
+    index = np.flatnonzero(keep)
+    used = np.unique(events.type_code[index]) if len(index) else np.zeros(0, np.uint16)
+    recode = np.zeros(len(events.types) or 1, np.uint16)
+    recode[used] = np.arange(len(used), dtype=np.uint16)
+    return dataclasses.replace(
+        events,
+        types=tuple(events.types[i] for i in used),
+        lon=events.lon[index],
+        lat=events.lat[index],
+        day=events.day[index],
+        type_code=recode[events.type_code[index]],
+        row=events.row[index],
+        details=[events.details[i] for i in index],
+        outside_scope=outside,
+        scope_text=scope.text,
+    )
+
+
+def publish_or_error(source: Path | bytes, name: str | None = None, scope: Scope | None = None) -> PublishedEvents | GeoDataError:
     """Read and publish a file; a file-level fault is returned, not raised (the app shows it).
 
     A file on the server's disk (``$MAPAPP_EVENTS``) is published under its content hash; an upload
     (bytes) under a random name that only the uploading session's page knows (see :func:`publish`)."""
     try:
         if isinstance(source, Path):
-            return publish(load_events(source))
-        return publish(read_events(source, name), private=True)
+            return publish(within(load_events(source), scope))
+        return publish(within(read_events(source, name), scope), private=True)
     except GeoDataError as exc:
         return exc
 
@@ -519,6 +572,8 @@ def publish(
         problem_counts=tuple(sorted(events.problem_counts.items())),
         report=events.report,
         report_omitted=events.report_omitted,
+        outside_scope=events.outside_scope,
+        scope_text=events.scope_text,
     )
     if not (folder / "manifest.json").is_file():
         _write_folder(folder, events, chunk, published.manifest())

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mapapp import settings
-from mapapp.events.dataset import load_events
+from mapapp.events.dataset import Scope, load_events, within
 from mapapp.events.dataset import publish as publish_events
 from mapapp.render import assets, mapbuild, viewmodel
 from mapapp.story.files import new_folder
@@ -260,7 +260,9 @@ def publish_site(
         view_js = writer.hashed("data", "view.js", script.encode("utf-8"))
         events_url, events_bytes = None, 0
         if events_csv is not None:
-            published = publish_events(load_events(events_csv), tmp / "data", "data")
+            manifest = story.manifest
+            scope = Scope(manifest.region, manifest.timeline_start, manifest.timeline_end)
+            published = publish_events(within(load_events(events_csv), scope), tmp / "data", "data")
             events_url = published.manifest_url
             events_bytes = sum(p.stat().st_size for p in (tmp / "data").glob("events-*/**/*") if p.is_file())
         writer.write("favicon.svg", FAVICON.encode("utf-8"))
