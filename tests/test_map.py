@@ -229,3 +229,25 @@ def test_data_is_never_evaluated_as_a_jinja_template_on_the_server(data_copy):
     page = mapbuild.standalone_html(story, day=story.manifest.events_date, visible=story.story_layers)
     assert "{{ 7*7 }}" in page and ">49<" not in page and "49{{" not in page
     assert str(settings.REPO_DIR) not in page  # os.getcwd() was not called
+
+
+def test_every_file_the_browser_reads_carries_its_format_and_the_page_says_which_it_expects(story, tmp_path):
+    """Declared once (mapapp/contract.py): a stale cached file or another release's script is refused."""
+    from mapapp import contract
+    from mapapp.events import synthetic
+    from mapapp.render import viewmodel
+
+    assert mapbuild.story_timeline(story)["format"] == contract.STORY
+    assert viewmodel.site_view(story)["format"] == contract.VIEW
+    loaded = events.read_events(synthetic.events_csv(synthetic.synthetic_events(20, seed=3)).encode(), "e.csv")
+    published = events.publish(loaded, tmp_path / "cache", "/c")
+    assert published.manifest()["format"] == contract.EVENTS
+    html = mapbuild.build_base_map(story, events="/c/manifest.json").get_root().render()
+    assert json.dumps(contract.expected(), sort_keys=True) in html and f"format: {contract.EVENTS}" in html
+    scripts = {
+        name: (settings.STATIC_DIR / "mapapp" / name).read_text(encoding="utf-8")
+        for name in ("story-layers.js", "events-layer.js", "site.js")
+    }
+    assert "data.format !== this.formats.story" in scripts["story-layers.js"]
+    assert "m.format !== self.options.format" in scripts["events-layer.js"]
+    assert "V.format !== story.formats.view" in scripts["site.js"]

@@ -41,14 +41,14 @@ from typing import Any
 
 import numpy as np
 
-from mapapp import settings
+from mapapp import contract, settings
 from mapapp.events.ucdp import is_ged, record_reader, undrawable
 from mapapp.story.tables import safe_cell
 from mapapp.story.validate import GeoDataError, Problem
 
 EPOCH = date(1970, 1, 1)
 EVENT_FILE = "the event file"
-FORMAT_VERSION = 2  # bump when the published layout changes (it is part of the cache key)
+FORMAT_VERSION = contract.EVENTS  # the published layout's version (mapapp/contract.py), part of the cache key
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,6 +166,7 @@ class PublishedEvents:
     def manifest(self) -> dict:
         """What the map's script is given (no event data, only where to fetch it)."""
         return {
+            "format": FORMAT_VERSION,
             "key": self.key,
             "count": self.count,
             "points": self.points_url,

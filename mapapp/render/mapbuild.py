@@ -26,7 +26,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from mapapp import settings
+from mapapp import contract, settings
 from mapapp.events.dataset import date_to_day, day_to_date
 from mapapp.render import _branca, assets
 from mapapp.render.labels import map_text, ranked_labels
@@ -137,6 +137,7 @@ def _compute_timeline(story: Story) -> dict:
         layers[layer] = {"type": "FeatureCollection", "features": ordered}
         drawn += [(_GEOMETRY_ORDER.get(f["geometry"]["type"], 2), f["id"]) for f in ordered]
     timeline = {
+        "format": contract.STORY,
         "start": start,
         "end": end,
         "defaultDay": date_to_day(manifest.events_date),
@@ -195,7 +196,7 @@ class StoryLayers(JSCSSMixin, MacroElement):
         """{% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.mapappStory({{ this._parent.get_name() }},
             { {% for layer_id, group in this.groups.items() %}{{ layer_id|tojson }}: {{ group.get_name() }},{% endfor %} },
-            {{ this.source|tojson }}, {{ this.state|tojson }});
+            {{ this.source|tojson }}, {{ this.state|tojson }}, {{ this.formats|tojson }});
         {% endmacro %}"""
     )
 
@@ -205,6 +206,7 @@ class StoryLayers(JSCSSMixin, MacroElement):
         self.groups = groups
         self.source = source
         self.state = state or {"day": None, "selected": None}
+        self.formats = contract.expected()  # the data formats this page's scripts must be given
 
 
 def story_state(
@@ -374,7 +376,8 @@ class EventsLayer(JSCSSMixin, folium.map.Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.mapappEvents({{ this.source|tojson }}, {radius: {{ this.radius }}});
+        var {{ this.get_name() }} = L.mapappEvents({{ this.source|tojson }},
+            {radius: {{ this.radius }}, format: {{ this.format }}});
         {% endmacro %}
         """
     )
@@ -385,6 +388,7 @@ class EventsLayer(JSCSSMixin, folium.map.Layer):
         self._name = "EventsLayer"
         self.source = source
         self.radius = int(radius)
+        self.format = contract.EVENTS
 
 
 def events_filter(all_types: Iterable[str], day: date, window_days: int | None, types: Iterable[str] | None = None) -> dict:

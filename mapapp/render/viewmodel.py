@@ -17,6 +17,7 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
+from mapapp import contract
 from mapapp.render.mapbuild import legend
 from mapapp.story.article import Passage
 from mapapp.story.layers import KINDS
@@ -230,6 +231,7 @@ def site_view(story: Story) -> dict:
         for step in walk_steps(story)
     ]
     return {
+        "format": contract.VIEW,
         "title": manifest.title,
         "subtitle": manifest.subtitle,
         "outlet": manifest.outlet,

@@ -106,7 +106,12 @@
         ? fetch(this._source).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status + " for the event manifest"); return r.json(); })
         : Promise.resolve(this._source);
       this._loading = manifest
-        .then(function (m) { self._m = m; n = m.count; return fetch(m.points); })
+        .then(function (m) {
+          if (self.options.format !== undefined && m.format !== self.options.format) { // mapapp/contract.py
+            throw new Error("the event data is of format " + m.format + ", this page reads " + self.options.format + ": reload the page");
+          }
+          self._m = m; n = m.count; return fetch(m.points);
+        })
         .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status + " for the event points"); return r.arrayBuffer(); })
         .then(function (buf) {
           if (buf.byteLength !== 13 * n) throw new Error("event points file has " + buf.byteLength + " bytes, expected " + 13 * n);

@@ -17,6 +17,11 @@
   var places = lookup(V.places);
   var story = window.mapappStory;
   var map = story.map;
+  if (story.formats && story.formats.view !== undefined && V.format !== story.formats.view) { // mapapp/contract.py
+    document.getElementById("site-description").textContent =
+      "This page's text is of format " + V.format + " and its scripts read " + story.formats.view + ": reload the page.";
+    return;
+  }
   window.map = map; // as in the app's map frame (the tests and the snapshot ask it)
   var SELECTED_ZOOM = 12;
   var STEP_MAX_ZOOM = 11;
@@ -25,7 +30,7 @@
   function toDay(iso) { var p = iso.split("-"); return Math.round(Date.UTC(+p[0], +p[1] - 1, +p[2]) / 86400000); }
   function toIso(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
   function dayText(iso) { var d = new Date(toDay(iso) * 86400000); return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear(); }
-  function validIso(s) { return typeof s === "string" && /^\d{4}-\d{2}-\d{2}$/.test(s) && !isNaN(toDay(s)); }
+  function validIso(s) { return typeof s === "string" && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(toDay(s)); }
   function clampIso(s) { return s < V.timeline.start ? V.timeline.start : s > V.timeline.end ? V.timeline.end : s; }
   function intervalOn(list, iso) {
     for (var i = 0; i < (list || []).length; i++) if (list[i].from <= iso && iso <= list[i].to) return list[i];

@@ -23,8 +23,9 @@
     return null;
   }
 
-  function MapappStory(map, groups, source, state) {
+  function MapappStory(map, groups, source, state, formats) {
     this.map = map;
+    this.formats = formats || {}; // the data formats the page expects (mapapp/contract.py)
     this.groups = groups; // layer id -> L.featureGroup (listed in the layer control)
     this.state = state || { day: null, selected: null };
     // id -> {layer, intervals, circle, circles, geo, shown}; no prototype: ids come from links (?place=constructor)
@@ -46,6 +47,14 @@
 
   MapappStory.prototype._build = function (data) {
     var self = this;
+    if (this.formats.story !== undefined && data.format !== this.formats.story) { // a stale cached file, another release
+      this.stats.error = "the story's data is of format " + data.format + ", this page reads " + this.formats.story + ": reload the page";
+      console.error(this.stats.error);
+      var note = L.control({ position: "topright" });
+      note.onAdd = function () { var el = L.DomUtil.create("div", "mapapp-date"); el.textContent = self.stats.error; return el; };
+      note.addTo(this.map);
+      return;
+    }
     this.data = data;
     Object.keys(data.layers).forEach(function (layerId) {
       var group = self.groups[layerId];
@@ -157,7 +166,8 @@
     this.leaders.setAttribute("class", "mapapp-leaders");
     this.leaders.setAttribute("aria-hidden", "true");
     pane.appendChild(this.leaders);
-    var shieldPool = this.shieldPool = [];
+    var shieldPool = [];
+    this.shieldPool = shieldPool;
     this._shield = function (i, text) {
       if (!shieldPool[i]) shieldPool[i] = make("mapapp-shield", "");
       if (shieldPool[i].textContent !== text) shieldPool[i].textContent = text;
@@ -556,7 +566,8 @@
       else events.setFilter(window_);
     }
     this.stats.dayMs = performance.now() - t0;
-    (this.stats.dayTimes = this.stats.dayTimes || []).push(this.stats.dayMs);
+    this.stats.dayTimes = this.stats.dayTimes || [];
+    this.stats.dayTimes.push(this.stats.dayMs);
   };
 
   /* Tell the app the day shown (the sidebar, the panel and the permalink follow). */
@@ -669,7 +680,7 @@
   MapappStory.prototype.mirrorPage = function (groups, classes, update) {
     var self = this, page;
     this.pageGroups = groups;
-    try { page = window.parent !== window && window.parent.document; } catch (err) { page = null; }
+    try { page = window.parent !== window && window.parent.document; } catch (_err) { page = null; }
     if (!page || !page.body || this.mirroring) return;
     this.mirroring = true;
     // The reader's view outlives this frame: a new map replaces it when an event dataset arrives or is
@@ -715,5 +726,5 @@
     }
   };
 
-  L.mapappStory = function (map, groups, source, state) { return new MapappStory(map, groups, source, state); };
+  L.mapappStory = function (map, groups, source, state, formats) { return new MapappStory(map, groups, source, state, formats); };
 })();
