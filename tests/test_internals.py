@@ -59,7 +59,7 @@ from jinja2 import Template
 from streamlit.web.server.starlette import starlette_routes
 
 from mapapp import settings
-from mapapp.app import page as app
+from mapapp.app import state as app
 from mapapp.render import assets, mapbuild
 
 STORY_URL = f"{settings.CACHE_URL}/story-test.json"
