@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -298,3 +299,32 @@ def test_doubts_come_first_in_the_review_list(gaz):
     assert report.index("## Doubts first") < report.index("## Places placed from GeoNames")
     doubts = report[report.index("## Doubts first") : report.index("## Places placed")]
     assert "Springfield" in doubts and "Readings:" in doubts and "GeoNames" in doubts
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    import math
+
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 12742 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def test_a_front_line_report_places_every_town_and_no_namesake(gaz):
+    """tests/articles/donetsk-2024.txt (our own words): Pokrovsk is also an old name of Engels in Russia (the
+    gazetteer's largest reading), Hirnyk and Lyman have namesakes elsewhere in Ukraine; every town is placed
+    within 5 km of its GeoNames point in Donetsk oblast, and nothing is placed anywhere else."""
+    article = Path(__file__).parent / "articles" / "donetsk-2024.txt"
+    expected = json.loads(article.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    lines = [line for line in article.read_text(encoding="utf-8").splitlines()[2:] if line.strip()]
+    parse = geoparse.geoparse(gaz, [(f"p{i:02d}", line) for i, line in enumerate(lines, start=1)])
+    placed = {s: f.record for f in parse.places if f.record for s in f.spellings}
+    flagged = {s for f in parse.places if f.status in ("doubt", "unlocated") for s in f.spellings}
+    wrong, missed = [], []
+    for place in expected["places"]:
+        record = placed.get(place["name"])
+        if record is None:
+            (missed if place["name"] not in flagged else []).append(place["name"])
+        elif _km((record.lat, record.lon), (place["lat"], place["lon"])) > 5:
+            wrong.append(f"{place['name']} → {record.name} ({record.country}) {record.geonameid}")
+    assert wrong == [] and missed == []
+    assert all(r.country == expected["country"] for r in placed.values())
