@@ -1024,3 +1024,23 @@ def test_a_site_whose_data_is_of_another_format_says_so_and_draws_nothing_wrong(
         pg.locator("#site-description", has_text="reload the page").wait_for(timeout=30000)
         assert "format 999" in pg.locator("#site-description").inner_text()
         context.close()
+
+
+def test_on_a_phone_the_title_is_on_screen_and_no_map_text_covers_a_control(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.goto(app_url)
+    frame = map_frame(pg)
+    driver.wait_idle(pg)
+    title = pg.locator(".mapapp-phone-title b")
+    box = title.bounding_box()
+    assert title.inner_text() == SHIPPED.title and box is not None and 0 <= box["y"] < 200  # first thing on screen
+    frame.wait_for_function("() => window.mapappStory && window.mapappStory.stats.labelsShown >= 3", timeout=30000)
+    texts = frame.evaluate(MAP_TEXT_JS)
+    controls = frame.evaluate(
+        """() => [...document.querySelectorAll('.leaflet-control')].map(e => { const r = e.getBoundingClientRect();
+        return {text: e.className.split(' ')[0], x: r.left, y: r.top, w: r.width, h: r.height}; })"""
+    )
+    assert [pair for pair in _overlapping(texts + controls) if pair[0] in {t["text"] for t in texts}] == []
+    pg.screenshot(path=str(ARTIFACTS / "app-phone-390x844.png"))
+    context.close()

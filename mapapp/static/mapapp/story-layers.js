@@ -115,6 +115,18 @@
     map.on("zoomstart", function () { pane.style.visibility = "hidden"; }); // re-placed once the zoom ends
     map.on("moveend resize", function () { pane.style.visibility = ""; self.layoutLabels(); });
     map.on("overlayadd overlayremove", function () { self._queueLabels(); }); // a layer switched in the control
+    // The page may resize the map's frame without a resize event reaching Leaflet (a phone's layout is applied
+    // after the map is drawn): Leaflet learns the new size, and the labels are placed again for it.
+    if (window.ResizeObserver) {
+      var last = null;
+      new ResizeObserver(function (entries) {
+        var box = entries[0].contentRect, size = Math.round(box.width) + "x" + Math.round(box.height);
+        if (size === last) return;
+        last = size;
+        map.invalidateSize({ pan: false });
+        self._queueLabels();
+      }).observe(map.getContainer());
+    }
   };
 
   MapappStory.prototype._queueLabels = function () {
