@@ -157,3 +157,18 @@ def test_the_edit_command_refuses_a_missing_folder(tmp_path, capsys):
 
     assert cli.main(["edit", str(tmp_path / "nowhere")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_publishing_from_the_editor_replaces_only_a_site_it_published(monkeypatch, folder, tmp_path):
+    from mapapp.app.editor import publish
+
+    session = EditSession(folder)
+    site = tmp_path / "site"
+    assert "published" in publish(session, site) and (site / "index.html").is_file()
+    assert "published" in publish(session, site)  # the same site again: replaced
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "mine.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(EditError, match="not a published site"):
+        publish(session, precious)
+    assert (precious / "mine.txt").read_text(encoding="utf-8") == "keep me"

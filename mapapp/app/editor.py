@@ -19,6 +19,7 @@ import streamlit as st
 import streamlit_folium
 
 from mapapp import settings
+from mapapp.app.text import escape_md
 from mapapp.edit.operations import Accept, AddSource, Delete, EditError, Place, SetManifest, review_items
 from mapapp.edit.session import ConflictError, EditSession
 from mapapp.render.mapbuild import escape_text
@@ -28,11 +29,6 @@ KEY_SESSION = "edit_session"
 KEY_CLICK = "edit_click"  # (lat, lon) of the last click on the map
 KEY_MESSAGE = "edit_message"
 SEVERITY = {"info": st.info, "success": st.success, "error": st.error, "warning": st.warning}
-
-
-def escape_md(text: object) -> str:
-    """Markdown-neutral text (links, emphasis and HTML in the data stay literal)."""
-    return "".join("\\" + c if c in "\\`*_[]<>$~|#" else c for c in str(text))
 
 
 def session() -> EditSession:
@@ -194,9 +190,13 @@ def render_sidebar(editing: EditSession) -> None:
 
 
 def publish(editing: EditSession, out: Path) -> str:
+    """Publish to ``out``; an existing folder is replaced only when it is a site published before."""
     from mapapp.render.publish import publish_site
 
-    site = publish_site(editing.story(), out, force=True)
+    earlier_site = (out / "index.html").is_file() and (out / "assets").is_dir()
+    if out.exists() and not earlier_site:
+        raise EditError(f"{out} exists and is not a published site: choose another folder")
+    site = publish_site(editing.story(), out, force=earlier_site)
     return f"published {site.files} files to {site.out} (open index.html, or serve the folder)"
 
 
