@@ -254,7 +254,11 @@
     });
     box.appendChild(el("h3", "Sources of what the map shows (" + rows.length + ")"));
     var ul = el("ul");
-    rows.forEach(function (src) { ul.appendChild(el("li", "[" + src.leaning + "] " + src.title + (safeUrl(src.url) ? " " + src.url : ""))); });
+    // A credit line per source, as a newspaper prints it: the title and the site's name, not a long address.
+    rows.forEach(function (src) {
+      var url = safeUrl(src.url), site = url ? url.replace(/^https?:\/\/(www\.)?/, "").split("/")[0] : "";
+      ul.appendChild(el("li", src.title + (site ? " (" + site + ")" : "") + " [" + src.leaning + "]"));
+    });
     box.appendChild(ul);
     box.hidden = false;
   }
