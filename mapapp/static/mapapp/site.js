@@ -252,7 +252,7 @@
       (v.history || []).forEach(function (c) { sources = sources.concat(c.sources); });
       sources.forEach(function (src) { if (!seen[src.key]) { seen[src.key] = true; rows.push(src); } });
     });
-    box.appendChild(el("h3", "Sources of what the map shows (" + rows.length + ")"));
+    box.appendChild(el("h3", "Sources (" + rows.length + "):"));
     var ul = el("ul");
     // A credit line per source, as a newspaper prints it: the title and the site's name, not a long address.
     rows.forEach(function (src) {
