@@ -20,18 +20,20 @@ def _dead_pid() -> str:
 
 
 def test_a_killed_run_s_temporary_folder_is_removed_by_the_next_run(tmp_path):
-    stale = tmp_path / ".site-abc123"
+    stale = tmp_path / ".site-abc12345"
     stale.mkdir()
     (stale / ".mapapp-writer").write_text(_dead_pid(), encoding="utf-8")
     (stale / "index.html").write_text("half", encoding="utf-8")
-    unmarked = tmp_path / ".site-def456"  # killed between the marker's removal and the rename
+    unmarked = tmp_path / ".site-def45678"  # killed between the marker's removal and the rename
     unmarked.mkdir()
-    busy = tmp_path / ".site-live99"  # another run, still writing: kept
+    busy = tmp_path / ".site-live9999"  # another run, still writing: kept
     busy.mkdir()
     (busy / ".mapapp-writer").write_text(str(os.getpid()), encoding="utf-8")
+    backup = tmp_path / ".site-backup-2024"  # a reader's own folder, not one mkdtemp made: never touched
+    backup.mkdir()
     with new_folder(tmp_path / "site") as tmp:
         (tmp / "index.html").write_text("whole", encoding="utf-8")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-live99", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-backup-2024", ".site-live9999", "site"]
     assert not (tmp_path / "site" / ".mapapp-writer").exists()  # the marker never reaches the result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -33,7 +34,11 @@ def remove_leftovers(out: Path) -> list[str]:
     folder set aside for replacement (``.NAME.old``) is put back when ``out`` itself never arrived."""
     out = Path(out)
     removed = []
+    # Only names mkdtemp makes (".NAME-" and 8 random characters): a reader's own ".NAME-backup" is never touched.
+    ours = re.compile(re.escape(f".{out.name}-") + r"[a-z0-9_]{8}")
     for stale in out.parent.glob(f".{glob.escape(out.name)}-*"):
+        if not ours.fullmatch(stale.name):
+            continue
         marker = stale / _WRITER
         writer = marker.read_text(encoding="utf-8") if marker.is_file() else ""
         if stale.is_dir() and not (writer and _alive(writer)):
