@@ -1044,3 +1044,31 @@ def test_on_a_phone_the_title_is_on_screen_and_no_map_text_covers_a_control(brow
     assert [pair for pair in _overlapping(texts + controls) if pair[0] in {t["text"] for t in texts}] == []
     pg.screenshot(path=str(ARTIFACTS / "app-phone-390x844.png"))
     context.close()
+
+
+def test_the_walk_keys_work_after_a_click_on_the_map(desktop, app_url, browser, site_url):
+    desktop.goto(app_url)
+    frame = map_frame(desktop)
+    desktop.locator(".st-key-walk_start button").click()
+    desktop.get_by_text("step 1 / 33").wait_for(timeout=30000)
+    driver.wait_idle(desktop)
+    box = desktop.locator(MAP_FRAME).bounding_box()
+    desktop.mouse.click(box["x"] + 60, box["y"] + box["height"] - 60)  # a click on the map: the keys go to its frame
+    frame.locator(".leaflet-container").press("ArrowRight")
+    desktop.get_by_text("step 2 / 33").wait_for(timeout=30000)
+    frame.locator(".leaflet-container").press("Escape")
+    desktop.locator(".st-key-walk_start button").wait_for(timeout=30000)
+    # the published site: the same after a click on its map
+    context, pg = site_page(browser, site_url)
+    pg.goto(site_url)
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    pg.locator("#site-walk").click()
+    step = pg.locator("#site-walk-panel .site-step")
+    step.filter(has_text="Step 1 /").wait_for(timeout=10000)
+    map_box = pg.locator(".site-map").bounding_box()
+    pg.mouse.click(map_box["x"] + 60, map_box["y"] + map_box["height"] - 60)
+    pg.keyboard.press("ArrowRight")
+    step.filter(has_text="Step 2 /").wait_for(timeout=10000)
+    pg.keyboard.press("Escape")
+    pg.wait_for_function("() => document.getElementById('site-walk-panel').hidden", timeout=10000)
+    context.close()

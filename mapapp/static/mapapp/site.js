@@ -349,13 +349,21 @@
   document.getElementById("site-walk").addEventListener("click", function () { goStep(state.step === null ? 0 : state.step); });
   document.getElementById("tab-place").addEventListener("click", function () { state.tab = "place"; renderTabs(); });
   document.getElementById("tab-article").addEventListener("click", function () { state.tab = "article"; renderTabs(); });
+  // During the walk, ← → and Esc step and leave it, also after a click on the map. Only a map reached with the
+  // keyboard (Tab) keeps its arrow keys for panning (Leaflet's keyboard navigation). Capture phase: before Leaflet.
+  var mapByPointer = false;
+  map.getContainer().addEventListener("pointerdown", function () { mapByPointer = true; });
   document.addEventListener("keydown", function (e) {
-    // Not in a form field, and not on the map, where the arrow keys pan (Leaflet's keyboard navigation).
-    if (state.step === null || /INPUT|SELECT|TEXTAREA/.test(e.target.tagName) || map.getContainer().contains(e.target)) return;
+    if (e.key === "Tab") mapByPointer = false;
+    if (state.step === null || /INPUT|SELECT|TEXTAREA/.test(e.target.tagName)) return;
+    if (e.key !== "ArrowRight" && e.key !== "ArrowLeft" && e.key !== "Escape") return;
+    if (map.getContainer().contains(e.target) && !mapByPointer && e.key !== "Escape") return;
+    e.preventDefault();
+    e.stopPropagation();
     if (e.key === "ArrowRight") walkBy(1);
     else if (e.key === "ArrowLeft") walkBy(-1);
-    else if (e.key === "Escape") leaveWalk();
-  });
+    else leaveWalk();
+  }, true);
   var toggles = document.getElementById("site-toggles");
   V.layers.concat(window.mapappEvents ? [{ id: "events", short: "Events" }] : []).forEach(function (l) {
     var label = el("label"), box = el("input");

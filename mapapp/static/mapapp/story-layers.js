@@ -115,6 +115,7 @@
     map.on("zoomstart", function () { pane.style.visibility = "hidden"; }); // re-placed once the zoom ends
     map.on("moveend resize", function () { pane.style.visibility = ""; self.layoutLabels(); });
     map.on("overlayadd overlayremove", function () { self._queueLabels(); }); // a layer switched in the control
+    this._walkKeys();
     // The page may resize the map's frame without a resize event reaching Leaflet (a phone's layout is applied
     // after the map is drawn): Leaflet learns the new size, and the labels are placed again for it.
     if (window.ResizeObserver) {
@@ -127,6 +128,25 @@
         self._queueLabels();
       }).observe(map.getContainer());
     }
+  };
+
+  /* In the app, the walk's ← → and Esc are the page's button shortcuts; after a click on the map the keys go to
+     this frame instead. During the walk they press the page's buttons from here (same origin), unless the map was
+     reached with the keyboard (Tab), where the arrows pan it. Capture phase: before Leaflet's keyboard handler. */
+  MapappStory.prototype._walkKeys = function () {
+    var self = this, byPointer = false, buttons = { ArrowLeft: "walk_previous", ArrowRight: "walk_next", Escape: "walk_leave" };
+    this.map.getContainer().addEventListener("pointerdown", function () { byPointer = true; });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Tab") byPointer = false;
+      var key = buttons[e.key], page = null;
+      if (!key || !self.state.dim || (!byPointer && e.key !== "Escape")) return;
+      try { page = window.parent !== window ? window.parent.document : null; } catch (_err) { page = null; }
+      var button = page && page.querySelector(".st-key-" + key + " button");
+      if (!button || button.disabled) return;
+      e.preventDefault();
+      e.stopPropagation();
+      button.click();
+    }, true);
   };
 
   MapappStory.prototype._queueLabels = function () {
