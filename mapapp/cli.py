@@ -49,8 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--force", action="store_true", help="replace OUT if it exists")
     publish.add_argument("--base-url", help="where the site will live (https://...): absolute links in share tags and embeds")
     publish.add_argument("--share-image", action="store_true", help="photograph share.png (1200x630) for link previews")
-    snap = sub.add_parser("snapshot", help="a print-ready PNG or PDF of the map (the published site, in Chromium)")
-    snap.add_argument("--out", type=Path, required=True, help="FILE.png (one picture) or FILE.pdf (a page per date or step)")
+    snap = sub.add_parser("snapshot", help="a print-ready PNG, vector PDF or SVG of the map (the published site, in Chromium)")
+    snap.add_argument(
+        "--out", type=Path, required=True, help="FILE.png or FILE.svg (one picture), FILE.pdf (a page per date or step)"
+    )
+    snap.add_argument("--paper", help="a4, letter, a4-landscape or letter-landscape (a PDF is A4 unless told)")
+    snap.add_argument("--width", type=int, default=1280, help="a PNG's or SVG's page width in CSS pixels (without --paper)")
+    snap.add_argument("--scale", type=float, default=2, help="a PNG's device pixels per CSS pixel (default 2)")
+    snap.add_argument("--no-references", action="store_true", help="a PDF without its last page of sources in full")
     snap.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default: the story's events date)")
     snap.add_argument("--place", help="a place to select")
     snap.add_argument("--step", help="a walk step (passage id)")
@@ -171,8 +177,9 @@ def _snapshot(story: Story, args: argparse.Namespace) -> dict:
         shots = [snapshot.Shot(step=s.passage_id, place=args.place) for s in walk_steps(story)]
     else:
         shots = [snapshot.Shot(day=args.date, place=args.place, step=args.step)]
-    out = snapshot.snapshot(story, args.out, shots)
-    return {"out": str(out), "pages": len(shots), "bytes": out.stat().st_size}
+    layout = snapshot.Layout(paper=args.paper, width=args.width, scale=args.scale, references=not args.no_references)
+    out = snapshot.snapshot(story, args.out, shots, layout)
+    return {"out": str(out), "pictures": len(shots), "bytes": out.stat().st_size}
 
 
 _COMMANDS = {"places": _places, "passages": _passages, "status": _status, "publish": _publish, "snapshot": _snapshot}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -909,29 +908,6 @@ def test_the_site_on_a_phone_and_its_accessibility(browser, site_url):
     serious = [v for v in driver.axe_violations(pg) if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
     context.close()
-
-
-def test_snapshots_png_and_pdf_are_print_sized_and_not_blank(tmp_path):
-    import struct
-
-    from mapapp.render import snapshot
-    from mapapp.story.model import load_story
-
-    story = load_story(settings.DEFAULT_DATA_DIR)
-    png = snapshot.snapshot(story, tmp_path / "map.png", [snapshot.Shot(day=date(2020, 2, 27), place="saraqeb")])
-    data = png.read_bytes()
-    width, height = struct.unpack(">II", data[16:24])
-    assert width == snapshot.VIEWPORT["width"] * snapshot.SCALE and height >= snapshot.VIEWPORT["height"] * snapshot.SCALE
-    from PIL import Image
-
-    with Image.open(png) as image:
-        pixels = np.asarray(image.convert("L"), dtype=float)
-    assert pixels.std() > 20  # not blank: a map, text and a legend
-    shutil.copy(png, ARTIFACTS / "snapshot.png")
-    days = [date(2020, 2, 10), date(2020, 2, 27), date(2020, 3, 5)]
-    pdf = snapshot.snapshot(story, tmp_path / "handout.pdf", [snapshot.Shot(day=d) for d in days]).read_bytes()
-    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == len(days)
-    shutil.copy(tmp_path / "handout.pdf", ARTIFACTS / "handout.pdf")
 
 
 def test_the_site_walks_through_the_story_with_the_keyboard(browser, site_url):

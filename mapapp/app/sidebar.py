@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -164,17 +165,44 @@ def render_exports(story: Story, container) -> None:
         key="dl_html",
     )
     if snapshot.chromium_available():
-        container.download_button(
-            "Snapshot for print (PNG)",
-            data=lambda: snapshot.render(story, [snapshot.Shot(day=day, place=selected)], pdf=False),
-            file_name=f"{story.manifest.slug}-{day.isoformat()}.png",
-            mime="image/png",
-            key="dl_png",
-            help="The map on this date, with its title, legend, scale bar, credits and the sources of what it shows, "
-            "at twice screen resolution (taken by Chromium on the server: a few seconds).",
-        )
+        _print_exports(container, story, snapshot.Shot(day=day, place=selected), f"{story.manifest.slug}-{day.isoformat()}")
     else:
         container.caption("Snapshots for print need Chromium on the server (Debian: apt install chromium).")
+
+
+PRINT_SIZES = {
+    "Screen width (1280 px)": None,
+    "A4 portrait": "a4",
+    "A4 landscape": "a4-landscape",
+    "US Letter portrait": "letter",
+    "US Letter landscape": "letter-landscape",
+}
+
+
+def _print_exports(container: Any, story: Story, shot: snapshot.Shot, stem: str) -> None:
+    """The print layouts of :mod:`mapapp.render.snapshot` for this date and selection: PNG, vector PDF, SVG."""
+    size = container.selectbox("Print size", list(PRINT_SIZES), key="print_size")
+    layout = snapshot.Layout(paper=PRINT_SIZES[size])
+    taken = "Taken by Chromium on the server: a few seconds."
+    files = (
+        ("PNG", ".png", "image/png", "the page at twice screen resolution, with title, legend, scale bar, locator and credits"),
+        (
+            "PDF",
+            ".pdf",
+            "application/pdf",
+            "vector: lines and text stay sharp when zoomed; A4 unless a paper is chosen; a last page lists the sources in full",
+        ),
+        ("SVG", ".svg", "image/svg+xml", "the map alone, its labels as text, to finish in Illustrator or Inkscape"),
+    )
+    for name, suffix, mime, words in files:
+        container.download_button(
+            f"Print: {name}",
+            data=lambda suffix=suffix: snapshot.render(story, [shot], suffix, layout),
+            file_name=stem + suffix,
+            mime=mime,
+            key=f"dl_print_{suffix[1:]}",
+            help=f"The map on this date and selection: {words}. {taken}",
+        )
 
 
 def passages_csv(story: Story) -> str:

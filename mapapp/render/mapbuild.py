@@ -255,6 +255,7 @@ class LegendBlock:
     title: str
     shape: str  # "dot" or "line"
     entries: tuple[tuple[str, str, str, str | None], ...]
+    layer: str = ""  # the story layer it explains (a print page lists only the layers in its view)
 
 
 def legend(story: Story) -> list[LegendBlock]:
@@ -265,31 +266,36 @@ def legend(story: Story) -> list[LegendBlock]:
         if kind.rule == "controller":
             sides = story.manifest.sides.values()
             # Unknown is drawn hollow: its swatch says so with a ring of its colour and no fill.
-            looks = tuple((s.colour, s.label, s.legend, s.colour if s.id == "unknown" else None) for s in sides)
-            blocks.append(LegendBlock(entry.legend_title, "dot", looks))
+            looks = tuple(
+                (s.colour, "no dated claim" if s.id == "unknown" else s.label, s.legend, s.colour if s.id == "unknown" else None)
+                for s in sides
+            )
+            blocks.append(LegendBlock(entry.legend_title, "dot", looks, layer))
         elif kind.rule == "states":
             states = tuple(
-                (look.colour, status, look.legend, look.ring) for status, look in kind.statuses.items() if status != "unknown"
+                (look.colour, status.replace("-", " "), look.legend, look.ring)
+                for status, look in kind.statuses.items()
+                if status != "unknown"
             )
             shape = "line" if kind.geometry_types <= {"LineString", "MultiLineString"} else "dot"
-            blocks.append(LegendBlock(entry.legend_title, shape, states))
+            blocks.append(LegendBlock(entry.legend_title, shape, states, layer))
         elif kind.rule == "change":  # a place or an area that changed hands, in the gaining side's colour
             gains = tuple(
-                (s.colour, s.label, f"→ {s.label} (shaded: an area of places at once)", None)
+                (s.colour, f"→ {s.label}", f"→ {s.label} (shaded: an area of places at once)", None)
                 for s in story.manifest.sides.values()
                 if s.id != "unknown" and _side_gains(story, layer, s.id)
             )
             if gains:
-                blocks.append(LegendBlock(entry.legend_title, "area", gains))
+                blocks.append(LegendBlock(entry.legend_title, "area", gains, layer))
         elif kind.rule == "happened":
             blocks.append(
                 LegendBlock(
-                    entry.legend_title, "big", ((kind.colour or "#000000", "", "what happened there, on its date", None),)
+                    entry.legend_title, "big", ((kind.colour or "#000000", "", "what happened there, on its date", None),), layer
                 )
             )
     if story.manifest.callouts:
         words = "what happened, in a few words from the article, with a line to where"
-        blocks.append(LegendBlock("Written on the map", "callout", (("#111111", "", words, None),)))
+        blocks.append(LegendBlock("Written on the map", "callout", (("#111111", "what happened", words, None),), "callouts"))
     return blocks
 
 
@@ -303,20 +309,23 @@ def legend_html(story: Story, *, open_: bool) -> str:
     """The legend in words, as a collapsible block: each colour's and symbol's meaning (manifest and registry)."""
     rows = []
     for block in legend(story):
-        items = "".join(_legend_item(block.shape, colour, words, ring) for colour, _name, words, ring in block.entries)
-        rows.append(f"<div><b>{escape_text(block.title)}</b><ul>{items}</ul></div>")
+        items = "".join(_legend_item(block.shape, colour, words, ring, name) for colour, name, words, ring in block.entries)
+        rows.append(f'<div data-layer="{escape_text(block.layer)}"><b>{escape_text(block.title)}</b><ul>{items}</ul></div>')
     rows.append(
-        '<div><b>How sure</b><ul><li><span class="swatch line dashed"></span>dashed line: approximate or schematic position</li>'
-        '<li><span class="swatch ring"></span>faint circle: how far off an approximate position may be</li>'
-        '<li><span class="swatch claimed"></span>hollow, dashed: claimed by one side\'s sources only'
-        " (“according to …” in its tooltip)</li></ul></div>"
+        '<div><b>How sure</b><ul><li><span class="swatch line dashed"></span><span class="legend-words">dashed line: approximate'
+        ' or schematic position</span><span class="legend-short">approximate position</span></li>'
+        '<li><span class="swatch ring"></span><span class="legend-words">faint circle: how far off an approximate position'
+        ' may be</span><span class="legend-short">possible error</span></li>'
+        '<li><span class="swatch claimed"></span><span class="legend-words">hollow, dashed: claimed by one side\'s sources'
+        ' only (“according to …” in its tooltip)</span><span class="legend-short">one side\'s claim only</span></li></ul></div>'
     )
     state = " open" if open_ else ""
     return f'<details class="mapapp-legend"{state}><summary>Legend</summary><div class="grid">{"".join(rows)}</div></details>'
 
 
-def _legend_item(shape: str, colour: str, words: str, ring: str | None) -> str:
-    """One legend line: a swatch drawn like the map draws it, then the words (colours are validated #rrggbb)."""
+def _legend_item(shape: str, colour: str, words: str, ring: str | None, name: str = "") -> str:
+    """One legend line: a swatch drawn like the map draws it, then the words (colours are validated #rrggbb);
+    ``name``, when given, is the short form a print page's compact legend shows instead of the words."""
     style = f"--c:{colour}"
     classes = f"swatch {shape}"
     if ring is not None and ring == colour:
@@ -324,7 +333,9 @@ def _legend_item(shape: str, colour: str, words: str, ring: str | None) -> str:
     elif ring is not None:
         classes += " ringed dashed-ring" if ring.endswith(":dashed") else " ringed"
         style += f";--r:{ring.removesuffix(':dashed')}"
-    return f'<li><span class="{classes}" style="{style}"></span>{escape_text(words)}</li>'
+    short = f'<span class="legend-short">{escape_text(name)}</span>' if name else ""
+    words_html = f'<span class="legend-words">{escape_text(words)}</span>'
+    return f'<li><span class="{classes}" style="{style}"></span>{words_html}{short}</li>'
 
 
 PRECISION_NOTE = "approximate or schematic; dashed circle: how far off it may be"
@@ -415,11 +426,13 @@ class _BasemapOutlines(MacroElement):
             var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false, pane: pane})
                 .addTo({{ this._parent.get_name() }});
             var source = {{ this.source|tojson }};
+            var outlines = window.mapappOutlines = window.mapappOutlines || {};  // the print page's locator reads them
             // What is still loading, and what failed: a snapshot waits for the first and refuses the second.
             window.mapappPending = (window.mapappPending || 0) + 1;
             var data = typeof source === "string"
                 ? fetch(source).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
                 : Promise.resolve(source);
+            outlines[{{ this.kind|tojson }}] = data;
             data.then(function (d) { layer.addData(d); })
                 .catch(function (err) {
                     console.error("basemap: " + err);
@@ -430,9 +443,10 @@ class _BasemapOutlines(MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, source: str | dict, style: dict, pane: str = "mapappBasemap", z_index: int = 250):
+    def __init__(self, kind: str, source: str | dict, style: dict, pane: str = "mapappBasemap", z_index: int = 250):
         super().__init__()
         self._name = "BasemapOutlines"
+        self.kind = kind
         self.source = source
         self.style = style
         self.pane = pane
@@ -495,7 +509,7 @@ def build_base_map(
                 outlines = _published_outlines(story, kind)
             # Countries (filled) at the bottom; terrain over them; admin lines and rivers over the terrain.
             pane, z_index = ("mapappBasemap", 250) if kind == "country" else ("mapappLines", 252)
-            _BasemapOutlines(outlines, style, pane, z_index).add_to(basemap)
+            _BasemapOutlines(kind, outlines, style, pane, z_index).add_to(basemap)
     _add_terrain(story, basemap, standalone=standalone is not None)
     basemap.add_to(m)
     groups: dict[str, folium.FeatureGroup] = {}
@@ -536,7 +550,7 @@ def _add_terrain(story: Story, basemap: folium.FeatureGroup, *, standalone: bool
             if standalone
             else story.derived("rivers-url", lambda: assets.publish_json("rivers", _geometry_only(rivers)))
         )
-        _BasemapOutlines(source, settings.RIVER_STYLE, "mapappLines", 252).add_to(basemap)
+        _BasemapOutlines("rivers", source, settings.RIVER_STYLE, "mapappLines", 252).add_to(basemap)
 
 
 def _geometry_only(collection: dict) -> dict:

@@ -40,7 +40,14 @@ def describe_precision(feature: dict) -> str:
 def source_view(story: Story, key: str) -> dict:
     src = story.source(key)
     url = src.get("url")
-    return {"key": key, "leaning": src.get("leaning", "?"), "title": src["title"], "url": url if isinstance(url, str) else None}
+    publisher = src.get("publisher")
+    return {
+        "key": key,
+        "leaning": src.get("leaning", "?"),
+        "title": src["title"],
+        "publisher": publisher if isinstance(publisher, str) else None,
+        "url": url if isinstance(url, str) else None,
+    }
 
 
 def place_facts(story: Story, feature: dict) -> list[tuple[str, str]]:

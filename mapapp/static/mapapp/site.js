@@ -51,6 +51,9 @@
 
   // --- state, from the permalink --------------------------------------------------------------
   var q = new URLSearchParams(window.location.search);
+  // A print page of a paper size (snapshot --paper): the window is the page, the map fills what the text leaves.
+  var PAPERS = ["a4", "a4-landscape", "letter", "letter-landscape"];
+  var paper = PAPERS.indexOf(q.get("paper")) >= 0 ? q.get("paper") : null;
   var state = {
     day: validIso(q.get("date")) ? clampIso(q.get("date")) : V.events_date,
     place: places[q.get("place")] ? q.get("place") : null,
@@ -73,6 +76,7 @@
     if (state.step !== null) p.set("step", V.walk[state.step].passage);
     if (state.compare) p.set("compare", state.compare);
     if (q.get("print")) p.set("print", q.get("print"));
+    if (paper) p.set("paper", paper);
     window.history.replaceState(null, "", "?" + p.toString());
   }
 
@@ -237,29 +241,65 @@
     if (state.step !== null) text = "Story step " + (state.step + 1) + " of " + V.walk.length + ". " + text;
     document.getElementById("site-description").textContent = text;
   }
+  function featuresInView() {
+    // The story's features drawn inside the picture: their layers (a print page's legend) and sources (its credits).
+    var view = map.getBounds(), ids = [];
+    Object.keys(story.features).forEach(function (id) {
+      var f = story.features[id];
+      if (!f.shown || !map.hasLayer(f.geo)) return;
+      var where = f.layer.getBounds ? f.layer.getBounds() : L.latLngBounds([f.layer.getLatLng()]);
+      if (view.intersects(where)) ids.push(id);
+    });
+    return ids;
+  }
+  function siteOf(url) { return url ? url.replace(/^https?:\/\/(www\.)?/, "").split("/")[0] : ""; }
   function renderPrintSources() {
     // The print layout (snapshots) names the sources of what the map shows on its day.
     var box = document.getElementById("site-print-sources");
     if (!box || !q.get("print")) return;
     box.replaceChildren();
-    var seen = Object.create(null), rows = [], view = map.getBounds();
-    Object.keys(story.features).forEach(function (id) {
-      var f = story.features[id], v = places[id];
-      if (!f.shown || !v || !map.hasLayer(f.geo)) return;
-      var where = f.layer.getBounds ? f.layer.getBounds() : L.latLngBounds([f.layer.getLatLng()]);
-      if (!view.intersects(where)) return; // on the map but outside the picture
+    var seen = Object.create(null), rows = [], layersInView = Object.create(null);
+    featuresInView().forEach(function (id) {
+      layersInView[story.features[id].layerId] = true;
+      var v = places[id];
+      if (!v) return;
       var sources = v.sources.slice();
       (v.history || []).forEach(function (c) { sources = sources.concat(c.sources); });
       sources.forEach(function (src) { if (!seen[src.key]) { seen[src.key] = true; rows.push(src); } });
     });
-    box.appendChild(el("h3", "Sources (" + rows.length + "):"));
-    var ul = el("ul");
-    // A credit line per source, as a newspaper prints it: the title and the site's name, not a long address.
-    rows.forEach(function (src) {
-      var url = safeUrl(src.url), site = url ? url.replace(/^https?:\/\/(www\.)?/, "").split("/")[0] : "";
-      ul.appendChild(el("li", src.title + (site ? " (" + site + ")" : "") + " [" + src.leaning + "]"));
-    });
-    box.appendChild(ul);
+    if (story.stats.mapText && story.stats.mapText.callouts) layersInView.callouts = true;
+    window.mapappPrintSources = rows; // the PDF's last page lists them in full
+    if (paper) {
+      // A newspaper's credit line: the outlets of what the map shows (titles and addresses on the last page).
+      var outlets = [];
+      rows.forEach(function (src) {
+        var name = src.publisher || siteOf(safeUrl(src.url)) || src.title;
+        if (outlets.indexOf(name) < 0) outlets.push(name);
+      });
+      box.appendChild(el("p", "Sources: " + (outlets.length ? outlets.join("; ") : "none for what is in view") + "."));
+      document.querySelectorAll(".mapapp-legend [data-layer]").forEach(function (block) {
+        var layer = block.getAttribute("data-layer");
+        block.hidden = Boolean(layer) && !layersInView[layer]; // only what this page's map draws
+      });
+      // The map takes what the text leaves, in pixels: printing lays the page out again, where a flexible
+      // height would not hold (the window is the paper, so the sizes are the printed ones).
+      var frame = document.querySelector(".site-map");
+      frame.style.flex = "";
+      frame.style.height = "";
+      var height = frame.getBoundingClientRect().height;
+      frame.style.flex = "none";
+      frame.style.height = height + "px";
+      map.invalidateSize({ animate: false });
+    } else {
+      box.appendChild(el("h3", "Sources (" + rows.length + "):"));
+      var ul = el("ul");
+      // A credit line per source, as a newspaper prints it: the title and the site's name, not a long address.
+      rows.forEach(function (src) {
+        var site = siteOf(safeUrl(src.url));
+        ul.appendChild(el("li", src.title + (site ? " (" + site + ")" : "") + " [" + src.leaning + "]"));
+      });
+      box.appendChild(ul);
+    }
     box.hidden = false;
   }
   function renderTabs() {
@@ -313,6 +353,36 @@
     renderTabs();
     renderPrintSources();
     writeUrl();
+  }
+
+  // --- the locator: where the picture is, in its region (print pages) ---------------------------------------
+  function addLocator() {
+    var outlines = window.mapappOutlines && window.mapappOutlines.country;
+    if (!outlines) return;
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () { var box = L.DomUtil.create("div", "site-locator"); box.setAttribute("aria-hidden", "true"); return box; };
+    control.addTo(map);
+    var inset = L.map(control.getContainer(), {
+      zoomControl: false, attributionControl: false, dragging: false, scrollWheelZoom: false, doubleClickZoom: false,
+      boxZoom: false, keyboard: false, touchZoom: false, zoomSnap: 0, fadeAnimation: false, zoomAnimation: false,
+    });
+    inset.setView(map.getCenter(), Math.max(map.getZoom() - 4, 2), { animate: false }); // a view before any layer
+    var frame = null;
+    function follow() {
+      if (!frame) return;
+      frame.setBounds(map.getBounds());
+      inset.setView(map.getCenter(), Math.max(map.getZoom() - 4, 2), { animate: false });
+    }
+    window.mapappPending = (window.mapappPending || 0) + 1; // a snapshot waits for the inset too
+    outlines.then(function (data) {
+      L.geoJSON(data, { style: { color: "#8a8a8a", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1 }, interactive: false }).addTo(inset);
+      frame = L.rectangle(map.getBounds(), { color: "#c62828", weight: 2, fill: false, interactive: false }).addTo(inset);
+      follow();
+      map.on("moveend", follow);
+    }).catch(function (err) {
+      window.mapappErrors = window.mapappErrors || [];
+      window.mapappErrors.push("locator: " + err);
+    }).then(function () { window.mapappPending -= 1; });
   }
 
   // --- actions --------------------------------------------------------------------------------------
@@ -383,11 +453,13 @@
     if (typeof text === "string" && text.indexOf("day:") === 0) { state.day = clampIso(toIso(Number(text.slice(4)))); render(); }
   };
 
-  if (q.get("print")) document.documentElement.classList.add("site-print");
+  if (q.get("print") || paper) document.documentElement.classList.add("site-print");
+  if (paper) document.documentElement.classList.add("site-paper", /landscape/.test(paper) ? "site-paper-landscape" : "site-paper-portrait");
   if (q.get("share")) document.documentElement.classList.add("site-share");
   // The print and share layouts resize the map's box: Leaflet must know before anything is drawn in it, or the
   // picture shows the map drawn for the old size with empty strips beside it.
   map.invalidateSize({ animate: false });
+  if (q.get("print") || paper) addLocator();
   showLayers();
   if (state.step !== null) goStep(state.step, true);
   else {
@@ -405,5 +477,5 @@
     new ResizeObserver(tellHeight).observe(document.body);
     tellHeight();
   }
-  window.mapappSite = { state: state, ready: true, select: selectPlace, passage: selectPassage, render: render };
+  window.mapappSite = { state: state, ready: true, printCredits: renderPrintSources, select: selectPlace, passage: selectPassage, render: render };
 })();

@@ -63,7 +63,7 @@
       var geo = L.geoJSON(data.layers[layerId], {
         pointToLayer: function (f, latlng) { return L.circleMarker(latlng, data.styles[f.properties.t[0][2]]); },
         onEachFeature: function (f, layer) {
-          var entry = { layer: layer, intervals: f.properties.t, circle: null, circles: circles, shown: true, geo: null };
+          var entry = { layer: layer, layerId: layerId, intervals: f.properties.t, circle: null, circles: circles, shown: true, geo: null };
           if (f.properties.precision === "approximate" && f.properties.precision_m && f.geometry.type === "Point") {
             // How far off the point may be: faint, so it never competes with the symbols (rings mean sieges).
             entry.circle = L.circle(layer.getLatLng(), L.extend({ radius: f.properties.precision_m, interactive: false }, FAINT));
