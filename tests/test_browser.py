@@ -910,6 +910,35 @@ def test_the_site_on_a_phone_and_its_accessibility(browser, site_url):
     context.close()
 
 
+def test_the_site_has_the_apps_timeline_and_a_click_moves_the_date_and_the_map(browser, site_url):
+    from mapapp.render.viewmodel import timeline_view
+    from mapapp.story.model import load_story
+
+    entries = timeline_view(load_story(settings.DEFAULT_DATA_DIR))
+    context, pg = site_page(browser, site_url)
+    pg.goto(f"{site_url}/?date=2020-02-10")
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    pg.locator("#tab-timeline").click()
+    items = pg.locator("#site-timeline li button")
+    assert items.count() == len(entries)  # the same entries as the app's tab, each once
+    texts = items.all_inner_texts()
+    assert len(set(texts)) == len(texts)
+    target = next(e for e in entries if e["kind"] == "road" and e["date"] == "2020-03-02")
+    button = items.filter(has_text=target["title"])
+    assert "2 Mar 2020" in button.inner_text()  # the map's date format, not ISO
+    button.click()
+    pg.wait_for_function("() => new URLSearchParams(location.search).get('date') === '2020-03-02'", timeout=5000)
+    assert pg.locator("#site-date-text").inner_text() == "2 Mar 2020"
+    assert pg.locator("#site-timeline [aria-current=date]").count() >= 1  # the chosen day is marked
+    pg.wait_for_function(
+        "ids => ids.every(id => window.map.getBounds().intersects(window.mapappStory.features[id].layer.getBounds ?"
+        " window.mapappStory.features[id].layer.getBounds() : L.latLngBounds([window.mapappStory.features[id].layer.getLatLng()])))",
+        arg=target["places"],
+        timeout=5000,
+    )
+    context.close()
+
+
 def test_the_site_walks_through_the_story_with_the_keyboard(browser, site_url):
     context, pg = site_page(browser, site_url)
     pg.goto(site_url)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
@@ -13,7 +13,6 @@ from mapapp.render import viewmodel
 from mapapp.story.article import Passage
 from mapapp.story.model import Story
 from mapapp.story.states import changes_between
-from mapapp.story.timeline import timeline_events
 
 
 def render_place_panel(story: Story) -> None:
@@ -171,15 +170,13 @@ def render_comparison(story: Story) -> None:
 
 def render_timeline(story: Story) -> None:
     render_comparison(story)
-    events = timeline_events(story.layers, story.article.related)
     day = st.session_state[settings.KEY_DATE]
     st.caption("Every dated event; click one to move the map to that day and place.")
-    earliest = story.manifest.timeline_start - timedelta(days=200)  # background events, not the founding of every post
-    for i, event in enumerate(e for e in events if e["date"] >= earliest):
-        marker = "▶ " if event["date"] == day else ""
+    for i, event in enumerate(viewmodel.timeline_view(story)):
+        marker = "▶ " if event["day"] == day.isoformat() else ""
         st.button(
-            f"{marker}{event['date'].isoformat()} · {event['kind']} · {escape_md(event['title'])}",  # labels are markdown
-            key=f"event_{i}_{event['id']}",
+            f"{marker}{human_date(event['date'])} · {event['kind']} · {escape_md(event['title'])}",  # labels are markdown
+            key=f"event_{i}",
             on_click=jump_to_event,
-            args=(story, event["date"], event["place_ids"]),
+            args=(story, date.fromisoformat(event["day"]), event["places"]),
         )

@@ -225,9 +225,11 @@ def site_html(
 <div id="site-walk-panel" hidden></div>
 {mapbuild.legend_html(story, open_=True)}
 <div class="site-tabs" role="tablist"><button type="button" role="tab" id="tab-place" aria-selected="true">Place</button>
-<button type="button" role="tab" id="tab-article" aria-selected="false">Article</button></div>
+<button type="button" role="tab" id="tab-article" aria-selected="false">Article</button>
+<button type="button" role="tab" id="tab-timeline" aria-selected="false">Timeline</button></div>
 <div id="site-place" role="tabpanel" aria-labelledby="tab-place"></div>
 <div id="site-article" role="tabpanel" aria-labelledby="tab-article" hidden></div>
+<div id="site-timeline" role="tabpanel" aria-labelledby="tab-timeline" hidden></div>
 <section id="site-print-sources" class="site-print-sources" hidden></section>
 <footer class="site-foot"><p>{esc(manifest.credits)}</p><p>{esc(manifest.licence)}</p>
 <p>Published with mapapp from the story folder; no server, no CDN: everything is in this site.</p></footer>

@@ -23,6 +23,7 @@ from mapapp.story.article import Passage
 from mapapp.story.layers import KINDS
 from mapapp.story.model import Story
 from mapapp.story.states import current_state, describe_day
+from mapapp.story.timeline import timeline_events
 from mapapp.story.validate import as_list
 from mapapp.story.walk import walk_steps
 
@@ -229,6 +230,27 @@ def descriptions(story: Story) -> list[dict]:
     return out
 
 
+TIMELINE_BACKGROUND_DAYS = 200  # events this long before the timeline are background, not the founding of every post
+
+
+def timeline_view(story: Story) -> list[dict[str, Any]]:
+    """The Timeline tab's entries, by date, for the app and the site: each dated event once (a change recorded in
+    two layers under one title is one line), with the day as the map writes it and the places to show."""
+    earliest = story.manifest.timeline_start - timedelta(days=TIMELINE_BACKGROUND_DAYS)
+    entries, seen = [], set()
+    for event in timeline_events(story.layers, story.article.related):
+        key = (event["date"], event["kind"], event["title"])
+        if event["date"] < earliest or key in seen:
+            continue
+        seen.add(key)
+        day = story.manifest.clamp(event["date"])
+        places = [p for p in event["place_ids"] if p in story.entities]
+        entries.append(
+            {"date": _ISO(event["date"]), "day": _ISO(day), "kind": event["kind"], "title": event["title"], "places": places}
+        )
+    return entries
+
+
 def site_view(story: Story) -> dict:
     """The whole story as the published site reads it."""
     manifest = story.manifest
@@ -254,6 +276,7 @@ def site_view(story: Story) -> dict:
         "passages": [passage_view(story, p) for p in story.passages],
         "related": [{"kind": r["kind"], "title": r.get("title", ""), "date": r.get("date")} for r in story.article.related],
         "walk": walk,
+        "timeline_events": timeline_view(story),
         "descriptions": descriptions(story),
         "sources": {key: source_view(story, key) for key in story.sources},
     }

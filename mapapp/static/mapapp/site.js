@@ -302,12 +302,35 @@
     }
     box.hidden = false;
   }
+  var TABS = ["place", "article", "timeline"];
   function renderTabs() {
-    var place = state.tab === "place";
-    document.getElementById("site-place").hidden = !place;
-    document.getElementById("site-article").hidden = place;
-    document.getElementById("tab-place").setAttribute("aria-selected", String(place));
-    document.getElementById("tab-article").setAttribute("aria-selected", String(!place));
+    TABS.forEach(function (tab) {
+      document.getElementById("site-" + tab).hidden = state.tab !== tab;
+      document.getElementById("tab-" + tab).setAttribute("aria-selected", String(state.tab === tab));
+    });
+  }
+  // --- the timeline: every dated event (the app's Timeline tab, from the same view model) ---------------------
+  function renderTimeline() {
+    var box = document.getElementById("site-timeline");
+    if (state.tab !== "timeline") return;
+    box.replaceChildren(el("p", "Every dated event; click one to move the map to that day and place.", "site-hint"));
+    var list = el("ul", null, "site-timeline");
+    V.timeline_events.forEach(function (event) {
+      var item = el("li"), button = el("button");
+      button.type = "button";
+      var current = event.day === state.day;
+      if (current) { button.className = "site-current"; button.setAttribute("aria-current", "date"); }
+      button.appendChild(el("small", (current ? "▶ " : "") + dayText(event.date) + " · " + event.kind));
+      button.appendChild(document.createTextNode(" " + event.title));
+      button.addEventListener("click", function () {
+        state.day = event.day;
+        if (event.places.length) { state.place = places[event.places[0]] ? event.places[0] : state.place; moveTo(event.places); }
+        render();
+      });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
   }
   // --- two dates compared: who held what on each, from the places' status intervals (the app's list) ----------
   function holderOn(v, iso) { var s = intervalOn(v.status, iso); return s ? s.label : null; }
@@ -351,6 +374,7 @@
     renderWalk();
     renderDescription();
     renderTabs();
+    renderTimeline();
     renderPrintSources();
     writeUrl();
   }
@@ -417,8 +441,9 @@
   compareInput.addEventListener("change", function () { state.compare = validIso(compareInput.value) ? clampIso(compareInput.value) : null; render(); });
   document.getElementById("site-compare-off").addEventListener("click", function () { state.compare = null; render(); });
   document.getElementById("site-walk").addEventListener("click", function () { goStep(state.step === null ? 0 : state.step); });
-  document.getElementById("tab-place").addEventListener("click", function () { state.tab = "place"; renderTabs(); });
-  document.getElementById("tab-article").addEventListener("click", function () { state.tab = "article"; renderTabs(); });
+  TABS.forEach(function (tab) {
+    document.getElementById("tab-" + tab).addEventListener("click", function () { state.tab = tab; renderTabs(); renderTimeline(); });
+  });
   // During the walk, ← → and Esc step and leave it, also after a click on the map. Only a map reached with the
   // keyboard (Tab) keeps its arrow keys for panning (Leaflet's keyboard navigation). Capture phase: before Leaflet.
   var mapByPointer = false;
