@@ -627,6 +627,40 @@ def interaction_table(summary: dict, n_events: int) -> list[str]:
     return lines
 
 
+def measure_print(runs: int) -> dict:
+    """Print pages (mapapp.render.snapshot) against their fixed cost measured in the same run: publishing the
+    site to a temporary folder, serving it and starting Chromium, with no page drawn (the floor of any snapshot)."""
+    from mapapp.render import snapshot
+    from mapapp.story.model import load_story
+
+    story = load_story(settings.DEFAULT_DATA_DIR)
+    day = story.manifest.events_date
+    handout = [snapshot.Shot(day=d) for d in (story.manifest.timeline_start, day, story.manifest.timeline_end)]
+    cases = {
+        "floor (publish, serve, start Chromium)": lambda: snapshot._in_browser(
+            story, [snapshot.Shot(day=day)], snapshot.Layout(), lambda page, show: page.title()
+        ),
+        "PNG, 1280 px at 2×": lambda: snapshot.render(story, [snapshot.Shot(day=day)], ".png"),
+        "PDF, 3 A4 pages + sources": lambda: snapshot.render(story, handout, ".pdf"),
+        "SVG, A4 map": lambda: snapshot.render(story, [snapshot.Shot(day=day)], ".svg", snapshot.Layout(paper="a4")),
+    }
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, work in cases.items():  # interleaved, so drift hits every case alike
+            t = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def print_table(medians: dict[str, float]) -> list[str]:
+    floor = next(iter(medians.values()))
+    lines = ["| print | time | ÷ floor |", "| --- | --- | --- |"]
+    for name, seconds in medians.items():
+        lines.append(f"| {name} | {seconds:.2f} s | {seconds / floor:.1f}× |")
+    return lines
+
+
 def scale_table(rows: list[dict], naive_timeout: float) -> list[str]:
     lines = [
         "| events | build: layer / naive | bytes to browser: layer / naive | draw: layer / naive | naive ÷ layer (draw) |",
@@ -738,6 +772,7 @@ def main(argv=None) -> int:
                 site_runs = [measure_site(browser, site_url) for _ in range(args.runs)]
             scale = measure_scale(browser, workdir, sizes, args.scale_runs, args.naive_timeout, args.naive_max)
             browser.close()
+        printing = measure_print(args.scale_runs)
         summary = summarize(results)
         summary["site"] = {
             "first_map_s": statistics.median(r["first_map_s"] for r in site_runs),
@@ -754,6 +789,10 @@ def main(argv=None) -> int:
                 f"Event layers (median of {args.scale_runs} draws; naive: one folium `Marker` with a popup per event):",
                 "",
                 *scale_table(scale, args.naive_timeout),
+                "",
+                f"Print (median of {args.scale_runs} runs; each a fresh Chromium; budgets: PNG 5 s, 3-page PDF 15 s):",
+                "",
+                *print_table(printing),
             ]
         )
         payload = {
@@ -763,6 +802,7 @@ def main(argv=None) -> int:
             "summary": summary,
             "runs": results,
             "scale": scale,
+            "print": printing,
             "table": table,
             "seconds": time.monotonic() - started,
         }
