@@ -167,6 +167,48 @@ def test_exports_say_that_they_leave_the_event_dataset_out(events_env):
     assert any("without the event dataset" in label for label in labels), labels
 
 
+def test_the_export_offers_the_print_layouts_at_a_chosen_size(monkeypatch):
+    from mapapp.render import snapshot
+
+    asked = []
+    monkeypatch.setattr(snapshot, "chromium_available", lambda: True)
+    monkeypatch.setattr(snapshot, "render", lambda story, shots, suffix, layout: asked.append((shots, suffix, layout)) or b"x")
+    at = run_app({"place": "saraqeb", "date": "2020-02-27"})
+    at.sidebar.selectbox(key="print_size").set_value("A4 landscape").run()
+    buttons = {b.label: b for b in at.sidebar.get("download_button")}
+    assert {"Print: PNG", "Print: PDF", "Print: SVG"} <= set(buttons)
+    # The files are made on click (a callable each); call them as the download would.
+    from mapapp.app import sidebar
+
+    story = mapapp_story()
+    shot = snapshot.Shot(day=date(2020, 2, 27), place="saraqeb")
+    container = _Recorder()
+    sidebar._print_exports(container, story, shot, "stem")
+    for data in container.calls:
+        data()
+    assert [suffix for _shots, suffix, _layout in asked] == [".png", ".pdf", ".svg"]
+    assert all(shots == [shot] and layout.paper == "a4-landscape" for shots, _suffix, layout in asked)
+
+
+class _Recorder:
+    """A stand-in for the sidebar: records each download's callable; the print size is A4 landscape."""
+
+    def __init__(self):
+        self.calls = []
+
+    def selectbox(self, label, options, key):
+        return "A4 landscape"
+
+    def download_button(self, label, data, **kwargs):
+        self.calls.append(data)
+
+
+def mapapp_story():
+    from mapapp.story.model import load_story
+
+    return load_story(settings.DEFAULT_DATA_DIR)
+
+
 # --- a second story: nothing of the shipped one on the page ---------------------------------
 
 
