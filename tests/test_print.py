@@ -155,3 +155,18 @@ def test_an_svg_holds_the_map_as_vectors_and_its_labels_as_text(story, tmp_path)
     assert not list(root.iter(f"{SVG}script")) and not list(root.iter(f"{SVG}foreignObject"))
     assert float(root.get("width")) > 500
     shutil.copy(out, ARTIFACTS / "map.svg")
+
+
+def test_a_published_site_gets_a_share_picture_of_its_map(story, tmp_path):
+    from PIL import Image
+
+    from mapapp.render.publish import publish_site
+
+    site = publish_site(story, tmp_path / "site", share_image=True, base_url="https://maps.example.org/story/")
+    with Image.open(site.out / "share.png") as image:
+        assert image.size == (1200, 630)  # the size link previews use
+        pixels = np.asarray(image.convert("RGB"), dtype=int)
+    assert _longest_flat_band(pixels[120:600, 20:1180]) < 0.03 * 1160  # a drawn map, not a blank frame
+    page = (site.out / "index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:image" content="https://maps.example.org/story/share.png"/>' in page
+    shutil.copy(site.out / "share.png", ARTIFACTS / "share.png")
