@@ -127,3 +127,24 @@ def test_the_public_api_names_what_a_script_may_import(tmp_path):
     assert mapapp.validate(tmp_path) != []  # not a story folder: a problem, not an exception
     with pytest.raises(AttributeError):
         _ = mapapp.not_a_name
+
+
+def test_the_project_builds_as_one_installable_package(tmp_path):
+    """`pip wheel .`: the package, its product folders and its browser scripts; no tests, no runtime cache."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(settings.REPO_DIR), "--no-deps", "-q", "-w", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("mapapp-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for folder in ("story", "draft", "events", "render", "app", "edit"):
+        assert f"mapapp/{folder}/__init__.py" in names
+    assert "mapapp/static/mapapp/site.js" in names and "mapapp/static/mapapp/svg-export.js" in names
+    assert not [n for n in names if n.startswith(("tests/", "mapapp/static/cache/", "geodata/"))]
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "mapapp = mapapp.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
