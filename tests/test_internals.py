@@ -34,8 +34,8 @@ streamlit-folium, frontend (``streamlit_folium/frontend/build/static/js/main.<ha
 - ``debouncedUpdateComponentValue(map)``, reachable from the layer-control script because the component runs that
   script with a direct ``eval(layer_control)`` in its own module (mapbuild: SyncedLayerControl's template).
 - ``window.__GLOBAL_DATA__.last_object_clicked_tooltip``, written by SyncedLayerControl and returned to Python
-  (mapbuild.layers_from_event); ``last_active_drawing``, set by the component's ``onLayerClick`` to the clicked
-  layer's GeoJSON and returned (mapbuild.place_id_from_click).
+  (mapcontrol.layers_from_event); ``last_active_drawing``, set by the component's ``onLayerClick`` to the clicked
+  layer's GeoJSON and returned (mapcontrol.place_id_from_click).
 - ``window.map``, the Leaflet map in the component's frame (testing: map_frame and the JS predicates).
 
 Streamlit
@@ -60,7 +60,8 @@ from streamlit.web.server.starlette import starlette_routes
 
 from mapapp import settings
 from mapapp.app import state as app
-from mapapp.render import assets, mapbuild
+from mapapp.render import assets, basemap, mapbuild
+from mapapp.render import control as mapcontrol
 
 STORY_URL = f"{settings.CACHE_URL}/story-test.json"
 OUTLINES_URL = f"{settings.CACHE_URL}/outlines-test.json"
@@ -70,7 +71,7 @@ EVENTS_JS_URL = mapbuild.EventsLayer.default_js[0][1]
 
 
 class _Html(MacroElement):
-    """An ``html`` macro, as mapbuild._Legend has."""
+    """An ``html`` macro, as legend.MapLegend has."""
 
     _template = Template('{% macro html(this, kwargs) %}<div class="pinned">in {{ this._parent.get_name() }}</div>{% endmacro %}')
 
@@ -85,9 +86,9 @@ def small_map() -> tuple[folium.Map, dict[str, folium.FeatureGroup], mapbuild.St
     """A base map shaped like mapbuild.build_base_map's, without story data: basemap group with outlines,
     two story groups, the story layer, an event layer, a background; localized and with fixed ids."""
     m = folium.Map(tiles=None)
-    basemap = folium.FeatureGroup(name="Basemap", overlay=False)
-    basemap.add_to(m)
-    mapbuild._BasemapOutlines(OUTLINES_URL, {"color": "#000000"}).add_to(basemap)
+    group = folium.FeatureGroup(name="Basemap", overlay=False)
+    group.add_to(m)
+    basemap.BasemapOutlines("country", OUTLINES_URL, {"color": "#000000"}).add_to(group)
     groups: dict[str, folium.FeatureGroup] = {}
     for layer in ("places", "posts"):
         groups[layer] = mapbuild.StoryGroup(layer, layer.title())
@@ -95,7 +96,7 @@ def small_map() -> tuple[folium.Map, dict[str, folium.FeatureGroup], mapbuild.St
     story_layers = mapbuild.StoryLayers(groups, STORY_URL)
     story_layers.add_to(m)
     mapbuild.EventsLayer(EVENTS_URL).add_to(m)
-    mapbuild._MapFrameStyle("#abcdef").add_to(m)
+    basemap.MapFrameStyle("#abcdef").add_to(m)
     assets.localize(m)
     mapbuild.fix_ids(m, prefix="t")
     return m, groups, story_layers
@@ -109,7 +110,7 @@ def test_children_are_an_ordered_dict_keyed_by_name_with_parent_links():
     first, second = folium.FeatureGroup(name="first"), folium.FeatureGroup(name="second")
     first.add_to(m)
     second.add_to(m)
-    inner = mapbuild._MapFrameStyle("#ffffff")
+    inner = basemap.MapFrameStyle("#ffffff")
     inner.add_to(first)
     assert first._parent is m and inner._parent is first
     assert list(m._children.values()) == [first, second]  # insertion order: fix_ids numbers, layers stack
@@ -121,7 +122,7 @@ def test_id_and_name_make_get_name():
     group = folium.FeatureGroup()
     group._id = "t7"
     assert group.get_name() == "feature_group_t7"
-    story_layers, outlines = mapbuild.StoryLayers({}, STORY_URL), mapbuild._BasemapOutlines(OUTLINES_URL, {})
+    story_layers, outlines = mapbuild.StoryLayers({}, STORY_URL), basemap.BasemapOutlines("country", OUTLINES_URL, {})
     story_layers._id = outlines._id = "t1"
     assert (story_layers.get_name(), outlines.get_name()) == ("story_layers_t1", "basemap_outlines_t1")
     assert folium.Map()._name == "Map"  # streamlit-folium's get_full_id: "map_" + _id
@@ -155,7 +156,7 @@ def test_layer_control_parent_macro_is_folium_s_control():
     parent = folium.LayerControl._template.module.script
     assert callable(parent)
     m, groups, _ = small_map()
-    control = mapbuild.SyncedLayerControl(m, hidden=["posts"])
+    control = mapcontrol.SyncedLayerControl(m, hidden=["posts"])
     control.add_to(m)
     control.render()  # LayerControl.render: base layers and overlays from control._parent._children
     js = control._template.module.script(control, {})  # what streamlit-folium calls after render()
@@ -194,7 +195,7 @@ def test_st_folium_collects_mixin_links_renames_the_map_and_renders_the_control(
     m, _, story_layers = small_map()
     _NotAMixin().add_to(m)
     events_filter = {"from": None, "to": 18319, "types": None}
-    control = mapbuild.SyncedLayerControl(m, ["posts"], state={"day": 18319, "selected": None}, events_filter=events_filter)
+    control = mapcontrol.SyncedLayerControl(m, ["posts"], state={"day": 18319, "selected": None}, events_filter=events_filter)
     sent: dict[str, Any] = {}
 
     def component(**kwargs: Any) -> Any:  # stands for the frontend: no server, no browser

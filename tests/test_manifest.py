@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import Point
 
 from mapapp import GeoDataError, load_story, settings
-from mapapp.render import mapbuild
+from mapapp.render import legend, mapbuild
 from mapapp.story.layers import KINDS, LayerKind, Look
 from mapapp.story.states import layer_states
 from mapapp.story.timeline import timeline_events
@@ -219,7 +219,7 @@ def test_a_new_layer_kind_needs_only_a_registry_entry(tmp_path, monkeypatch):
     assert "checkpoints" in story.story_layers and "cp-1" in story.entities
     assert [s.status for s in layer_states(story, "checkpoints", date(2022, 6, 10))] == ["abandoned"]
     assert mapbuild.toggle_elements(mapbuild.build_base_map(story))["checkpoints"].layer_name == "Checkpoints on the road"
-    assert any(block.title == "Checkpoints" for block in mapbuild.legend(story))
+    assert any(block.title == "Checkpoints" for block in legend.legend(story))
 
 
 # --- nothing story-specific in the package -------------------------------------------------

@@ -13,6 +13,7 @@ from streamlit_folium import _get_map_string
 
 from mapapp import events, settings
 from mapapp.render import assets, mapbuild
+from mapapp.render import control as mapcontrol
 from mapapp.story.states import layer_states
 
 from .conftest import SHIPPED
@@ -109,7 +110,7 @@ def test_hostile_text_is_escaped_in_rendered_html(story):
 
 def test_layer_control_carries_visibility_day_and_selection(story):
     m = mapbuild.build_base_map(story)
-    control = mapbuild.SyncedLayerControl(m, hidden=["highways"], state=mapbuild.story_state(date(2020, 2, 10), "saraqeb"))
+    control = mapcontrol.SyncedLayerControl(m, hidden=["highways"], state=mapbuild.story_state(date(2020, 2, 10), "saraqeb"))
     control.add_to(m)
     js = m.get_root().render()
     assert 'var hidden = ["highways"]' in js
@@ -118,7 +119,7 @@ def test_layer_control_carries_visibility_day_and_selection(story):
     assert f'.setState({{"day": {day}, "focus": [], "lang": "en", "selected": "saraqeb"}})' in js  # tojson sorts keys
     assert "scrollIntoView" not in js  # no selection outside the map asked for the map to be revealed
     revealed = mapbuild.build_base_map(story)
-    mapbuild.SyncedLayerControl(revealed, hidden=[], state=mapbuild.story_state(date(2020, 2, 10), None), reveal=3).add_to(
+    mapcontrol.SyncedLayerControl(revealed, hidden=[], state=mapbuild.story_state(date(2020, 2, 10), None), reveal=3).add_to(
         revealed
     )
     js = revealed.get_root().render()
@@ -145,7 +146,7 @@ CLICKS = [
 
 @pytest.mark.parametrize("event, expected", CLICKS)
 def test_place_id_from_click(story, event, expected):
-    assert mapbuild.place_id_from_click(event, story.entities) == expected
+    assert mapcontrol.place_id_from_click(event, story.entities) == expected
 
 
 @pytest.mark.parametrize(
@@ -159,7 +160,7 @@ def test_place_id_from_click(story, event, expected):
     ],
 )
 def test_layers_from_event(tooltip, expected):
-    assert mapbuild.layers_from_event({"last_object_clicked_tooltip": tooltip}, list(SHIPPED.layers)) == expected
+    assert mapcontrol.layers_from_event({"last_object_clicked_tooltip": tooltip}, list(SHIPPED.layers)) == expected
 
 
 def test_exports(story):
@@ -208,7 +209,7 @@ def test_sieges_are_rings_claims_hollow_unknowns_hollow_grey(story):
     ],
 )
 def test_day_from_event(tooltip, expected):
-    assert mapbuild.day_from_event({"last_object_clicked_tooltip": tooltip}) == expected
+    assert mapcontrol.day_from_event({"last_object_clicked_tooltip": tooltip}) == expected
 
 
 TEMPLATE_PAYLOAD = "{{ 7*7 }}{{ cycler.__init__.__globals__.os.getcwd() }}"

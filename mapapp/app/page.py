@@ -37,7 +37,8 @@ from mapapp.app.state import (
     walk_by,
 )
 from mapapp.app.text import escape_html
-from mapapp.render import mapbuild
+from mapapp.render import control as mapcontrol
+from mapapp.render import legend, mapbuild
 from mapapp.story.model import Story
 from mapapp.story.states import describe_day
 from mapapp.story.validate import GeoDataError
@@ -100,7 +101,7 @@ def render_map(story: Story) -> None:
     compare = st.session_state.get(settings.KEY_COMPARE)
     state = mapbuild.story_state(day, selected, focus=focus, lang=lang, dim=walking, compare=compare)
     reveal = st.session_state.pop(KEY_REVEAL, 0)
-    control = mapbuild.SyncedLayerControl(base, hidden, state=state, events_filter=events_filter, reveal=reveal)
+    control = mapcontrol.SyncedLayerControl(base, hidden, state=state, events_filter=events_filter, reveal=reveal)
     view = st.session_state.get(KEY_FOCUS)
     event = streamlit_folium.st_folium(  # looked up per call (tests replace it)
         base,
@@ -167,17 +168,17 @@ def handle_map_event(story: Story, event: dict | None) -> None:
     previous = st.session_state.get(KEY_LAST_EVENT) or {}
     st.session_state[KEY_LAST_EVENT] = event
     if event.get("last_active_drawing") != previous.get("last_active_drawing"):
-        place_id = mapbuild.place_id_from_click(event, story.entities)
+        place_id = mapcontrol.place_id_from_click(event, story.entities)
         if place_id and place_id != st.session_state.get(settings.KEY_PLACE):
             st.session_state[settings.KEY_PLACE] = place_id
             st.session_state[KEY_TAB] = TABS[0]  # a place was clicked: show its passages
             st.session_state[KEY_APP_RERUN] = True  # the place panel is outside the map's fragment
     if event.get("last_object_clicked_tooltip") != previous.get("last_object_clicked_tooltip"):
-        played = mapbuild.day_from_event(event)
+        played = mapcontrol.day_from_event(event)
         if played is not None and played != st.session_state[settings.KEY_DATE]:
             st.session_state[settings.KEY_DATE] = story.manifest.clamp(played)
             st.session_state[KEY_APP_RERUN] = True  # the date control, the panel and the permalink follow
-        layers = mapbuild.layers_from_event(event, toggle_layers(story))
+        layers = mapcontrol.layers_from_event(event, toggle_layers(story))
         if layers is not None:
             for layer in toggle_layers(story):
                 st.session_state[settings.KEY_LAYER_PREFIX + layer] = layer in layers
@@ -188,8 +189,8 @@ def render_legend(story: Story) -> None:
 
     st.markdown, not st.html: with st.html every click waited ~0.5 s more for the page to render (Chromium)."""
     st.markdown(
-        '<div class="mapapp-legend-wide">' + mapbuild.legend_html(story, open_=True) + "</div>"
-        '<div class="mapapp-legend-narrow">' + mapbuild.legend_html(story, open_=False) + "</div>",
+        '<div class="mapapp-legend-wide">' + legend.legend_html(story, open_=True) + "</div>"
+        '<div class="mapapp-legend-narrow">' + legend.legend_html(story, open_=False) + "</div>",
         unsafe_allow_html=True,
     )
 

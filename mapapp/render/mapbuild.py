@@ -12,12 +12,9 @@ reaches HTML or JavaScript.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import folium
 import numpy as np
@@ -29,7 +26,10 @@ from jinja2 import Template
 from mapapp import contract, settings
 from mapapp.events.dataset import date_to_day, day_to_date
 from mapapp.render import _branca, assets
+from mapapp.render.basemap import BasemapOutlines, MapFrameStyle, add_terrain, outline_collection, published_outlines
+from mapapp.render.escape import escape_text
 from mapapp.render.labels import map_text, ranked_labels
+from mapapp.render.legend import MapLegend, legend
 from mapapp.story.layers import KINDS, drawing_order
 from mapapp.story.model import Story
 from mapapp.story.states import FeatureState, layer_states
@@ -37,16 +37,6 @@ from mapapp.story.states import FeatureState, layer_states
 DISPLAY_DECIMALS = 5
 
 _branca.apply()  # rendered map parts are literal text, never Jinja templates (see mapapp/_branca.py)
-
-
-def escape_text(value: Any) -> str:
-    """Text safe inside HTML *and* inside a JavaScript template literal.
-
-    HTML-escapes, then neutralises the characters that act inside folium's
-    backtick strings: backslash, backtick and ``$`` (for ``${...}``).
-    """
-    text = html.escape("" if value is None else str(value), quote=True)
-    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 # --- folium --------------------------------------------------------------------------
@@ -229,149 +219,6 @@ def story_state(
     return state
 
 
-class _MapFrameStyle(MacroElement):
-    """The map fills its frame (whose height the page sets from the screen's), on a sea-coloured background
-    so that the offline basemap reads as land and sea."""
-
-    _template = Template(
-        """{% macro header(this, kwargs) %}<style>.leaflet-container { background: {{ this.colour }}; }
-html, body { height: 100%; margin: 0; overflow: hidden; } .folium-map, #map_div { height: 100vh !important; }
-</style>{% endmacro %}
-{% macro script(this, kwargs) %}
-// folium's page forbids pinch zoom (maximum-scale=1, user-scalable=no): readers on phones must be able to zoom.
-document.querySelectorAll('meta[name="viewport"]').forEach(function (m) { m.content = "width=device-width, initial-scale=1"; });
-{% endmacro %}"""
-    )
-
-    def __init__(self, colour: str):
-        super().__init__()
-        self.colour = colour
-
-
-@dataclass(frozen=True)
-class LegendBlock:
-    """One heading of the legend and its entries: (fill colour, short label, words, ring or None)."""
-
-    title: str
-    shape: str  # "dot" or "line"
-    entries: tuple[tuple[str, str, str, str | None], ...]
-    layer: str = ""  # the story layer it explains (a print page lists only the layers in its view)
-
-
-def legend(story: Story) -> list[LegendBlock]:
-    """What the legend explains, from the manifest's sides and the registry's looks (plain text, not escaped)."""
-    blocks = []
-    for layer in story.story_layers:
-        kind, entry = KINDS[layer], story.manifest.layers[layer]
-        if kind.rule == "controller":
-            sides = story.manifest.sides.values()
-            # Unknown is drawn hollow: its swatch says so with a ring of its colour and no fill.
-            looks = tuple(
-                (s.colour, "no dated claim" if s.id == "unknown" else s.label, s.legend, s.colour if s.id == "unknown" else None)
-                for s in sides
-            )
-            blocks.append(LegendBlock(entry.legend_title, "dot", looks, layer))
-        elif kind.rule == "states":
-            states = tuple(
-                (look.colour, status.replace("-", " "), look.legend, look.ring)
-                for status, look in kind.statuses.items()
-                if status != "unknown"
-            )
-            shape = "line" if kind.geometry_types <= {"LineString", "MultiLineString"} else "dot"
-            blocks.append(LegendBlock(entry.legend_title, shape, states, layer))
-        elif kind.rule == "change":  # a place or an area that changed hands, in the gaining side's colour
-            gains = tuple(
-                (s.colour, f"→ {s.label}", f"→ {s.label} (shaded: an area of places at once)", None)
-                for s in story.manifest.sides.values()
-                if s.id != "unknown" and _side_gains(story, layer, s.id)
-            )
-            if gains:
-                blocks.append(LegendBlock(entry.legend_title, "area", gains, layer))
-        elif kind.rule == "happened":
-            blocks.append(
-                LegendBlock(
-                    entry.legend_title, "big", ((kind.colour or "#000000", "", "what happened there, on its date", None),), layer
-                )
-            )
-    if story.manifest.callouts:
-        words = "what happened, in a few words from the article, with a line to where"
-        blocks.append(LegendBlock("Written on the map", "callout", (("#111111", "what happened", words, None),), "callouts"))
-    return blocks
-
-
-def _side_gains(story: Story, layer: str, side: str) -> bool:
-    """Whether any change in ``layer`` went to ``side`` (the legend lists only what the map can draw)."""
-    gdf = story.layers.get(layer)
-    return gdf is not None and "after" in gdf.columns and bool((gdf["after"] == side).any())
-
-
-def legend_html(story: Story, *, open_: bool) -> str:
-    """The legend in words, as a collapsible block: each colour's and symbol's meaning (manifest and registry)."""
-    rows = []
-    for block in legend(story):
-        items = "".join(_legend_item(block.shape, colour, words, ring, name) for colour, name, words, ring in block.entries)
-        rows.append(f'<div data-layer="{escape_text(block.layer)}"><b>{escape_text(block.title)}</b><ul>{items}</ul></div>')
-    rows.append(
-        '<div><b>How sure</b><ul><li><span class="swatch line dashed"></span><span class="legend-words">dashed line: approximate'
-        ' or schematic position</span><span class="legend-short">approximate position</span></li>'
-        '<li><span class="swatch ring"></span><span class="legend-words">faint circle: how far off an approximate position'
-        ' may be</span><span class="legend-short">possible error</span></li>'
-        '<li><span class="swatch claimed"></span><span class="legend-words">hollow, dashed: claimed by one side\'s sources'
-        ' only (“according to …” in its tooltip)</span><span class="legend-short">one side\'s claim only</span></li></ul></div>'
-    )
-    state = " open" if open_ else ""
-    return f'<details class="mapapp-legend"{state}><summary>Legend</summary><div class="grid">{"".join(rows)}</div></details>'
-
-
-def _legend_item(shape: str, colour: str, words: str, ring: str | None, name: str = "") -> str:
-    """One legend line: a swatch drawn like the map draws it, then the words (colours are validated #rrggbb);
-    ``name``, when given, is the short form a print page's compact legend shows instead of the words."""
-    style = f"--c:{colour}"
-    classes = f"swatch {shape}"
-    if ring is not None and ring == colour:
-        classes += " hollow"
-    elif ring is not None:
-        classes += " ringed dashed-ring" if ring.endswith(":dashed") else " ringed"
-        style += f";--r:{ring.removesuffix(':dashed')}"
-    short = f'<span class="legend-short">{escape_text(name)}</span>' if name else ""
-    words_html = f'<span class="legend-words">{escape_text(words)}</span>'
-    return f'<li><span class="{classes}" style="{style}"></span>{words_html}{short}</li>'
-
-
-PRECISION_NOTE = "approximate or schematic; dashed circle: how far off it may be"
-
-
-class _Legend(MacroElement):
-    """The map's legend, from :func:`legend`; every text is escaped (it comes from the story's files)."""
-
-    _template = Template(
-        """{% macro html(this, kwargs) %}
-<div class="mapapp-legend" style="position:absolute;bottom:18px;left:10px;z-index:9999;background:rgba(255,255,255,.92);
- padding:6px 9px;border-radius:5px;font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
-{% for block in this.blocks %}<b>{{ block.title }}</b>{% if block.dots %}<br>{% for colour, name in block.entries %}<span
- style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{{ colour }}"></span>
- {{ name }}<br>{% endfor %}{% else %} {% for colour, name in block.entries %}<span
- style="color:{{ colour }}">{{ block.symbol }}</span> {{ name }} {% endfor %}<br>{% endif %}{% endfor %}<span
- style="border-bottom:2px dashed #555">dashed</span>: {{ this.note }}
-</div>
-{% endmacro %}"""
-    )
-
-    def __init__(self, blocks: list[LegendBlock]):
-        super().__init__()
-        self.note = PRECISION_NOTE
-        # The first block (who holds what) gets a line per side; the others share a line.
-        self.blocks = [
-            {
-                "title": escape_text(block.title),
-                "dots": i == 0 and block.shape == "dot",
-                "symbol": "&#9679;" if block.shape == "dot" else "&#9644;",
-                "entries": [(entry[0], escape_text(entry[1])) for entry in block.entries],
-            }
-            for i, block in enumerate(blocks)
-        ]
-
-
 class EventsLayer(JSCSSMixin, folium.map.Layer):
     """An event dataset drawn by the app's own canvas layer (``static/mapapp/events-layer.js``).
 
@@ -410,71 +257,6 @@ def events_filter(all_types: Iterable[str], day: date, window_days: int | None, 
     return {"from": None if window_days is None else to_day - window_days + 1, "to": to_day, "types": codes}
 
 
-class _BasemapOutlines(MacroElement):
-    """Non-interactive outlines in a pane of their own, under the event layer and the story.
-
-    ``source`` is a URL (the app: fetched once, cached by the browser; inside the
-    map's script these ~230 KB were re-sent with every rerun) or the GeoJSON itself.
-    """
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent._parent.get_name() }};
-            var pane = {{ this.pane|tojson }};
-            if (!map.getPane(pane)) { map.createPane(pane).style.zIndex = {{ this.z_index }}; }
-            var layer = L.geoJSON(null, {style: {{ this.style|tojson }}, interactive: false, pane: pane})
-                .addTo({{ this._parent.get_name() }});
-            var source = {{ this.source|tojson }};
-            var outlines = window.mapappOutlines = window.mapappOutlines || {};  // the print page's locator reads them
-            // What is still loading, and what failed: a snapshot waits for the first and refuses the second.
-            window.mapappPending = (window.mapappPending || 0) + 1;
-            var data = typeof source === "string"
-                ? fetch(source).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-                : Promise.resolve(source);
-            outlines[{{ this.kind|tojson }}] = data;
-            data.then(function (d) { layer.addData(d); })
-                .catch(function (err) {
-                    console.error("basemap: " + err);
-                    (window.mapappErrors = window.mapappErrors || []).push("basemap: " + err);
-                })
-                .then(function () { window.mapappPending -= 1; });
-        })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self, kind: str, source: str | dict, style: dict, pane: str = "mapappBasemap", z_index: int = 250):
-        super().__init__()
-        self._name = "BasemapOutlines"
-        self.kind = kind
-        self.source = source
-        self.style = style
-        self.pane = pane
-        self.z_index = int(z_index)
-
-
-class _BasemapImage(MacroElement):
-    """A hillshade image over the land fill and under the outlines, rivers and the story (non-interactive)."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent._parent.get_name() }};
-            if (!map.getPane("mapappTerrain")) { map.createPane("mapappTerrain").style.zIndex = 251; }
-            L.imageOverlay({{ this.url|tojson }}, {{ this.bounds|tojson }},
-                {interactive: false, pane: "mapappTerrain", opacity: 0.9, alt: "shaded relief", className: "mapapp-terrain"})
-                .addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self, url: str, bounds: list):
-        super().__init__()
-        self._name = "BasemapImage"
-        self.url = url
-        self.bounds = bounds
-
-
 def build_base_map(
     story: Story,
     *,
@@ -504,13 +286,13 @@ def build_base_map(
         for kind, style in (("country", settings.BOUNDARY_STYLE), ("admin1", settings.ADMIN1_STYLE)):
             outlines: str | dict
             if standalone is not None:
-                outlines = _outline_collection(boundaries[boundaries["kind"] == kind])
+                outlines = outline_collection(boundaries[boundaries["kind"] == kind])
             else:
-                outlines = _published_outlines(story, kind)
+                outlines = published_outlines(story, kind)
             # Countries (filled) at the bottom; terrain over them; admin lines and rivers over the terrain.
             pane, z_index = ("mapappBasemap", 250) if kind == "country" else ("mapappLines", 252)
-            _BasemapOutlines(kind, outlines, style, pane, z_index).add_to(basemap)
-    _add_terrain(story, basemap, standalone=standalone is not None)
+            BasemapOutlines(kind, outlines, style, pane, z_index).add_to(basemap)
+    add_terrain(story, basemap, standalone=standalone is not None)
     basemap.add_to(m)
     groups: dict[str, folium.FeatureGroup] = {}
     for layer in drawing_order(story.story_layers):  # the layer control lists them bottom first, as drawn
@@ -525,48 +307,12 @@ def build_base_map(
             folium.TileLayer(
                 tiles=spec["tiles"], attr=spec["attr"], name=escape_text(name), overlay=False, control=True, show=False
             ).add_to(m)
-    _MapFrameStyle(settings.SEA_COLOUR).add_to(m)
+    MapFrameStyle(settings.SEA_COLOUR).add_to(m)
     if standalone is not None and legend_on_map:  # the app and the site show it beside the map, where it covers nothing
-        _Legend(legend(story)).add_to(m)
+        MapLegend(legend(story)).add_to(m)
     assets.localize(m)
     fix_ids(m, prefix="base")
     return m
-
-
-def _add_terrain(story: Story, basemap: folium.FeatureGroup, *, standalone: bool) -> None:
-    """The manifest's hillshade and rivers, when it names them (static files; inlined in the export)."""
-    terrain, rivers = story.basemap.get("terrain"), story.basemap.get("rivers")
-    if terrain is not None:
-        image = terrain["image"]
-        url = (
-            assets.data_uri(image, "image/png")
-            if standalone
-            else story.derived("terrain-url", lambda: assets.publish_file(image))
-        )
-        _BasemapImage(url, terrain["bounds"]).add_to(basemap)
-    if rivers is not None:
-        source = (
-            _geometry_only(rivers)
-            if standalone
-            else story.derived("rivers-url", lambda: assets.publish_json("rivers", _geometry_only(rivers)))
-        )
-        _BasemapOutlines("rivers", source, settings.RIVER_STYLE, "mapappLines", 252).add_to(basemap)
-
-
-def _geometry_only(collection: dict) -> dict:
-    """Only geometry reaches the page (names and sources stay in the data files)."""
-    features = [{"type": "Feature", "properties": {}, "geometry": f["geometry"]} for f in collection.get("features", [])]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _published_outlines(story: Story, kind: str) -> str:
-    """URL of the story's boundary outlines of ``kind``, published once per story."""
-    boundaries = story.layers["boundaries"]
-
-    def publish() -> str:  # filtering the outlines costs ~1 ms: only on the first call
-        return assets.publish_json(f"basemap-{kind}", _outline_collection(boundaries[boundaries["kind"] == kind]))
-
-    return story.derived(f"basemap-{kind}-url", publish)
 
 
 def published_timeline(story: Story) -> str:
@@ -574,117 +320,10 @@ def published_timeline(story: Story) -> str:
     return story.derived("timeline-url", lambda: assets.publish_json("story", story_timeline(story)))
 
 
-def _outline_collection(gdf) -> dict:
-    """Boundary shapes with no properties: nothing from the file but geometry reaches the page."""
-    return {
-        "type": "FeatureCollection",
-        "features": [{"type": "Feature", "properties": {}, "geometry": g.__geo_interface__} for g in gdf.geometry],
-    }
-
-
 def fix_ids(element, *, prefix: str) -> None:
     """Deterministic element ids (folium draws random ones) so the JavaScript is stable."""
     for i, item in enumerate(assets.walk(element)):
         item._id = f"{prefix}{i}"
-
-
-class SyncedLayerControl(folium.LayerControl):
-    """A layer control that starts with the app's hidden layers unticked and reports user toggles.
-
-    After folium's control is built, the layers the app has switched off are
-    removed from the map (the control then shows them unticked), and the event
-    layer, if any, gets the date window: this script is re-sent on every rerun,
-    the base map is not. When the user
-    ticks a box, the visible layer ids go back to Python through
-    streamlit-folium's ``last_object_clicked_tooltip`` value as
-    ``"layers:id1,id2"``, so the sidebar can follow.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this._parent_macro(this, kwargs) }}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var groups = { {% for layer_id, var in this.resolved_vars().items() %}{{ layer_id|tojson }}: {{ var }},{% endfor %} };
-            var hidden = {{ this.hidden|tojson }};
-            // Story groups arrive on the map; the base map's event layer persists, so it may need adding back.
-            Object.keys(groups).forEach(function (id) {
-                var off = hidden.indexOf(id) >= 0;
-                if (off && map.hasLayer(groups[id])) { map.removeLayer(groups[id]); }
-                if (!off && !map.hasLayer(groups[id])) { map.addLayer(groups[id]); }
-            });
-            {% if this.story_layers %}{{ this.story_layers.get_name() }}.setState({{ this.story_state|tojson }});{% endif %}
-            {% if this.events_layer %}{{ this.events_layer.get_name() }}.setFilter({{ this.events_filter|tojson }});{% endif %}
-            {% if this.reveal %}
-            // A selection made outside the map (a passage, a timeline entry, the picker) moved it: bring the
-            // map's frame on screen if most of it is not (reveal {{ this.reveal }}: each request is a new script).
-            (function () {
-                var frame = window.frameElement;
-                if (!frame) return;
-                var r = frame.getBoundingClientRect(), h = window.parent.innerHeight;
-                var seen = Math.max(0, Math.min(r.bottom, h) - Math.max(r.top, 0)) / Math.max(1, r.height);
-                if (seen < 0.6) frame.scrollIntoView({block: "start"});
-            })();
-            {% endif %}
-            // The only door back to the app: streamlit-folium's value, sent by its debounced update (pinned in
-            // tests/test_internals.py). Reports are "layers:..." (the layer control) or "day:N" (playback stopped).
-            window.mapappReport = function (text) {
-                if (window.__GLOBAL_DATA__ && typeof debouncedUpdateComponentValue === "function") {
-                    window.__GLOBAL_DATA__.last_object_clicked_tooltip = text;
-                    debouncedUpdateComponentValue({{ this._parent.get_name() }});
-                }
-            };
-            {% if this.story_layers %}
-            // The page's own layer checkboxes and date act on the map at once, and a click reaches the app
-            // without streamlit-folium's debounce (static/mapapp/story-layers.js: mirrorPage).
-            {{ this.story_layers.get_name() }}.mirrorPage(groups, {{ this.page_classes|tojson }},
-                typeof updateComponentValue === "function" ? updateComponentValue : null);
-            {% endif %}
-            L.DomEvent.on({{ this.get_name() }}.getContainer(), "change", function () {
-                var on = Object.keys(groups).filter(function (id) { return {{ this._parent.get_name() }}.hasLayer(groups[id]); });
-                if (window.__GLOBAL_DATA__ && typeof debouncedUpdateComponentValue === "function") {
-                    window.__GLOBAL_DATA__.last_object_clicked_tooltip = "layers:" + on.join(",");
-                    debouncedUpdateComponentValue({{ this._parent.get_name() }});
-                }
-            });
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(
-        self,
-        base: folium.Map,
-        hidden: Iterable[str],
-        *,
-        state: dict | None = None,
-        events_filter: dict | None = None,
-        reveal: int = 0,
-        **kwargs,
-    ):
-        """``reveal``: a new number when a selection outside the map moved it (the frame scrolls into view)."""
-        # Collapsed: the sidebar has the same toggles, and an open control covers the map's top right
-        # (with an event dataset listed it hid a story marker at the default view).
-        super().__init__(collapsed=True, **kwargs)
-        self.layers = toggle_elements(base)
-        self.hidden = sorted(hidden)
-        self.story_layers = next((item for item in assets.walk(base) if isinstance(item, StoryLayers)), None)
-        self.story_state = state
-        self.events_layer = self.layers.get(settings.EVENTS_LAYER)
-        self.events_filter = events_filter
-        self.reveal = reveal
-        # Streamlit marks a keyed widget's element with the class "st-key-<key>".
-        self.page_classes = {"layerPrefix": "st-key-" + settings.KEY_LAYER_PREFIX, "date": "st-key-" + settings.KEY_DATE}
-
-    def resolved_vars(self) -> dict[str, str]:
-        """Layer id -> JS name, read at render time: streamlit-folium renames the base map's
-        variables while it renders the map, before this control."""
-        return {layer: element.get_name() for layer, element in self.layers.items()}
-
-    def render(self, **kwargs):
-        self._parent_macro = folium.LayerControl._template.module.script
-        super().render(**kwargs)
 
 
 def toggle_elements(base: folium.Map) -> dict[str, folium.map.Layer]:
@@ -699,36 +338,6 @@ def toggle_elements(base: folium.Map) -> dict[str, folium.map.Layer]:
 
 
 # --- clicks (plain functions, unit-tested) --------------------------------------------
-
-
-def place_id_from_click(event: dict | None, known: Iterable[str]) -> str | None:
-    """The id of the clicked feature from st_folium's return value, or None."""
-    drawing = (event or {}).get("last_active_drawing") or {}
-    props = drawing.get("properties") if isinstance(drawing, dict) else None
-    fid = props.get("id") if isinstance(props, dict) else None
-    return fid if isinstance(fid, str) and fid in set(known) else None
-
-
-def day_from_event(event: dict | None) -> date | None:
-    """The day playback stopped on (``"day:N"``, days since 1970-01-01), or None when it reported nothing."""
-    tooltip = (event or {}).get("last_object_clicked_tooltip")
-    if not isinstance(tooltip, str) or not tooltip.startswith("day:"):
-        return None
-    number = tooltip.removeprefix("day:")
-    return day_to_date(int(number)) if number.lstrip("-").isdigit() and abs(int(number)) < 10**6 else None
-
-
-def layers_from_event(event: dict | None, known: Iterable[str]) -> list[str] | None:
-    """Visible layer ids reported by the map's layer control, or None when it reported nothing."""
-    tooltip = (event or {}).get("last_object_clicked_tooltip")
-    if not isinstance(tooltip, str) or not tooltip.startswith("layers:"):
-        return None
-    known = list(known)
-    ids = [part for part in tooltip.removeprefix("layers:").split(",") if part]
-    return [layer for layer in known if layer in ids]
-
-
-# --- standalone export ----------------------------------------------------------------
 
 
 def build_standalone_map(story: Story, *, day: date, visible: Iterable[str], selected: str | None = None) -> folium.Map:

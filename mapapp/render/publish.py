@@ -29,7 +29,7 @@ from pathlib import Path
 from mapapp import settings
 from mapapp.events.dataset import Scope, load_events, within
 from mapapp.events.dataset import publish as publish_events
-from mapapp.render import assets, mapbuild, viewmodel
+from mapapp.render import assets, legend, mapbuild, viewmodel
 from mapapp.story.files import new_folder
 from mapapp.story.model import Story
 
@@ -223,7 +223,7 @@ def site_html(
 <button type="button" id="site-walk">Story: walk me through the article</button></div>
 <div id="site-changes" class="site-changes" hidden></div>
 <div id="site-walk-panel" hidden></div>
-{mapbuild.legend_html(story, open_=True)}
+{legend.legend_html(story, open_=True)}
 <div class="site-tabs" role="tablist"><button type="button" role="tab" id="tab-place" aria-selected="true">Place</button>
 <button type="button" role="tab" id="tab-article" aria-selected="false">Article</button>
 <button type="button" role="tab" id="tab-timeline" aria-selected="false">Timeline</button></div>

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from mapapp import contract
-from mapapp.render.mapbuild import legend
+from mapapp.render.legend import legend
 from mapapp.story.article import Passage
 from mapapp.story.layers import KINDS
 from mapapp.story.model import Story
