@@ -9,7 +9,7 @@ both numbers come from here, so a stale cached file or a script from another rel
   ``properties.t`` are ``[first day, last day, style index, escaped label, colour]``, days since 1970-01-01;
   ``labels``, ``callouts``, ``lines``, ``areas`` (``render/labels.py``);
 - :data:`EVENTS` -- an event dataset's ``manifest.json`` and its 13-byte points (Float32 lon, Float32 lat, Int32 day,
-  Uint8 type; ``events/dataset.py``), also part of the published folder's name;
+  Uint8 type; ``events/store.py``), also part of the published folder's name;
 - :data:`VIEW` -- the published site's view model (``render/viewmodel.py: site_view``).
 
 Bump a number whenever what its file holds changes shape.

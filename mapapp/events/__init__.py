@@ -1,7 +1,8 @@
 """Event datasets (ACLED or UCDP GED CSV) on top of a story: read, checked row by row, published as static files.
 
-``dataset`` reads, checks and publishes; ``ucdp`` maps UCDP GED's columns and codes to the same rows;
-``synthetic`` writes synthetic files for tests and benchmarks.
+``dataset`` holds the checked rows and their scope; ``rows`` reads and checks a file; ``store`` publishes
+for the map and keeps the cache; ``reports`` bounds and prunes problem reports; ``ucdp`` maps UCDP GED's
+columns and codes to the same rows; ``synthetic`` writes synthetic files for tests and benchmarks.
 """
 
 from mapapp.events.dataset import (
@@ -13,20 +14,13 @@ from mapapp.events.dataset import (
     Scope,
     date_to_day,
     day_to_date,
-    details_chunks,
-    evict_cache,
-    evict_reports,
-    load_events,
-    parse_event_date,
-    points_bytes,
     problem_table,
-    publish,
-    publish_or_error,
-    read_events,
     refusal,
-    touch,
     within,
 )
+from mapapp.events.reports import evict_reports
+from mapapp.events.rows import load_events, parse_event_date, read_events
+from mapapp.events.store import details_chunks, evict_cache, points_bytes, publish, publish_or_error, touch
 
 __all__ = [
     "EVENT_FILE",

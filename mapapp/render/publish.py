@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mapapp import settings
-from mapapp.events.dataset import Scope, load_events, within
-from mapapp.events.dataset import publish as publish_events
+from mapapp.events.dataset import Scope, within
+from mapapp.events.rows import load_events
+from mapapp.events.store import publish as publish_events
 from mapapp.render import assets, legend, mapbuild, viewmodel
 from mapapp.story.files import new_folder
 from mapapp.story.model import Story
