@@ -39,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 from mapapp import draft, settings  # noqa: E402
 from mapapp.draft.gazetteer import exact_key  # noqa: E402
 from mapapp.draft.gazetteer import load as load_gazetteer  # noqa: E402
-from mapapp.draft.geoparse import STOPWORDS, geoparse  # noqa: E402
+from mapapp.draft.geoparse import geoparse  # noqa: E402
+from mapapp.draft.words import STOPWORDS  # noqa: E402
 from mapapp.story.model import Story, load_story  # noqa: E402
 
 README = ROOT / "README.md"

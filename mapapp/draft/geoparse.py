@@ -27,225 +27,29 @@ below are English function words, titles and feature words.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from mapapp.draft.gazetteer import Country, Gazetteer, Record, exact_key
-
-_CAP = r"[A-Z][\w’'‘ʿ.]*(?:-[\w’'‘ʿ]+)*"
-_ART = r"(?:al|el|an|ar|as|ash|at|az|ad|ed|es|ul)-[A-Za-z][\w’'‘ʿ]*(?:-[\w’'‘ʿ]+)*"
-_TOKEN = rf"(?:{_CAP}|{_ART})"
-_RUN = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:[ \u00a0]+{_TOKEN})*")
-_ADJ_SUFFIX = re.compile(
-    r"-(?:backed|based|linked|led|held|controlled|run|supplied|bound|born|allied|aligned|owned|made|installed|appointed|sponsored|friendly)$"
+from mapapp.draft.gazetteer import Country, Gazetteer, exact_key
+from mapapp.draft.readings import Found, Geoparse, Occurrence
+from mapapp.draft.resolve import one_sense_per_article, resolve_readings
+from mapapp.draft.words import (
+    ADJ_SUFFIX,
+    COUNTRY_ALIASES,
+    FEATURE_AFTER,
+    FEATURE_BEFORE,
+    MAX_RUN,
+    NAME_RUN,
+    ORGANISATION_WORDS,
+    PLACE_CUES,
+    POSSESSIVE,
+    REGION_NOUNS,
+    SETTLEMENT_WORDS,
+    STOPWORDS,
+    TITLE_WORDS,
+    WORLD_REGIONS,
 )
-_POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Capitalised words that are not names: function words, titles, roles, calendar words (English, generic).
-STOPWORDS = _words(
-    """
-    a an the and or but if in on at of for to from by with as into onto after before since until while when
-    where which who whom whose what why how this that these those there here it its he she they we you i our
-    their his her my your us them meanwhile despite however although though also still yet then now once
-    according earlier later late early most many some more much few several all both each every other another
-    such no not only just even about over under between among against during within without toward towards
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-    september october november december today yesterday tomorrow tonight one two three four five six seven
-    eight nine ten dozens hundreds thousands millions president minister prime foreign defense defence
-    interior secretary general ambassador spokesman spokeswoman spokesperson governor mayor senator chancellor
-    king queen prince sheikh gen lt col capt mr mrs ms dr sir lord commander chief director adviser advisor
-    envoy official officials leader leaders activist activists correspondent reporter editor state national
-    central military security human rights united north south east west northern southern eastern western read
-    watch click story advertisement sponsored related video photo file
-    """
-)
-# A run holding one of these names an organisation, not a place.
-ORGANISATION_WORDS = _words(
-    """
-    council ministry observatory agency union party army forces news media tv committee office department
-    organization organisation association front brigade brigades court parliament government commission bank
-    company university institute channel group network coalition alliance movement authority authorities
-    assembly cabinet police guard command centre center fund program programme service services
-    """
-)
-# Words right after a name that make it a feature, and which kind.
-FEATURE_AFTER = {
-    "river": "river",
-    "valley": "valley",
-    "mountains": "mountains",
-    "mountain": "mountain",
-    "mount": "mountain",
-    "hills": "hills",
-    "sea": "sea",
-    "lake": "lake",
-    "dam": "dam",
-    "bridge": "bridge",
-    "plain": "plain",
-    "desert": "desert",
-    "gulf": "gulf",
-    "bay": "bay",
-    "strait": "strait",
-    "island": "island",
-    "islands": "island",
-    "region": "region",
-    "province": "region",
-    "governorate": "region",
-    "countryside": "region",
-    "district": "region",
-    "oblast": "region",
-    "county": "region",
-    "prefecture": "region",
-    "highway": "road",
-    "motorway": "road",
-    "road": "road",
-    "border": "border",
-    "crossing": "crossing",
-    "airport": "airport",
-    "port": "port",
-    "base": "base",
-    "camp": "camp",
-}
-FEATURE_BEFORE = {
-    "river": "river",
-    "lake": "lake",
-    "mount": "mountain",
-    "gulf of": "gulf",
-    "sea of": "sea",
-    "bay of": "bay",
-    "strait of": "strait",
-    "port of": "port",
-    "isle of": "island",
-}
-# Lower-case region words after a possessive (``Lebanon's coastal region``): that phrase is a region.
-REGION_NOUNS = (
-    "region",
-    "province",
-    "coast",
-    "countryside",
-    "border",
-    "north",
-    "south",
-    "east",
-    "west",
-    "north-west",
-    "northwest",
-    "north-east",
-    "northeast",
-    "south-west",
-    "southwest",
-    "south-east",
-    "southeast",
-)
-# Words before a name that say it is a place (for names the gazetteer does not hold).
-PLACE_CUES = _words(
-    """
-    in near at outside around from into inside toward towards across between through via of as town towns
-    village villages city cities district neighbourhood neighborhood area
-    """
-)
-SETTLEMENT_WORDS = frozenset(
-    ["town", "towns", "village", "villages", "city", "cities", "hamlet", "suburb", "neighbourhood", "neighborhood"]
-)
-# Country names as English news writes them, when GeoNames' short name differs.
-COUNTRY_ALIASES = {
-    "u.s.": "US",
-    "us": "US",
-    "usa": "US",
-    "america": "US",
-    "britain": "GB",
-    "great britain": "GB",
-    "u.k.": "GB",
-    "uk": "GB",
-    "uae": "AE",
-    "czechia": "CZ",
-    "holland": "NL",
-    "ivory coast": "CI",
-    "burma": "MM",
-}
-TITLE_WORDS = _words(
-    """
-    president minister secretary ambassador spokesman spokeswoman spokesperson governor mayor senator
-    chancellor king queen prince sheikh gen lt col capt mr mrs ms dr sir lord commander chief director adviser
-    advisor envoy activist reporter correspondent leader general premier pope cardinal writer photographer
-    spokesmen officials activists writers reporters
-    """
-)
-# Continents and world regions: context, not places to draw.
-WORLD_REGIONS = frozenset(
-    (
-        "europe",
-        "asia",
-        "africa",
-        "oceania",
-        "antarctica",
-        "the americas",
-        "latin america",
-        "north america",
-        "south america",
-        "central america",
-        "middle east",
-        "the middle east",
-        "balkans",
-        "the balkans",
-        "caucasus",
-        "scandinavia",
-        "central asia",
-        "southeast asia",
-        "east africa",
-        "west africa",
-    )
-)
-MAX_RUN = 6  # tokens tried together as one name
-FAR_KM = 600  # a loose match farther than this from the story's places is not taken
-# A reading that is not placed but listed as a doubt, with why and its candidates (issue: no wrong namesake):
-DOUBT_KM = 150  # a small place this far from the story's other places (a namesake in the next province)
-CONTEXT_SHARE = 0.2  # the article's evidence for a country below this: a reading there is outside its context
-SMALL_PLACE = 20_000  # below this, a reading far from the story's other places is a doubt
-BIG_CITY = 100_000  # a city this size in a country the article names is placed wherever it is (a capital)
-
-
-@dataclass
-class Occurrence:
-    """A name as written in one passage."""
-
-    passage: str
-    start: int
-    end: int
-    text: str
-    cue: bool  # preceded by a place word
-    settlement: bool = False  # "the town of X": a settlement, whatever else the article calls X
-
-
-@dataclass
-class Found:
-    """One drafted feature: a gazetteer place, a named feature without geometry, or an unlocated name."""
-
-    key: str  # what groups the spellings (gazetteer id, feature phrase, or name)
-    kind: str  # town/city/village/place, or a feature kind (river, region, road...)
-    status: str  # "placed", "feature", "unlocated"
-    spellings: list[str] = field(default_factory=list)
-    occurrences: list[Occurrence] = field(default_factory=list)
-    record: Record | None = None
-    match: str = ""  # exact / loose
-    alternatives: list[Record] = field(default_factory=list)
-    note: str = ""
-    base_name: str = ""  # a feature's name without its feature word ("Tigris" of "the Tigris River")
-
-
-@dataclass
-class Geoparse:
-    places: list[Found]
-    countries: Counter  # ISO code → weight of the article's evidence
-    skipped: list[tuple[str, str]]  # (name, why) for review
-    metonyms: list[Found]
 
 
 def _token_groups(run: str, offset: int) -> list[list[tuple[int, int, str]]]:
@@ -264,10 +68,10 @@ def _token_groups(run: str, offset: int) -> list[list[tuple[int, int, str]]]:
 
 def _clean(token: str) -> tuple[str, str]:
     """(the token without a trailing possessive or adjective suffix, what was removed)."""
-    stripped = _POSSESSIVE.sub("", token.rstrip(".,"))
+    stripped = POSSESSIVE.sub("", token.rstrip(".,"))
     if stripped != token.rstrip(".,"):
         return stripped, "possessive"
-    match = _ADJ_SUFFIX.search(token)
+    match = ADJ_SUFFIX.search(token)
     return (token[: match.start()], "adjective") if match else (token.rstrip(","), "")
 
 
@@ -300,7 +104,7 @@ class _Parser:
 
     # -- candidates --------------------------------------------------------
     def scan(self, pid: str, text: str, lowercase_words: set[str]) -> None:
-        for run in _RUN.finditer(text):
+        for run in NAME_RUN.finditer(text):
             for tokens in _token_groups(run.group(0), run.start()):
                 self._scan_run(pid, text, tokens, lowercase_words)
 
@@ -493,169 +297,7 @@ def geoparse(gazetteer: Gazetteer, passages: list[tuple[str, str]], people: Iter
     lowercase_words = {w for _pid, text in passages for w in re.findall(r"(?<![\w’'-])[a-z][a-z’'-]+", text)}
     for pid, text in passages:
         parser.scan(pid, text, lowercase_words)
-    _one_sense_per_article(parser)
-    places, metonyms = _resolve(parser)
+    one_sense_per_article(parser)
+    places, metonyms = resolve_readings(parser)
     skipped = sorted(parser.skipped.items())
     return Geoparse(places + list(parser.features.values()), parser.countries, skipped, metonyms)
-
-
-def _one_sense_per_article(parser: _Parser) -> None:
-    """A name the article calls a feature once ("the Tigris River") is that feature wherever it stands alone."""
-    by_name = {key.split(":", 1)[1]: found for key, found in parser.features.items()}
-    for name in list(parser.names):
-        found = by_name.get(exact_key(name))
-        if found is None:
-            continue
-        moved = [o for o in parser.names[name] if not o.settlement]
-        kept = [o for o in parser.names[name] if o.settlement]
-        if kept:
-            parser.names[name] = kept
-        else:
-            del parser.names[name]
-        if moved:
-            found.occurrences += moved
-            if name not in found.spellings:
-                found.spellings.append(name)
-
-
-# --- disambiguation -----------------------------------------------------------
-
-
-def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 12742 * math.asin(math.sqrt(min(1.0, h)))
-
-
-def _context_share(parser: _Parser) -> dict[str, float]:
-    evidence = Counter(parser.countries)
-    for name in parser.names:  # a name with one reading is evidence for its country
-        countries = {r.country for r, how in parser.gaz.lookup(name) if how == "exact"}
-        if len(countries) == 1:
-            evidence[next(iter(countries))] += 1
-    total = sum(evidence.values()) or 1
-    share = {iso: weight / total for iso, weight in evidence.items()}
-    if share:  # neighbours of the leading country get a little of its weight
-        top = max(share, key=lambda iso: share[iso])
-        country = parser.gaz.countries.get(top)
-        for iso in country.neighbours if country else ():
-            share[iso] = share.get(iso, 0.0) + 0.05
-    return share
-
-
-def _score(record: Record, how: str, share: dict[str, float], centre: tuple[float, float] | None) -> float:
-    score = 3.0 * share.get(record.country, 0.0) + math.log10(record.population + 10) / 7 + (0.4 if how == "exact" else 0.0)
-    if centre is not None:
-        score -= min(1.5, _distance_km((record.lat, record.lon), centre) / 400)
-    return score
-
-
-def _acceptable(record: Record, how: str, share: dict[str, float], centre: tuple[float, float] | None, cue: bool) -> bool:
-    in_context = share.get(record.country, 0.0) >= 0.05
-    near = centre is None or _distance_km((record.lat, record.lon), centre) <= FAR_KM
-    if how == "exact":
-        return (in_context and near) or record.population >= 100_000 or (cue and record.population >= 20_000)
-    return in_context and near and centre is not None
-
-
-def _resolve(parser: _Parser) -> tuple[list[Found], list[Found]]:
-    share = _context_share(parser)
-    candidates = {name: parser.gaz.lookup(name) for name in parser.names}
-    # First pass without distance; the sure ones (exact, in the leading countries) fix the story's centre.
-    first = {name: max(options, key=lambda o: _score(o[0], o[1], share, None)) for name, options in candidates.items() if options}
-    sure = [r for r, how in first.values() if how == "exact" and share.get(r.country, 0) >= 0.2]
-    centre = (_median([r.lat for r in sure]), _median([r.lon for r in sure])) if sure else None
-    by_record: dict[int, Found] = {}
-    unlocated: dict[str, Found] = {}
-    metonyms: list[Found] = []
-    capitals = {exact_key(c.capital): c for c in parser.gaz.countries.values() if c.capital}
-    for name, occurrences in parser.names.items():
-        options = candidates[name]
-        cue = any(o.cue for o in occurrences)
-        ranked = sorted(options, key=lambda o: -_score(o[0], o[1], share, centre))
-        best = next((o for o in ranked if _acceptable(o[0], o[1], share, centre, cue)), None)
-        if best is None:
-            if cue:
-                found = unlocated.setdefault(exact_key(name), Found(key=exact_key(name), kind="place", status="unlocated"))
-                found.spellings.append(name)
-                found.occurrences += occurrences
-                found.note = "not in the gazetteer" if not options else "the gazetteer's readings are far from the story"
-                found.alternatives = [r for r, _ in ranked[:3]]
-            else:
-                parser.skipped.setdefault(name, "not a place the gazetteer holds, and no place word before it")
-            continue
-        record, how = best
-        place_like = [o for o in occurrences if o.cue]
-        if exact_key(name) in capitals and not place_like:  # "Paris backed the deal": the government, not the city
-            metonyms.append(
-                Found(
-                    key=name,
-                    kind="capital",
-                    status="metonym",
-                    spellings=[name],
-                    occurrences=occurrences,
-                    record=record,
-                    match=how,
-                    note=f"stands for the government of {capitals[exact_key(name)].name}",
-                )
-            )
-            continue
-        doubts = _doubts(record, how, share, centre, cue, name, parser)
-        if doubts:  # not placed: listed first in the review, with why and the readings to choose from
-            found = unlocated.setdefault(exact_key(name), Found(key=exact_key(name), kind="place", status="doubt"))
-            found.spellings.append(name)
-            found.occurrences += occurrences
-            found.note = "; ".join(doubts)
-            found.alternatives = [r for r, _ in ranked[:3]]
-            continue
-        found = by_record.setdefault(
-            record.geonameid,
-            Found(key=str(record.geonameid), kind=_settlement_kind(record), status="placed", record=record, match=how),
-        )
-        if name not in found.spellings:
-            found.spellings.append(name)
-        found.occurrences += occurrences
-        found.alternatives = [r for r, _ in ranked if r.geonameid != record.geonameid][:3]
-        if how == "exact":
-            found.match = "exact"
-    return list(by_record.values()) + list(unlocated.values()), metonyms
-
-
-def _doubts(
-    record: Record, how: str, share: dict[str, float], centre: tuple[float, float] | None, cue: bool, name: str, parser: _Parser
-) -> list[str]:
-    """Why the best reading of ``name`` may be a namesake (empty: place it). Measured on wire reports the rules
-    had not seen: a surname read as a US town, a front-line village read as its namesake 425 km away in Crimea,
-    a border town read as a population-0 place in China through a loose match."""
-    reasons = []
-    country = parser.gaz.countries.get(record.country)
-    where = country.name if country else record.country
-    # "in Springfield" is a place cue, but says nothing of the country: size alone does not place a city abroad
-    big = record.population >= BIG_CITY and share.get(record.country, 0.0) >= 0.05
-    leading = max(share, key=lambda iso: share[iso]) if share else None
-    if share and share.get(record.country, 0.0) < CONTEXT_SHARE and not big:  # no evidence at all: nothing to go by
-        reasons.append(f"in {where}, outside the article's country context")
-    if how != "exact" and record.population == 0 and record.country != leading:
-        # GeoNames gives many of the leading country's villages no population: only elsewhere is this a doubt
-        reasons.append("a loose (transliteration) match to a place of unknown population")
-    if centre is not None and record.population < SMALL_PLACE:  # namesakes that trap are villages and small towns
-        km = _distance_km((record.lat, record.lon), centre)
-        if km > DOUBT_KM:
-            reasons.append(f"{km:,.0f} km from the story's other places")
-    if exact_key(name) in parser.person_tokens:
-        reasons.append("also the name of a person in the article")
-    return reasons
-
-
-def _median(values: list[float]) -> float:
-    values = sorted(values)
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
-
-
-def _settlement_kind(record: Record) -> str:
-    if record.population >= 100_000:
-        return "city"
-    if record.population >= 10_000:
-        return "town"
-    return "village" if record.population else "place"
