@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import folium
@@ -38,7 +39,7 @@ def session() -> EditSession:
     return st.session_state[KEY_SESSION]
 
 
-def run(change) -> None:
+def run(change: Callable[[EditSession], object]) -> None:
     """Apply one change; say what happened (or every problem that stopped it) at the top of the page."""
     editing = session()
     try:

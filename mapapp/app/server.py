@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from mapapp import settings
 from mapapp.app import preload
@@ -79,13 +81,13 @@ def patch_streamlit() -> None:
 
     log = logging.getLogger("mapapp")
 
-    def refused(self) -> None:
+    def refused(self: AppSession) -> None:
         log.warning("a client asked to clear every cache; refused (mapapp serve)")
 
     AppSession._handle_clear_cache_request = refused  # type: ignore[method-assign]
     original_rerun = AppSession.request_rerun
 
-    def request_rerun(self, client_state):
+    def request_rerun(self: AppSession, client_state: Any) -> Any:
         if client_state is not None and client_state.fragment_id and not self.has_fragment(client_state.fragment_id):
             full = type(client_state)()
             full.CopyFrom(client_state)
@@ -110,12 +112,12 @@ def _agent_api_answers_404_when_off() -> None:
 
     original = starlette_agent_routes.create_agent_routes
 
-    def routes(runtime, base_url):
+    def routes(runtime: Any, base_url: str | None) -> list[Any]:
         made = original(runtime, base_url)
         if config.get_option("server.enableAgentApi"):
             return made
 
-        async def gone(request):
+        async def gone(request: Any) -> PlainTextResponse:
             return PlainTextResponse("Not found", status_code=404)
 
         return [Route(r.path, gone, methods=["GET", "POST", "HEAD"]) if isinstance(r, Route) else r for r in made]
@@ -132,7 +134,7 @@ def _no_wildcard_cors_for_uploads() -> None:
 
     original = starlette_app.create_app_static_serving_routes
 
-    def routes(main_script_path, base_url):
+    def routes(main_script_path: str | None, base_url: str | None) -> list[Any]:
         wrapped = []
         for route in original(main_script_path, base_url):
             if isinstance(route, Route):
@@ -143,10 +145,10 @@ def _no_wildcard_cors_for_uploads() -> None:
     starlette_app.create_app_static_serving_routes = routes
 
 
-def _without_cors(endpoint):
+def _without_cors(endpoint: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awaitable[Any]]:
     cache = settings.CACHE_URL + "/"
 
-    async def serve(request):
+    async def serve(request: Any) -> Any:
         response = await endpoint(request)
         if cache in request.url.path:
             for header in ("access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers"):

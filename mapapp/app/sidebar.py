@@ -63,7 +63,7 @@ def render_sidebar(story: Story) -> None:
     render_exports(story, sb)
 
 
-def render_events_panel(container) -> None:
+def render_events_panel(container: Any) -> None:
     """Load an ACLED or UCDP GED CSV; filter its events; see every row that could not be used."""
     container.subheader("Event dataset")
     container.file_uploader(
@@ -137,7 +137,7 @@ def render_events_panel(container) -> None:
             )
 
 
-def render_exports(story: Story, container) -> None:
+def render_exports(story: Story, container: Any) -> None:
     day = st.session_state[settings.KEY_DATE]
     selected = st.session_state.get(settings.KEY_PLACE) or None
     # The files are built on click, outside any script run: they read the visible layers from this

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -57,7 +58,7 @@ def get_events_file(path: str, mtime_ns: int, size: int, scope: events.Scope) ->
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
-def get_events_upload(file_id: str, _uploaded, scope: events.Scope) -> events.PublishedEvents | GeoDataError:
+def get_events_upload(file_id: str, _uploaded: Any, scope: events.Scope) -> events.PublishedEvents | GeoDataError:
     """An uploaded event CSV, read and published once per upload (reruns do not touch its bytes)."""
     return events.publish_or_error(_uploaded.getvalue(), _uploaded.name, scope=scope)
 
@@ -83,7 +84,7 @@ def current_events(story: Story) -> events.PublishedEvents | GeoDataError | None
     return get_events_file(path, stat.st_mtime_ns, stat.st_size, story_scope(story))
 
 
-def uploaded_file():
+def uploaded_file() -> Any:
     """The uploaded event file, or None. After a server restart the uploader's value is a DeletedFile
     (Streamlit's stand-in for a file it no longer has): that is no file."""
     value = st.session_state.get(settings.KEY_EVENTS_FILE)
@@ -107,7 +108,7 @@ def init_state(story: Story) -> None:
     # those are the reader's latest choices (a toggle made just now), so they win over the URL's.
     sent = page_sent_widgets()
 
-    def default(key: str, value) -> None:
+    def default(key: str, value: object) -> None:
         st.session_state[key] = sent_value(sent[key], value) if key in sent else value
 
     st.session_state[KEY_UPLOAD_SENT] = sent_upload_name(sent)  # the page still shows an upload: is it here?
@@ -169,7 +170,7 @@ def sent_upload_name(sent: dict) -> str | None:
     return files[0].name if files else None
 
 
-def sent_value(state, fallback):
+def sent_value(state: Any, fallback: Any) -> Any:
     """A checkbox's, a date input's or a selectbox's value as the page sent it; ``fallback`` otherwise."""
     kind = state.WhichOneof("value")
     if kind == "bool_value":

@@ -11,7 +11,7 @@ from mapapp.story.model import Story
 from mapapp.story.validate import parse_iso_date
 
 
-def source_link(url) -> str:
+def source_link(url: object) -> str:
     """A markdown link for http(s) URLs only; anything else (javascript:, data:) is not linked."""
     if isinstance(url, str) and re.fullmatch(r"https?://[^\s()<>]+", url):
         return f" ([link]({url}))"
@@ -24,7 +24,7 @@ def human_date(value: date | str | None) -> str:
     return f"{day.day} {day:%b %Y}" if day else str(value or "")
 
 
-def source_names(story: Story, keys) -> str:
+def source_names(story: Story, keys: object) -> str:
     """Sources by outlet and title, not by their ids (the ids stay in the exports)."""
     names = []
     for key in keys if isinstance(keys, (list, tuple)) else [keys]:
@@ -59,6 +59,6 @@ def escape_html(text: str) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|#])")
 
 
-def escape_md(text) -> str:
+def escape_md(text: object) -> str:
     """Markdown-neutral text (st.markdown renders no raw HTML, but links and emphasis would apply)."""
     return _MD_SPECIAL.sub(r"\\\1", str(text))

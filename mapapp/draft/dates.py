@@ -49,12 +49,12 @@ def _rules() -> list[DateRule]:
     """Longest phrases first; each returns (first day, last day or None, precision)."""
     wd, mo, mo_any = _WEEKDAY, _MONTH, _MONTH_ANY
 
-    def since_month(m, today, news):
+    def since_month(m: re.Match[str], today: date, news: date) -> tuple[date | None, date | None, str] | None:
         first = _month_on_or_before(news, _month_number(m["month"]))
         part = (m["part"] or "").strip()
         return first.replace(day=_PART_START.get(part, 1)), news, "range"
 
-    def absolute_day(m, today, news):
+    def absolute_day(m: re.Match[str], today: date, news: date) -> tuple[date | None, date | None, str] | None:
         month = _month_number(m["month"])
         year = int(m["year"]) if m["year"] else _month_on_or_before(today, month).year
         try:
@@ -62,11 +62,11 @@ def _rules() -> list[DateRule]:
         except ValueError:
             return None
 
-    def in_month(m, today, news):
+    def in_month(m: re.Match[str], today: date, news: date) -> tuple[date | None, date | None, str] | None:
         first = _month_on_or_before(today, _month_number(m["month"]), int(m["year"]) if m["year"] else None)
         return first, _month_end(first), "month"
 
-    def past_days(m, today, news):
+    def past_days(m: re.Match[str], today: date, news: date) -> tuple[date | None, date | None, str] | None:
         n = {"few": 3, "couple of": 2, "two": 2, "three": 3, "four": 4, "five": 5, "several": 5}.get(m["n"])
         n = n if n is not None else int(m["n"]) if m["n"].isdigit() else 3
         return news - timedelta(days=n), news, "approximate"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -73,7 +74,7 @@ class EventSet:
         return day_to_date(self.day[0]), day_to_date(self.day[-1])
 
 
-def problem_table(problems) -> list[dict]:
+def problem_table(problems: Iterable[Problem]) -> list[dict]:
     """Problems as table rows: row, line, event id, field, problem."""
     return [
         {

@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+from collections.abc import Callable, Container, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _integer_code(text: str, allowed) -> int | None:
+def _integer_code(text: str, allowed: Container[int]) -> int | None:
     value = _number(text)
     return int(value) if value is not None and value == int(value) and int(value) in allowed else None
 
@@ -83,7 +84,7 @@ def _not_utf8(data: bytes, name: str) -> Problem:
     return Problem(name, "not UTF-8 text; save the CSV as UTF-8")
 
 
-def _read_rows(lines, name: str, digest: str) -> EventSet:
+def _read_rows(lines: Iterable[str], name: str, digest: str) -> EventSet:
     """The row loop of :func:`read_events`, streaming (a StringIO of the whole file would cost 4 bytes a character)."""
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader, [])]
@@ -107,7 +108,15 @@ def _read_rows(lines, name: str, digest: str) -> EventSet:
     return _check_rows(reader, header, columns, lambda cells: {c: cells[i].strip() for c, i in index}, name, digest)
 
 
-def _check_rows(reader, header: list[str], columns, to_record, name: str, digest: str, extra=None) -> EventSet:
+def _check_rows(
+    reader: Any,  # a csv.reader (its type is private to the csv module); line_num is read
+    header: list[str],
+    columns: tuple[str, ...],
+    to_record: Callable[[list[str]], dict[str, Any]],
+    name: str,
+    digest: str,
+    extra: Callable[[dict[str, Any]], str | None] | None = None,
+) -> EventSet:
     """Every row made a record (``to_record``), checked, and kept when it can be drawn; ``extra`` may refuse
     a row the generic checks pass (a format's own rule)."""
     checker = _RowChecker(name, report_path_for(digest))
@@ -145,8 +154,13 @@ def _check_rows(reader, header: list[str], columns, to_record, name: str, digest
 class _Columns:
     """Drawable rows gathered column-wise, then sorted by (day, row) into an :class:`EventSet`."""
 
-    def __init__(self):
-        self.lon, self.lat, self.day, self.row, self.kind, self.details = [], [], [], [], [], []
+    def __init__(self) -> None:
+        self.lon: list[float] = []
+        self.lat: list[float] = []
+        self.day: list[int] = []
+        self.row: list[int] = []
+        self.kind: list[str] = []
+        self.details: list[str] = []
         self.kinds: dict[str, str] = {}  # one shared string per event type
 
     def add(self, record: dict, row: int, values: list) -> None:
@@ -157,7 +171,7 @@ class _Columns:
         self.kind.append(self.kinds.setdefault(record["event_type"], record["event_type"]))
         self.details.append(json.dumps(values, ensure_ascii=False, separators=(",", ":")))
 
-    def event_set(self, **meta) -> EventSet:
+    def event_set(self, **meta: Any) -> EventSet:
         day = np.asarray(self.day, dtype=np.int32)
         row = np.asarray(self.row, dtype=np.int32)
         order = np.lexsort((row, day))

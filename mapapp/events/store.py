@@ -28,6 +28,7 @@ import os
 import secrets
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from mapapp import settings
@@ -123,7 +124,7 @@ def points_bytes(events: EventSet) -> bytes:
     )
 
 
-def details_chunks(events: EventSet, chunk: int = settings.EVENT_DETAILS_CHUNK):
+def details_chunks(events: EventSet, chunk: int = settings.EVENT_DETAILS_CHUNK) -> Iterator[tuple[int, str]]:
     """(file number, JSON text) per chunk of events, in date order."""
     for start in range(0, len(events), chunk):
         yield start // chunk, "[" + ",".join(events.details[start : start + chunk]) + "]"

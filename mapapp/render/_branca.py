@@ -14,6 +14,8 @@ replaced method is pinned by tests/test_internals.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 from branca.element import Element, Figure, MacroElement
 
 
@@ -25,11 +27,11 @@ class LiteralElement(Element):
         self._name = "LiteralElement"
         self.text = text
 
-    def render(self, **kwargs) -> str:
+    def render(self, **kwargs: Any) -> str:
         return self.text
 
 
-def _render_macros_literally(self: MacroElement, **kwargs) -> None:
+def _render_macros_literally(self: MacroElement, **kwargs: Any) -> None:
     """branca's MacroElement.render, with the rendered parts added as literal text."""
     figure = self.get_root()
     assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."

@@ -20,6 +20,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import branca
 import folium
@@ -95,7 +96,7 @@ def data_uri(source: Path, mime: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(Path(source).read_bytes()).decode()
 
 
-def publish_json(stem: str, data, cache_dir: Path | None = None) -> str:
+def publish_json(stem: str, data: Any, cache_dir: Path | None = None) -> str:
     """Write ``data`` once as ``cache/<stem>-<content hash>.json`` and return its URL.
 
     The name changes with the content, so browsers may cache it for good; the

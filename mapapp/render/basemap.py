@@ -7,6 +7,7 @@ reaches the page. The country outlines are also what a print page's locator inse
 from __future__ import annotations
 
 import folium
+import geopandas as gpd
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -135,7 +136,7 @@ def published_outlines(story: Story, kind: str) -> str:
     return story.derived(f"basemap-{kind}-url", publish)
 
 
-def outline_collection(gdf) -> dict:
+def outline_collection(gdf: gpd.GeoDataFrame) -> dict:
     """Boundary shapes with no properties: nothing from the file but geometry reaches the page."""
     return {
         "type": "FeatureCollection",

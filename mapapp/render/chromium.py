@@ -6,6 +6,11 @@ its folder on localhost only; nothing is fetched from the internet.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
+
 import functools
 import http.server
 import threading
@@ -29,7 +34,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def launch_chromium(playwright):
+def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's Chromium, headless, driven by Playwright (never a browser Playwright downloads)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
@@ -51,7 +56,7 @@ READY_TIMEOUT_MS = 120_000
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

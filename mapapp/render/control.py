@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 import folium
 from jinja2 import Template
@@ -92,8 +93,8 @@ class SyncedLayerControl(folium.LayerControl):
         state: dict | None = None,
         events_filter: dict | None = None,
         reveal: int = 0,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         """``reveal``: a new number when a selection outside the map moved it (the frame scrolls into view)."""
         # Collapsed: the sidebar has the same toggles, and an open control covers the map's top right
         # (with an event dataset listed it hid a story marker at the default view).
@@ -113,7 +114,7 @@ class SyncedLayerControl(folium.LayerControl):
         variables while it renders the map, before this control."""
         return {layer: element.get_name() for layer, element in self.layers.items()}
 
-    def render(self, **kwargs):
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # folium's LayerControl.render returns nothing
         self._parent_macro = folium.LayerControl._template.module.script
         super().render(**kwargs)
 

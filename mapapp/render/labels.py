@@ -17,6 +17,7 @@ from datetime import date
 
 import shapely
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from mapapp import settings
 from mapapp.story.layers import KINDS
@@ -60,11 +61,11 @@ def map_text(story: Story) -> dict:
     return {"callouts": _callouts(story), "lines": _line_names(story), "areas": _area_names(story)}
 
 
-def _day(value) -> int | None:
+def _day(value: date | None) -> int | None:
     return None if value is None else (value - EPOCH).days
 
 
-def _anchor(geom) -> list[float]:
+def _anchor(geom: BaseGeometry) -> list[float]:
     """Where a callout's leader line starts: the point, a line's middle, or a point inside an area."""
     if geom.geom_type == "Point":
         point = geom

@@ -19,9 +19,10 @@ from datetime import date
 import folium
 import numpy as np
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
+from shapely.geometry.base import BaseGeometry
 
 from mapapp import contract, settings
 from mapapp.events.dataset import date_to_day, day_to_date
@@ -30,7 +31,7 @@ from mapapp.render.basemap import BasemapOutlines, MapFrameStyle, add_terrain, o
 from mapapp.render.escape import escape_text
 from mapapp.render.labels import map_text, ranked_labels
 from mapapp.render.legend import MapLegend, legend
-from mapapp.story.layers import KINDS, drawing_order
+from mapapp.story.layers import KINDS, LayerKind, drawing_order
 from mapapp.story.model import Story
 from mapapp.story.states import FeatureState, layer_states
 
@@ -42,7 +43,7 @@ _branca.apply()  # rendered map parts are literal text, never Jinja templates (s
 # --- folium --------------------------------------------------------------------------
 
 
-def _display_geometry(geom) -> dict:
+def _display_geometry(geom: BaseGeometry) -> dict:
     """GeoJSON geometry with coordinates rounded to 5 decimals (about 1 m): what a map can show,
     at a fraction of the bytes re-sent on each rerun. The data files keep full precision."""
     return shapely.transform(geom, lambda xy: np.round(xy, DISPLAY_DECIMALS)).__geo_interface__
@@ -146,7 +147,7 @@ def _compute_timeline(story: Story) -> dict:
     return timeline
 
 
-def _ring(kind, status: str) -> str | None:
+def _ring(kind: LayerKind, status: str) -> str | None:
     """The ring a status draws around its fill (``colour`` or ``colour:dashed``), from the registry."""
     look = kind.statuses.get(status)
     return look.ring if look is not None else None
@@ -190,7 +191,7 @@ class StoryLayers(JSCSSMixin, MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, groups: dict[str, folium.FeatureGroup], source, state: dict | None = None):
+    def __init__(self, groups: dict[str, folium.FeatureGroup], source: str | dict, state: dict | None = None) -> None:
         super().__init__()
         self._name = "StoryLayers"
         self.groups = groups
@@ -320,7 +321,7 @@ def published_timeline(story: Story) -> str:
     return story.derived("timeline-url", lambda: assets.publish_json("story", story_timeline(story)))
 
 
-def fix_ids(element, *, prefix: str) -> None:
+def fix_ids(element: Element, *, prefix: str) -> None:
     """Deterministic element ids (folium draws random ones) so the JavaScript is stable."""
     for i, item in enumerate(assets.walk(element)):
         item._id = f"{prefix}{i}"

@@ -179,7 +179,10 @@ def _in_browser(story: Story, shots: list[Shot], layout: Layout, work: Callable[
                 try:
                     with sync_playwright() as pw:
                         browser = launch_chromium(pw)
-                        context = browser.new_context(viewport=layout.viewport, device_scale_factor=layout.scale)
+                        size = layout.viewport
+                        context = browser.new_context(
+                            viewport={"width": size["width"], "height": size["height"]}, device_scale_factor=layout.scale
+                        )
                         page = context.new_page()
                         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
 

@@ -14,6 +14,7 @@ renderer only looks up the interval that holds its day.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -78,7 +79,7 @@ def draft_note(feature: dict) -> str | None:
     return review if isinstance(review, str) else "check this place"
 
 
-def _intervals(story: Story, boundaries: list[date], at) -> list[dict]:
+def _intervals(story: Story, boundaries: list[date], at: Callable[[date], dict]) -> list[dict]:
     """``at(day)`` on each stretch between ``boundaries``, merged where equal, over the story's timeline."""
     start, end = story.manifest.timeline_start, story.manifest.timeline_end
     days = sorted({start, *(d for d in boundaries if start < d <= end)})
