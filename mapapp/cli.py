@@ -41,11 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="load the story (and $MAPAPP_EVENTS), then start the dashboard")
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed on to `streamlit run`")
-    events_cmd = sub.add_parser("events", help="check an ACLED or UCDP GED CSV and report every bad row")
-    events_cmd.add_argument("csv", type=Path)
+    events_cmd = sub.add_parser(
+        "events", help="check an ACLED or UCDP GED CSV, or a Parquet file or folder; report every bad row"
+    )
+    events_cmd.add_argument("csv", type=Path, help="the file, or a folder of Parquet files (partitioned by year=...)")
     publish = sub.add_parser("publish", help="write the story as a static site (any web server or CDN can host it)")
     publish.add_argument("out", type=Path, help="the site's folder (must not exist)")
-    publish.add_argument("--events", type=Path, help="an ACLED or UCDP GED CSV to publish with the story")
+    publish.add_argument(
+        "--events", type=Path, help="events to publish with the story: an ACLED or UCDP GED CSV, a Parquet file or folder"
+    )
     publish.add_argument("--force", action="store_true", help="replace OUT if it exists")
     publish.add_argument("--base-url", help="where the site will live (https://...): absolute links in share tags and embeds")
     publish.add_argument("--share-image", action="store_true", help="photograph share.png (1200x630) for link previews")

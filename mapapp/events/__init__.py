@@ -19,7 +19,8 @@ from mapapp.events.dataset import (
     within,
 )
 from mapapp.events.reports import evict_reports
-from mapapp.events.rows import load_events, parse_event_date, read_events
+from mapapp.events.rows import parse_event_date, read_events
+from mapapp.events.sources import load_events
 from mapapp.events.store import details_chunks, evict_cache, points_bytes, publish, publish_or_error, touch
 
 __all__ = [

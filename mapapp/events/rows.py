@@ -11,7 +11,7 @@ import io
 import json
 import math
 import os
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -88,16 +88,35 @@ def _read_rows(lines: Iterable[str], name: str, digest: str) -> EventSet:
     """The row loop of :func:`read_events`, streaming (a StringIO of the whole file would cost 4 bytes a character)."""
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader, [])]
+    columns, to_record, extra = row_reader(header, name)
+    return check_rows(_numbered(reader), header, columns, to_record, name, digest, extra=extra)
+
+
+def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of a csv.reader's rows: a quoted field may span lines, so a row's line is where it starts."""
+    last = reader.line_num
+    for cells in reader:
+        line, last = last + 1, reader.line_num
+        yield line, cells
+
+
+Reader = tuple[tuple[str, ...], Callable[[list[str]], dict[str, Any]], Callable[[dict[str, Any]], str | None] | None]
+
+
+def row_reader(header: list[str], name: str) -> Reader:
+    """How a row of this header becomes a record: the detail columns, the cells-to-record function and a
+    format's own refusal rule. ACLED's names, or UCDP GED's mapped to them; anything else is refused,
+    naming every missing column."""
     if is_ged(header):  # UCDP GED: its columns mapped to the same fields (events/ucdp.py)
         columns, to_record = record_reader(header, settings.EVENT_COLUMNS)
-        return _check_rows(reader, header, columns, to_record, name, digest, extra=undrawable)
+        return columns, to_record, undrawable
     missing = [c for c in settings.EVENT_COLUMNS if c not in header]
     if missing:
         raise GeoDataError(
             [
                 Problem(
                     name,
-                    "missing column(s): " + ", ".join(missing) + " (an ACLED or a UCDP GED CSV expected; see the README)",
+                    "missing column(s): " + ", ".join(missing) + " (an ACLED or a UCDP GED table expected; see the README)",
                     field=missing[0],
                 )
             ],
@@ -105,11 +124,11 @@ def _read_rows(lines: Iterable[str], name: str, digest: str) -> EventSet:
         )
     columns = settings.EVENT_COLUMNS + tuple(c for c in settings.EVENT_OPTIONAL_COLUMNS if c in header)
     index = [(c, header.index(c)) for c in columns]
-    return _check_rows(reader, header, columns, lambda cells: {c: cells[i].strip() for c, i in index}, name, digest)
+    return columns, lambda cells: {c: cells[i].strip() for c, i in index}, None
 
 
-def _check_rows(
-    reader: Any,  # a csv.reader (its type is private to the csv module); line_num is read
+def check_rows(
+    rows: Iterable[tuple[int, list[str]]],
     header: list[str],
     columns: tuple[str, ...],
     to_record: Callable[[list[str]], dict[str, Any]],
@@ -117,14 +136,13 @@ def _check_rows(
     digest: str,
     extra: Callable[[dict[str, Any]], str | None] | None = None,
 ) -> EventSet:
-    """Every row made a record (``to_record``), checked, and kept when it can be drawn; ``extra`` may refuse
-    a row the generic checks pass (a format's own rule)."""
+    """Every row, given with its line (in a CSV) or its row in its part file (Parquet), made a record
+    (``to_record``), checked, and kept when it can be drawn; ``extra`` may refuse a row the generic checks
+    pass (a format's own rule)."""
     checker = _RowChecker(name, report_path_for(digest))
     kept = _Columns()
-    row_no, last_line = 0, reader.line_num
-    for cells in reader:
-        line = last_line + 1  # a quoted field may span lines: report where the row starts
-        last_line = reader.line_num
+    row_no = 0
+    for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue  # blank line
         row_no += 1
@@ -311,7 +329,7 @@ class _RowChecker:
         return drawable
 
 
-def load_events(path: Path) -> EventSet:
+def load_csv(path: Path) -> EventSet:
     """Read ``path``; a file-level fault (unreadable, not CSV, columns missing) raises GeoDataError."""
     try:
         data = Path(path).read_bytes()

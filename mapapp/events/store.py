@@ -40,7 +40,8 @@ from mapapp.events.dataset import (
     within,
 )
 from mapapp.events.reports import evict_lru
-from mapapp.events.rows import load_events, read_events
+from mapapp.events.rows import read_events
+from mapapp.events.sources import load_events
 from mapapp.story.validate import GeoDataError
 
 # --- publishing for the map ----------------------------------------------------------
@@ -156,7 +157,7 @@ def publish_or_error(source: Path | bytes, name: str | None = None, scope: Scope
     (bytes) under a random name that only the uploading session's page knows (see :func:`publish`)."""
     try:
         if isinstance(source, Path):
-            return publish(within(load_events(source), scope))
+            return publish(load_events(source, scope))
         return publish(within(read_events(source, name), scope), private=True)
     except GeoDataError as exc:
         return exc

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mapapp import settings
-from mapapp.events.dataset import Scope, within
-from mapapp.events.rows import load_events
+from mapapp.events.dataset import Scope
+from mapapp.events.sources import load_events
 from mapapp.events.store import publish as publish_events
 from mapapp.render import assets, legend, mapbuild, viewmodel
 from mapapp.story.files import new_folder
@@ -265,7 +265,7 @@ def publish_site(
         if events_csv is not None:
             manifest = story.manifest
             scope = Scope(manifest.region, manifest.timeline_start, manifest.timeline_end)
-            published = publish_events(within(load_events(events_csv), scope), tmp / "data", "data")
+            published = publish_events(load_events(events_csv, scope), tmp / "data", "data")
             events_url = published.manifest_url
             events_bytes = sum(p.stat().st_size for p in (tmp / "data").glob("events-*/**/*") if p.is_file())
         writer.write("favicon.svg", FAVICON.encode("utf-8"))
