@@ -879,7 +879,7 @@ def test_the_site_permalink_sets_place_and_date(browser, site_url, day, holder):
     context, pg = site_page(browser, site_url)
     pg.goto(f"{site_url}/?place=saraqeb&date={day}")
     pg.wait_for_function(SITE_READY, timeout=30000)
-    assert pg.locator("#site-place .site-holder").inner_text() == holder
+    assert pg.locator("#site-place .site-holder").inner_text() == f"held by {holder}"
     assert pg.input_value("#site-date") == day
     assert pg.evaluate("() => window.map.getZoom()") == settings.SELECTED_ZOOM
     assert pg.outside == []
@@ -907,6 +907,42 @@ def test_the_site_on_a_phone_and_its_accessibility(browser, site_url):
     pg.screenshot(path=str(ARTIFACTS / "site-phone-390x844.png"))
     serious = [v for v in driver.axe_violations(pg) if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
+    context.close()
+
+
+def test_on_a_phone_a_tap_on_a_place_shows_who_holds_it_and_tooltips_stay_on_screen(browser, site_url):
+    context, pg = site_page(browser, site_url, viewport=(390, 844))
+    pg.goto(f"{site_url}/?date=2020-02-27")
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    point = driver.feature_point(pg, "saraqeb")
+    driver.click_in_map(pg, point, container=".site-map .folium-map")
+    status = pg.locator("#site-place .site-status")
+    status.wait_for(timeout=5000)
+    pg.wait_for_function(
+        "() => { const r = document.querySelector('#site-place .site-status').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }",
+        timeout=5000,
+    )  # scrolled into view, who holds it first
+    assert status.inner_text().startswith("As of 27 Feb 2020: held by") or "contested" in status.inner_text()
+    assert "2020-02" not in pg.locator("#site-place").inner_text()  # dates as the map writes them
+    pg.evaluate("() => window.scrollTo(0, 0)")
+    outside = pg.evaluate(
+        """() => {
+          const out = [], box = document.querySelector('.site-map').getBoundingClientRect();
+          for (const [id, f] of Object.entries(window.mapappStory.features)) {
+            if (!f.layer._map || !f.layer.getLatLng || !window.map.getBounds().contains(f.layer.getLatLng())) continue;
+            f.layer.openTooltip();
+            const t = f.layer.getTooltip().getElement();
+            if (t && t.textContent) {
+              const r = t.getBoundingClientRect();
+              if (r.left < 0 || r.right > window.innerWidth) out.push([id, Math.round(r.left), Math.round(r.right)]);
+            }
+            f.layer.closeTooltip();
+          }
+          return out;
+        }"""
+    )
+    assert outside == []
     context.close()
 
 

@@ -25,9 +25,10 @@ def render_place_panel(story: Story) -> None:
     st.subheader(view["name"])
     if view["draft"] is not None:  # drafted by `python -m mapapp new`: say so before anything else
         st.warning(f"Draft, not yet reviewed: {escape_md(view['draft'])}")
+    # Who holds it first (a reader's question), then what the place is and where its position comes from.
+    render_status(story, view, day)
     st.markdown("\n".join(f"- **{k}:** {escape_md(v)}" for k, v in view["facts"]))
     render_sources(view["sources"])
-    render_status(story, view, day)
     render_place_passages(story, place_id)
 
 
@@ -108,7 +109,10 @@ def render_place_passages(story: Story, place_id: str) -> None:
 def render_passage(passage: Passage, place_id: str | None = None, *, every: bool = False) -> None:
     """The passage with its speaker and dates; the mentions of ``place_id`` (or, ``every``, of all places) marked."""
     speakers = ", ".join(s.get("who", "") for s in passage.speakers) or "unattributed"
-    dates = "; ".join(f"“{d['phrase']}” = {d['date']}" + (f"…{d['date_to']}" if d.get("date_to") else "") for d in passage.dates)
+    dates = "; ".join(
+        f"“{d['phrase']}” = {human_date(d['date'])}" + (f" to {human_date(d['date_to'])}" if d.get("date_to") else "")
+        for d in passage.dates
+    )
     st.markdown(f"<small>{escape_html(passage.id)} · speaker: {escape_html(speakers)}</small>", unsafe_allow_html=True)
     st.markdown(highlighted(passage, place_id, every=every), unsafe_allow_html=True)
     if dates:

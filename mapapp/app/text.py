@@ -26,21 +26,15 @@ def human_date(value: date | str | None) -> str:
 
 def source_names(story: Story, keys: object) -> str:
     """Sources by outlet and title, not by their ids (the ids stay in the exports)."""
-    names = []
-    for key in keys if isinstance(keys, (list, tuple)) else [keys]:
-        source = story.source(str(key))
-        outlet, title = source.get("publisher") or "", source.get("title") or str(key)
-        names.append(f"{outlet}: {title}" if outlet and outlet not in title else title)
-    return "; ".join(names)
+    return viewmodel.source_text(story, keys)
 
 
 def holder_phrase(side_id: str, label: str) -> str:
-    """ "held by the government", "contested", "no dated claim": a side's label read as a state of a place."""
-    if side_id == "unknown":
-        return "no dated control claim in this dataset"
-    if side_id == "contested" or label.startswith("contested"):
-        return "**contested**"
-    return f"held by **{escape_md(label)}**"
+    """ "held by **government**", "**contested**": :func:`viewmodel.holder_text`, its side in bold."""
+    text = viewmodel.holder_text(side_id, label)
+    if text.startswith("held by "):
+        return f"held by **{escape_md(label)}**"
+    return f"**{escape_md(text)}**" if text == "contested" else escape_md(text)
 
 
 def highlighted(passage: Passage, place_id: str | None, *, every: bool = False) -> str:

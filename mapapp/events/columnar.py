@@ -1,5 +1,5 @@
 """Event archives in Parquet: one (Geo)Parquet file, or a folder of them partitioned the Hive way
-(``year=2020/region=Middle East/part-0.parquet``) as GeoPandas, DuckDB, Apache Sedona or Spark write them.
+(``year=2024/region=Eastern Africa/part-0.parquet``) as GeoPandas, DuckDB, Apache Sedona or Spark write them.
 
 DuckDB reads only what a story needs: partitions outside its years are never opened, and the story's box
 and dates are pushed down to the Parquet row groups (their min/max statistics skip the rest), so a folder far

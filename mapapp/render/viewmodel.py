@@ -94,6 +94,27 @@ def _intervals(story: Story, boundaries: list[date], at: Callable[[date], dict])
     return [{"from": o["from"], "to": o["to"], **o["value"]} for o in out]
 
 
+def holder_text(side_id: str, label: str) -> str:
+    """ "held by government", "contested", "no dated control claim in this dataset": a side read as a state."""
+    if side_id == "unknown":
+        return "no dated control claim in this dataset"
+    if side_id == "contested" or label.startswith("contested"):
+        return "contested"
+    return f"held by {label}"
+
+
+def source_text(story: Story, keys: object) -> str:
+    """Sources by outlet and title, not by their ids (the ids stay in the exports)."""
+    names = []
+    for key in keys if isinstance(keys, (list, tuple)) else [keys]:
+        if not key:
+            continue
+        source = story.source(str(key))
+        outlet, title = source.get("publisher") or "", source.get("title") or str(key)
+        names.append(f"{outlet}: {title}" if outlet and outlet not in title else title)
+    return "; ".join(names)
+
+
 def control_status(story: Story, place_id: str) -> list[dict]:
     """Who held the place, as intervals: side, its label, since when, and any dispute with its claims."""
     changes = story.history(place_id)
@@ -103,12 +124,19 @@ def control_status(story: Story, place_id: str) -> list[dict]:
     def at(day: date) -> dict:
         status = story.status(place_id, day)
         claims = [
-            {"date": c.get("date", ""), "text": c.get("text", "adopted date"), "sources": as_list(c.get("source"))}
+            {
+                "date": c.get("date", ""),
+                "text": c.get("text", "adopted date"),
+                "sources": as_list(c.get("source")),
+                "source_text": source_text(story, as_list(c.get("source"))),
+            }
             for c in status.claims
         ]
+        label = story.manifest.side(status.controller).label
         return {
             "side": status.controller,
-            "label": story.manifest.side(status.controller).label,
+            "label": label,
+            "phrase": holder_text(status.controller, label),
             "since": _ISO(status.since) if status.since else None,
             "disputed": status.disputed,
             "note": status.note if status.disputed else "",
@@ -126,15 +154,21 @@ def control_history(story: Story, place_id: str) -> list[dict]:
             "name": c.name,
             "before": story.manifest.side(c.before).label,
             "after": story.manifest.side(c.after).label,
-            "claims": [_claim(k) for k in c.claims],
+            "claims": [_claim(story, k) for k in c.claims],
             "sources": [source_view(story, key) for key in c.sources],
         }
         for c in story.history(place_id)
     ]
 
 
-def _claim(claim: dict) -> dict:
-    return {"date": claim.get("date", ""), "text": claim.get("text", ""), "source": str(claim.get("source", ""))}
+def _claim(story: Story, claim: dict) -> dict:
+    source = str(claim.get("source", ""))
+    return {
+        "date": claim.get("date", ""),
+        "text": claim.get("text", ""),
+        "source": source,
+        "source_text": source_text(story, [source]) if source else "",
+    }
 
 
 def states_status(story: Story, feature: dict) -> list[dict]:
@@ -174,7 +208,7 @@ def _place_view(story: Story, place_id: str) -> dict:
                 "date": e.get("date", ""),
                 "status": e.get("status", ""),
                 "note": e.get("note") or e.get("event") or "",
-                "claims": [_claim(c) for c in e.get("claims") or []],
+                "claims": [_claim(story, c) for c in e.get("claims") or []],
             }
             for e in as_list(feature.get("states"))
         ]

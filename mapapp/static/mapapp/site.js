@@ -138,7 +138,7 @@
     wrap.appendChild(para);
     if (p.dates.length) {
       wrap.appendChild(el("small", "Dates: " + p.dates.map(function (d) {
-        return "“" + d.phrase + "” = " + d.date + (d.date_to ? "…" + d.date_to : "");
+        return "“" + d.phrase + "” = " + dateText(d.date) + (d.date_to ? " to " + dateText(d.date_to) : "");
       }).join("; "), "site-dates"));
     }
     return wrap;
@@ -153,6 +153,8 @@
     });
     return ul;
   }
+  function dateText(value) { return validIso(value) ? dayText(value) : String(value || ""); }
+  function sourceNote(text) { return text ? " (" + text + ")" : ""; }
   function renderPlace() {
     var box = document.getElementById("site-place");
     box.replaceChildren();
@@ -160,50 +162,54 @@
     var v = places[state.place];
     box.appendChild(el("h2", v.name));
     if (v.draft) box.appendChild(el("p", "Draft, not yet reviewed: " + v.draft, "site-warning"));
+    // Who holds it first (a reader's question), then what the place is and where its position comes from.
+    renderStatus(box, v);
     var facts = el("ul", null, "site-facts");
     v.facts.forEach(function (f) { var li = el("li"); li.appendChild(el("b", f[0] + ": ")); li.appendChild(document.createTextNode(f[1])); facts.appendChild(li); });
     box.appendChild(facts);
     box.appendChild(sourcesList(v.sources));
-    if (v.panel === "control-history") {
-      var s = intervalOn(v.status, state.day);
-      if (!s) box.appendChild(el("p", "No dated control claim for this place in the dataset.", "site-hint"));
-      else {
-        var p = el("p"); p.appendChild(el("b", "Status as of " + state.day + ": "));
-        p.appendChild(document.createTextNode("held by "));
-        p.appendChild(el("b", s.label, "site-holder"));
-        if (s.since) p.appendChild(document.createTextNode(" since " + s.since));
-        box.appendChild(p);
-        if (s.disputed) {
-          box.appendChild(el("p", s.note, "site-warning"));
-          s.claims.forEach(function (c) { box.appendChild(el("p", c.date + ": " + c.text + " (" + c.sources.join(", ") + ")", "site-claim")); });
-        }
-        box.appendChild(el("h3", "Control history"));
-        v.history.forEach(function (c) {
-          box.appendChild(el("p", c.date + " (" + c.precision + "): " + c.name + ": " + c.before + " → " + c.after));
-          c.claims.forEach(function (k) { box.appendChild(el("p", k.date + " " + k.text + " [" + k.source + "]", "site-claim")); });
-          box.appendChild(sourcesList(c.sources));
-        });
-      }
-    } else if (v.panel === "states") {
-      var st = intervalOn(v.status, state.day);
-      var sp = el("p"); sp.appendChild(el("b", "Status as of " + state.day + ": ")); sp.appendChild(document.createTextNode(st ? st.status : "unknown"));
-      box.appendChild(sp);
-      v.states.forEach(function (e) {
-        box.appendChild(el("p", e.date + ": " + e.status + ". " + e.note));
-        e.claims.forEach(function (c) { box.appendChild(el("p", "other account: " + c.date + " " + c.text + " [" + c.source + "]", "site-claim")); });
-      });
-    } else if (v.panel === "dated") {
-      box.appendChild(el("p", "Date: " + v.dated.date + (v.dated.date_to ? " to " + v.dated.date_to : "")));
-      v.dated.claims.forEach(function (c) { box.appendChild(el("p", c.text + " (" + c.source + ")", "site-claim")); });
-    }
     box.appendChild(el("h3", "Passages (" + v.passages.length + ")"));
     v.passages.forEach(function (pid) { box.appendChild(passageBlock(passages[pid], state.place, false)); });
+  }
+  function renderStatus(box, v) {
+    if (v.panel === "control-history") {
+      var s = intervalOn(v.status, state.day);
+      if (!s) { box.appendChild(el("p", "No dated control claim for this place in the dataset.", "site-hint site-status")); return; }
+      var p = el("p", null, "site-status");
+      p.appendChild(el("b", "As of " + dayText(state.day) + ": "));
+      p.appendChild(el("b", s.phrase, "site-holder"));
+      if (s.since) p.appendChild(document.createTextNode(" since " + dayText(s.since)));
+      box.appendChild(p);
+      if (s.disputed) {
+        box.appendChild(el("p", s.note, "site-warning"));
+        s.claims.forEach(function (c) { box.appendChild(el("p", dateText(c.date) + ": " + c.text + sourceNote(c.source_text), "site-claim")); });
+      }
+      box.appendChild(el("h3", "Control history"));
+      v.history.forEach(function (c) {
+        box.appendChild(el("p", dayText(c.date) + " (" + c.precision + "): " + c.name + ": " + c.before + " → " + c.after));
+        c.claims.forEach(function (k) { box.appendChild(el("p", dateText(k.date) + " " + k.text + sourceNote(k.source_text), "site-claim")); });
+        box.appendChild(sourcesList(c.sources));
+      });
+    } else if (v.panel === "states") {
+      var st = intervalOn(v.status, state.day);
+      var sp = el("p", null, "site-status");
+      sp.appendChild(el("b", "As of " + dayText(state.day) + ": "));
+      sp.appendChild(document.createTextNode(st ? st.status.replace(/-/g, " ") : "no dated state"));
+      box.appendChild(sp);
+      v.states.forEach(function (e) {
+        box.appendChild(el("p", dateText(e.date) + ": " + e.status.replace(/-/g, " ") + ". " + e.note));
+        e.claims.forEach(function (c) { box.appendChild(el("p", "other account: " + dateText(c.date) + " " + c.text + sourceNote(c.source_text), "site-claim")); });
+      });
+    } else if (v.panel === "dated") {
+      box.appendChild(el("p", "Date: " + dateText(v.dated.date) + (v.dated.date_to ? " to " + dateText(v.dated.date_to) : ""), "site-status"));
+      v.dated.claims.forEach(function (c) { box.appendChild(el("p", c.text + sourceNote(c.source), "site-claim")); });
+    }
   }
   function renderArticle() {
     var box = document.getElementById("site-article");
     box.replaceChildren();
     box.appendChild(el("p", V.headline, "site-headline"));
-    box.appendChild(el("small", V.outlet + " · events " + V.events_date + " · published " + V.published));
+    box.appendChild(el("small", V.outlet + " · events " + dateText(V.events_date) + " · published " + dateText(V.published)));
     V.passages.forEach(function (p) {
       box.appendChild(passageBlock(p, null, false));
       var b = el("button", "Show its places on the map", p.id === state.passage ? "site-current" : "");
@@ -409,6 +415,13 @@
     }).then(function () { window.mapappPending -= 1; });
   }
 
+  // On a phone the panel is under the map: a tap on a place brings who holds it into view.
+  function statusIntoView() {
+    if (!window.matchMedia("(max-width: 640px)").matches) return;
+    var status = document.querySelector("#site-place .site-status") || document.getElementById("site-place");
+    status.scrollIntoView({ block: "center" });
+  }
+
   // --- actions --------------------------------------------------------------------------------------
   function selectPlace(id, move) {
     state.place = id; state.tab = "place";
@@ -471,7 +484,7 @@
     toggles.appendChild(label);
   });
   Object.keys(story.features).forEach(function (id) {
-    if (places[id]) story.features[id].layer.on("click", function () { selectPlace(id, false); });
+    if (places[id]) story.features[id].layer.on("click", function () { selectPlace(id, false); statusIntoView(); });
   });
   // The playback bar reports the day it stopped on (as it tells the app): the panel follows.
   window.mapappReport = function (text) {
