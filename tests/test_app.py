@@ -232,6 +232,7 @@ def test_a_second_story_shows_its_own_title_dates_sides_and_legend(tmp_path, mon
     at = run_app({"place": "dolvik"})
     assert not at.exception
     assert at.sidebar.header[0].value == TITLE
+    assert "Place names in Arabic" not in [c.label for c in at.sidebar.checkbox]  # its data has no Arabic names
     assert "As of 10 Jun 2022:" in next(m.value for m in at.markdown if "aria-live" in m.value)
     assert str(at.sidebar.date_input[0].value) == "2022-06-10"
     assert [c.label for c in at.checkbox if c.key and c.key.startswith(settings.KEY_LAYER_PREFIX)] == [

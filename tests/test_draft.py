@@ -180,6 +180,9 @@ def test_the_second_article_drafts_a_valid_story(kherson, gaz):
     assert places["Dnipro River"]["geometry"] is None and places["Dnipro River"]["properties"]["kind"] == "river"
     assert "Dnipro" not in places  # the river, not the city of Dnipro
     assert {"Snihurivka", "Mykolaiv", "Nova Kakhovka"} <= set(places)
+    # Arabic names only where Arabic is spoken: none in Ukraine, so the map offers no Arabic labels
+    assert not any("name_ar" in f["properties"] for f in files["places.geojson"]["features"])
+    assert not story.has_arabic_names
     # passages are linked to their places under the spellings in the text
     linked = {pid for p in story.passages for pid in p.place_ids}
     assert "kherson" in linked and "snihurivka" in linked

@@ -51,9 +51,10 @@ def render_sidebar(story: Story) -> None:
         on_change=on_pick_place,
         args=(story,),
     )
-    sb.checkbox(
-        "Place names in Arabic", key=settings.KEY_LABELS_ARABIC, help="Labels on the map, where the data has the Arabic name."
-    )
+    if story.has_arabic_names:  # only a story whose data holds Arabic names offers them
+        sb.checkbox(
+            "Place names in Arabic", key=settings.KEY_LABELS_ARABIC, help="Labels on the map, where the data has the Arabic name."
+        )
     sb.checkbox(
         "Online base maps (OpenStreetMap, satellite)",
         key="online_tiles",

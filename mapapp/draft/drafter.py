@@ -30,6 +30,7 @@ from mapapp.draft.gazetteer import load as load_gazetteer
 from mapapp.draft.geoparse import geoparse
 from mapapp.draft.readings import Found, Geoparse
 from mapapp.draft.speakers import find_speakers, person_names
+from mapapp.draft.words import ARABIC_COUNTRIES
 from mapapp.story.article import build_article
 from mapapp.story.files import FolderExistsError, new_folder
 
@@ -121,7 +122,7 @@ def _feature(found: Found, fid: str, gaz: Gazetteer) -> dict:
             f"matched {name!r} ({found.match} match)",
             "draft_review": _review_note(found, gaz),
         }
-        if r.name_ar:
+        if r.name_ar and r.country in ARABIC_COUNTRIES:
             props["name_ar"] = r.name_ar
         geometry = {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]}
     else:

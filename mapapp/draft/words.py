@@ -176,6 +176,37 @@ WORLD_REGIONS = frozenset(
         "west africa",
     )
 )
+# Where Arabic is an official language (Arab League members, and Chad): a drafted place keeps its Arabic name
+# there, for the map's Arabic labels; elsewhere the gazetteer's Arabic transliteration is noise for a reader.
+ARABIC_COUNTRIES = frozenset(
+    [
+        "AE",
+        "BH",
+        "DJ",
+        "DZ",
+        "EG",
+        "EH",
+        "IQ",
+        "JO",
+        "KM",
+        "KW",
+        "LB",
+        "LY",
+        "MA",
+        "MR",
+        "OM",
+        "PS",
+        "QA",
+        "SA",
+        "SD",
+        "SO",
+        "SY",
+        "TD",
+        "TN",
+        "YE",
+    ]
+)
+
 MAX_RUN = 6  # tokens tried together as one name
 FAR_KM = 600  # a loose match farther than this from the story's places is not taken
 # A reading that is not placed but listed as a doubt, with why and its candidates (issue: no wrong namesake):

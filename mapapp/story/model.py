@@ -55,6 +55,17 @@ class Story:
         return [k for k in self.manifest.layers if KINDS[k].toggleable and k in self.layers]
 
     @property
+    def has_arabic_names(self) -> bool:
+        """Whether any feature has an Arabic name (the map then offers Arabic labels)."""
+        return self.derived(
+            "has-arabic-names",
+            lambda: any(
+                "name_ar" in gdf.columns and bool(gdf["name_ar"].map(lambda v: isinstance(v, str) and bool(v)).any())
+                for gdf in self.layers.values()
+            ),
+        )
+
+    @property
     def passages(self) -> list[Passage]:
         return self.article.passages
 
