@@ -331,3 +331,34 @@ def test_a_front_line_report_places_every_town_and_no_namesake(gaz):
             wrong.append(f"{place['name']} → {record.name} ({record.country}) {record.geonameid}")
     assert wrong == [] and missed == []
     assert all(r.country == expected["country"] for r in placed.values())
+
+
+def test_a_draft_proposes_callouts_in_the_articles_words_at_the_place_it_happened(kherson):
+    _out, files, story = kherson
+    callouts = files[settings.MANIFEST_FILE]["callouts"]
+    assert {c["target"] for c in callouts} >= {"kherson", "snihurivka"}
+    assert "kyiv" not in {c["target"] for c in callouts}  # the dateline is where the reporter was
+    texts = {p.id: p.text for p in story.passages}
+    for callout in callouts:
+        assert callout["text"] in texts[callout["passage"]]  # the article's words, never new ones
+        assert len(callout["text"]) <= settings.CALLOUT_MAX_CHARS
+    assert [c.id for c in story.manifest.callouts] == [c["id"] for c in callouts]  # valid: the story loads them
+    assert "## Callouts drafted from incident sentences" in files["DRAFT.md"]
+
+
+def test_what_might_happen_is_not_a_callout():
+    from mapapp.draft.callouts import candidate_callouts
+
+    place = {"geometry": {"type": "Point", "coordinates": [37.2, 48.3]}, "properties": {"id": "townx", "name": "Townx"}}
+    passages = [
+        ("p01", "Analysts say the capture of Townx would cut a main supply road."),
+        ("p02", "Troops entered Townx on Monday."),
+    ]
+    (only,) = candidate_callouts(passages, [place], {"p02": [{"date": "2024-01-08", "date_precision": "day"}]})
+    assert only == {
+        "id": "callout-townx",
+        "text": "Troops entered Townx on Monday",
+        "target": "townx",
+        "passage": "p02",
+        "date": "2024-01-08",
+    }

@@ -80,13 +80,20 @@ def test_a_change_that_would_not_load_is_refused_and_nothing_is_written(folder):
 def test_undo_and_redo_walk_the_versions(folder):
     session = EditSession(folder)
     session.apply(Accept("kherson"))
+
+    def callout_targets() -> list[str]:
+        manifest = json.loads((folder / settings.MANIFEST_FILE).read_text(encoding="utf-8"))
+        return [c["target"] for c in manifest.get("callouts", [])]
+
+    assert "snihurivka" in callout_targets()  # the draft wrote a callout at it
     session.apply(Delete("snihurivka"))
-    assert session.undo() == "undid deleted Snihurivka"
-    assert _props(folder, "snihurivka")  # back
-    assert session.redo() == "redid deleted Snihurivka"
+    assert "snihurivka" not in callout_targets()  # a callout at nothing goes with its place
+    assert session.undo() == "undid deleted Snihurivka and its callout"
+    assert _props(folder, "snihurivka") and "snihurivka" in callout_targets()  # both back
+    assert session.redo() == "redid deleted Snihurivka and its callout"
     with pytest.raises(StopIteration):
         _props(folder, "snihurivka")
-    assert session.undo() == "undid deleted Snihurivka" and session.undo() == "undid accepted Kherson"
+    assert session.undo() == "undid deleted Snihurivka and its callout" and session.undo() == "undid accepted Kherson"
     assert _props(folder, "kherson")["properties"]["draft"] is True and session.undo() is None
     session.apply(Accept("mykolaiv"))  # a new change: the undone ones can no longer be redone
     assert session.redo() is None and [h["summary"] for h in session.history()] == ["accepted Mykolaiv"]

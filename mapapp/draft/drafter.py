@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mapapp import settings
+from mapapp.draft.callouts import candidate_callouts
 from mapapp.draft.dates import article_date, find_dates, news_day
 from mapapp.draft.gazetteer import Gazetteer, exact_key
 from mapapp.draft.gazetteer import load as load_gazetteer
@@ -300,6 +301,12 @@ def draft_story(
         "geonames": GEONAMES_SOURCE,
     }
     places = {"type": "FeatureCollection", "features": features}
+    callouts = candidate_callouts(body, [f for f in features if f["geometry"]], dates)
+    for callout in callouts:  # a date outside the story's timeline is left to the reviewer
+        if not first_day.isoformat() <= callout.get("date", first_day.isoformat()) <= day.isoformat():
+            del callout["date"]
+    if callouts:
+        manifest["callouts"] = callouts
     report = draft_report(manifest, features, parse, speakers, dates)
     basemap = basemap_countries(bounds)
     extra: dict[str, Any] = {}
@@ -338,6 +345,11 @@ def draft_report(manifest: dict, features: list[dict], parse: Geoparse, speakers
         "",
         f"## Features and unlocated names, no geometry ({len(other)})",
         *[f"- `{p['id']}` {p['name']} ({p['kind']}): {p['draft_review']}" for p in other],
+        "",
+        f"## Callouts drafted from incident sentences ({len(manifest.get('callouts', []))})",
+        "Written on the map with a line to their place. Check the words and the place; shorten or delete them",
+        "in story.json (`callouts`).",
+        *[f"- {c['passage']}: “{c['text']}”, at {c['target']}" for c in manifest.get("callouts", [])],
         "",
         "## Capitals read as governments (not drawn)",
         *[f"- {m.spellings[0]}: {m.note}" for m in parse.metonyms],

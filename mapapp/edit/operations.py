@@ -57,7 +57,8 @@ class Accept:
 
 @dataclass(frozen=True)
 class Delete:
-    """A wrong reading, or a name that is not a place: the feature goes (its passages' links stay checked)."""
+    """A wrong reading, or a name that is not a place: the feature goes (its passages' links stay checked),
+    and so do the callouts written at it (a callout without its place would point at nothing)."""
 
     fid: str
 
@@ -65,7 +66,17 @@ class Delete:
         out = copy.deepcopy(docs)
         feature = _feature(out, self.fid)
         out[PLACES]["features"].remove(feature)
-        return {PLACES: out[PLACES]}, f"deleted {feature['properties'].get('name', self.fid)}"
+        changed: Documents = {PLACES: out[PLACES]}
+        said = f"deleted {feature['properties'].get('name', self.fid)}"
+        manifest = out.get(settings.MANIFEST_FILE) or {}
+        callouts = manifest.get("callouts")
+        if isinstance(callouts, list):
+            kept = [c for c in callouts if not (isinstance(c, dict) and c.get("target") == self.fid)]
+            if len(kept) != len(callouts):
+                manifest["callouts"] = kept
+                changed[settings.MANIFEST_FILE] = manifest
+                said += f" and its callout{'s' if len(callouts) - len(kept) > 1 else ''}"
+        return changed, said
 
 
 @dataclass(frozen=True)
