@@ -362,3 +362,18 @@ def test_what_might_happen_is_not_a_callout():
         "passage": "p02",
         "date": "2024-01-08",
     }
+
+
+def test_a_district_named_after_its_town_leaves_the_town_on_the_map(gaz):
+    """ "Kharkiv oblast" makes a region feature; the bare "Kharkiv" may be the city: it stays a candidate."""
+    parse = geoparse.geoparse(
+        gaz,
+        [
+            ("p01", "Russian forces shelled villages across Kharkiv oblast on Monday."),
+            ("p02", "Kharkiv was hit by two missiles."),
+        ],
+    )
+    regions = [f for f in parse.places if f.kind == "region" and "Kharkiv" in f.base_name + " ".join(f.spellings)]
+    assert regions and regions[0].record is None  # the oblast: a feature without geometry, to be drawn
+    city = [f for f in parse.places if f.record is not None and f.record.name == "Kharkiv"]
+    assert city and city[0].record.country == "UA"  # the city is placed too, not swallowed by its oblast

@@ -25,11 +25,20 @@ class Candidates(Protocol):
 
 
 def one_sense_per_article(parser: Candidates) -> None:
-    """A name the article calls a feature once ("the Tigris River") is that feature wherever it stands alone."""
+    """A name the article calls a feature once ("the Tigris River") is that feature wherever it stands alone.
+
+    An administrative unit named after its town ("Masisi territory", "X district") takes the name's
+    occurrences too, but where the gazetteer holds a town of that name the town stays a candidate: which
+    of the two a bare "X" means is the reviewer's call, and the town is never dropped unseen."""
     by_name = {key.split(":", 1)[1]: found for key, found in parser.features.items()}
     for name in list(parser.names):
         found = by_name.get(exact_key(name))
         if found is None:
+            continue
+        if found.kind == "region" and any(how == "exact" for _record, how in parser.gaz.lookup(name)):
+            found.occurrences += [o for o in parser.names[name] if not o.settlement]
+            if name not in found.spellings:
+                found.spellings.append(name)
             continue
         moved = [o for o in parser.names[name] if not o.settlement]
         kept = [o for o in parser.names[name] if o.settlement]
