@@ -377,3 +377,30 @@ def test_a_district_named_after_its_town_leaves_the_town_on_the_map(gaz):
     assert regions and regions[0].record is None  # the oblast: a feature without geometry, to be drawn
     city = [f for f in parse.places if f.record is not None and f.record.name == "Kharkiv"]
     assert city and city[0].record.country == "UA"  # the city is placed too, not swallowed by its oblast
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "The provincial governor, Jean-Paul Kasongo, on Tuesday confirmed the town had fallen.",
+            ["Jean-Paul Kasongo, the provincial governor"],
+        ),
+        ("It did not say how many people had been killed.", []),  # no earlier speaker: "it" stays unresolved
+        ("The ministry said on Tuesday that talks would resume.", ["ministry"]),
+        ("Ahmed Saleh, a local official, said the road was cut.", ["Ahmed Saleh"]),
+    ],
+)
+def test_speakers_from_appositions_and_no_pronoun_made_a_speaker(text, expected):
+    from mapapp.draft.speakers import find_speakers
+
+    assert [s["who"] for s in find_speakers([("p01", text)])["p01"]] == expected
+
+
+def test_it_is_never_resolved_to_a_person():
+    from mapapp.draft.speakers import find_speakers
+
+    found = find_speakers(
+        [("p01", "Maria Lopez, a nurse, said the clinic was full."), ("p02", "It did not say when it would reopen.")]
+    )
+    assert found["p02"] == []  # "it" is an organisation or a statement, not the nurse

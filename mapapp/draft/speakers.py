@@ -10,7 +10,10 @@ _VERBS = (
     r"hailed|aired|tweeted|wrote|confirmed|denied|insisted|accused|urged|noted|argued|acknowledged|alleged|"
     r"declared|estimated"
 )
-_AUX = r"(?:(?:has|had|have|also|repeatedly|later|earlier|recently|then|previously|again|further|\w+day)\s+)*"
+_AUX = (
+    r"(?:(?:has|had|have|also|repeatedly|later|earlier|recently|then|previously|again|further|\w+day|"
+    r"did|does|do|would|could|will|not|n[’']t|declined to|refused to|on \w+day)\s+)*"
+)
 _PRONOUNS = {"he", "she", "they", "it", "we"}
 _SUBJECT_BEFORE = re.compile(rf"(?P<who>[^.;:“”\"]{{2,160}}?)\s+{_AUX}(?:{_VERBS})\b")
 _SUBJECT_AFTER = re.compile(rf"(?:[Aa]ccording to|[”\"],? (?:{_VERBS})) (?P<who>[^,.;“”\"]{{2,120}})")
@@ -41,8 +44,14 @@ _TRAILING = re.compile(r"(?:\s+(?:later|earlier|also|on \w+day|\w+day|in a state
 MAX_SPEAKER_WORDS = 12
 
 
+_ROLE_THEN_NAME = re.compile(r"^(?:[Tt]he|[Aa]n?) (?P<role>[^,]{3,60}), (?P<name>(?:[A-Z][\w’'.-]+ ?){2,4}),?$")
+
+
 def _clean_speaker(who: str) -> str | None:
-    who = who.strip().lstrip('“"').strip(" ,")
+    who = _TRAILING.sub("", who.strip().lstrip('“"').strip(" ,")).strip(" ,")
+    apposition = _ROLE_THEN_NAME.match(who)  # "The provincial governor, Jean Dupont, (on Tuesday) confirmed"
+    if apposition:
+        return f"{apposition['name'].strip()}, the {apposition['role']}"
     words = who.split()
     while words and words[0].casefold().strip(",") in _OPENERS:
         words = words[1:]
@@ -59,8 +68,10 @@ def _clean_speaker(who: str) -> str | None:
 
 
 def _subject(raw: str) -> str:
-    """The subject before a reporting verb: after the last clause break, unless it is 'Name, role,'."""
-    if re.match(r"^[A-Z][^,]*,[^,]+,\s*$", raw):
+    """The subject before a reporting verb: after the last clause break, unless it is 'Name, role,' or
+    'The role, Name,' (an apposition; a time phrase after it is dropped first)."""
+    raw = _TRAILING.sub("", raw.rstrip()).rstrip()
+    if re.match(r"^[A-Z][^,]*,[^,]+,?\s*$", raw) and raw.count(",") <= 2:
         return raw
     return re.split(r"(?<=[.!?])\s+|,\s+|\b(?:after|before|when|while|because|since|as|but|and then)\s+", raw)[-1]
 
@@ -86,8 +97,8 @@ def find_speakers(passages: list[tuple[str, str]]) -> dict[str, list[dict]]:
             taken.append(span)
             if who.casefold() in _PRONOUNS:
                 previous = speakers[-1] if speakers else last
-                if previous is None:
-                    continue
+                if previous is None or (who.casefold() == "it" and _a_person(previous["who"])):
+                    continue  # "it" is an organisation or a statement, never a person: left unresolved
                 speaker = {
                     "who": previous["who"],
                     "phrase": match.group(0).strip(),
@@ -106,6 +117,10 @@ def find_speakers(passages: list[tuple[str, str]]) -> dict[str, list[dict]]:
             last = speakers[-1]
         out[pid] = speakers
     return out
+
+
+def _a_person(who: str) -> bool:
+    return bool(re.match(r"(?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+(?:,|$)", who))
 
 
 def person_names(speakers: dict[str, list[dict]]) -> set[str]:
