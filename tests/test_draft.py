@@ -404,3 +404,17 @@ def test_it_is_never_resolved_to_a_person():
         [("p01", "Maria Lopez, a nurse, said the clinic was full."), ("p02", "It did not say when it would reopen.")]
     )
     assert found["p02"] == []  # "it" is an organisation or a statement, not the nurse
+
+
+@pytest.mark.parametrize(
+    "text, phrases",
+    [
+        ("Rebels of the March 23 Movement (M23) took the town.", []),
+        ("The May 5 Movement held a rally on Friday.", ["on Friday"]),
+        ("Fighting resumed on March 23 near the town.", ["March 23"]),
+    ],
+)
+def test_a_date_that_names_something_is_not_a_date(text, phrases):
+    from mapapp.draft.dates import find_dates
+
+    assert [d["phrase"] for d in find_dates(text, date(2025, 2, 16), date(2025, 2, 14))] == phrases

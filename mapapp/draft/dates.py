@@ -109,6 +109,14 @@ def _rules() -> list[DateRule]:
 _DATE_RULES = _rules()
 
 
+# A date that names something is not a date: "the March 23 Movement", "the May 5 Accords", "June 30 Street".
+_NAMED_AFTER = re.compile(
+    r"\s+(?:Movement|Revolution|Uprising|Accords?|Agreement|Front|Brigade|Battalion|Regiment|Square|Street|Avenue|"
+    r"Bridge|Stadium|Offensive|Declaration|Coalition|Alliance|Party|Group|Protests?|Massacre|Memorial|University|"
+    r"Hospital|Constitution|Decree|Law|Group)\b"
+)
+
+
 def find_dates(text: str, today: date, news_day: date) -> list[dict]:
     """The date phrases in ``text`` resolved against the article's date ``today``.
 
@@ -121,7 +129,7 @@ def find_dates(text: str, today: date, news_day: date) -> list[dict]:
     for rule in _DATE_RULES:
         for match in rule.pattern.finditer(text):
             start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
+            if any(start < e and s < end for s, e in taken) or _NAMED_AFTER.match(text, end):
                 continue
             resolved = rule.resolve(match, today, news_day)
             if resolved is None:
