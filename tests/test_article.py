@@ -128,3 +128,24 @@ def test_annotation_that_no_longer_matches_the_text_is_reported(data_copy):
     messages = [str(p) for p in info.value.problems]
     assert any("passages.p16.links[0]" in m and "not in passage p16" in m for m in messages)
     assert any("p99" in m for m in messages)
+
+
+def test_other_sites_furniture_is_not_the_story():
+    """A list of other stories, a donation or newsletter banner and a photo credit are not body passages."""
+    from mapapp.story.article import parse_page
+
+    page = "\n".join(
+        [
+            "Headline",
+            "Rebels took the town on Sunday, officials said.",
+            "Photo: Jean Dupont / Reuters",
+            "Recommended Stories",
+            "Vance says talks with allies will continue",
+            "Floods hit coastal towns in the south",
+            "The last paragraph of the story ends here.",
+            "Support independent journalism. Donate now.",
+            "Sign up for our daily newsletter",
+        ]
+    )
+    kinds = [(b["kind"], b["text"][:20]) for b in parse_page(page)[1]]
+    assert [k for k, _t in kinds] == ["body", "photo", "list", "link", "link", "body", "banner", "banner"]

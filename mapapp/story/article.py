@@ -36,6 +36,35 @@ GENERIC_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("sponsored", re.compile(r"^(?:Sponsored content|Sponsored|Promoted content|Paid content)$")),
     ("timestamp", re.compile(r"^(?:Published|Posted|Updated|Last updated)\b.{0,80}\d{4}.{0,40}$")),
+    # Lists of other stories: their header; the headlines under it are links (see parse_page).
+    (
+        "list",
+        re.compile(
+            r"^(?:Recommended(?: Stories| stories| for you| reading)?|Most (?:Read|Popular|Viewed|read|popular)|"
+            r"More (?:Stories|stories|from [^.]{1,40})|Related (?:Stories|Articles|Coverage|stories)|"
+            r"You (?:may|might) also (?:like|be interested in)|Trending(?: Now| now)?|Top Stories|Editor[’']s Picks|"
+            r"Latest(?: News| news)?|Keep reading|Read next|Up next)\s*:?$"
+        ),
+    ),
+    # Banners: donations, newsletters, subscriptions, app downloads.
+    (
+        "banner",
+        re.compile(
+            r"^(?:(?:Please )?(?:Support|Help fund|Fund) (?:independent|our|quality|trusted|fearless)\b.{0,160}|"
+            r"(?:Donate|Subscribe|Give)(?: now| today)?[.!]?|Sign up (?:for|to) .{0,120}|"
+            r"(?:Subscribe|Get|Join) (?:to )?(?:our|the) [^.]{0,60}(?:newsletter|briefing|alerts)\b.{0,80}|"
+            r"Download (?:our|the) .{0,40}app\b.{0,80})$",
+            re.IGNORECASE,
+        ),
+    ),
+    # Photo credits under pictures: "Photo: Name / Agency", "(AP Photo/Name)".
+    (
+        "photo",
+        re.compile(
+            r"^(?:(?:File )?(?:Photo|Photograph|Image|Picture)(?: credit)?\s*[:/].{0,160}|.{0,200}\((?:AP|AFP|Reuters)"
+            r" Photo/[^)]+\)|.{0,160}\s/\s(?:Reuters|AFP|AP|Getty Images|EPA)\.?)$"
+        ),
+    ),
     ("credits", re.compile(r"\breported from\b.*\bcontributed to this report\.$")),
 )
 # A caption under a video: its title (optionally after "WATCH:") and a date, as news sites print it.
@@ -131,6 +160,10 @@ def parse_page(text: str, furniture: Iterable[FurniturePattern] = ()) -> tuple[s
     for number, raw in enumerate(raw_lines[1:], start=2):
         line = raw.strip()
         if not line:
+            continue
+        in_list = bool(blocks) and (blocks[-1]["kind"] == "list" or bool(blocks[-1].get("listed")))
+        if in_list and len(line) <= 160 and not line.endswith((".", "”", '"')):  # a headline under "Recommended Stories"
+            blocks.append({"line": number, "kind": "link", "text": line, "title": line, "listed": True})
             continue
         block = _classify(line, number, patterns, blocks[-1] if blocks else None)
         if block is not None:
