@@ -32,6 +32,7 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -203,6 +204,75 @@ def table(result: dict) -> str:
     return "\n".join(rows)
 
 
+ARTICLES = ROOT / "tests" / "articles"
+PLACED_KM = 5.0
+
+
+def score_article(article: Path, gaz: Any = None) -> dict:
+    """One test article drafted and compared with its ``.expected.json``: each expected place placed within
+    5 km, flagged for review (listed without a position), missed, or wrong (placed farther, or a name the
+    gazetteer lacks placed anyway); a drafted point in a country the article is not about is wrong too."""
+    expected = json.loads(article.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    files = draft.draft_story(article.read_text(encoding="utf-8"), gazetteer=gaz)
+    features = files["places.geojson"]["features"]
+
+    def names(f: dict) -> set[str]:
+        return {f["properties"]["name"], *(f["properties"].get("aliases") or [])}
+
+    placed = {n: f for f in features if f["geometry"] for n in names(f)}
+    flagged = {n for f in features if not f["geometry"] for n in names(f)}
+    out: dict[str, list[str]] = {"placed": [], "flagged": [], "missed": [], "wrong": []}
+    for place in expected["places"]:
+        f = placed.get(place["name"])
+        if f is not None:
+            lon, lat = f["geometry"]["coordinates"]
+            km = _km((lon, lat), (place["lon"], place["lat"]))
+            out["placed" if km <= PLACED_KM else "wrong"].append(
+                place["name"] + ("" if km <= PLACED_KM else f" ({km:.0f} km off)")
+            )
+        else:
+            out["flagged" if place["name"] in flagged else "missed"].append(place["name"])
+    for place in expected.get("unlocated", []):
+        if place["name"] in placed:
+            out["wrong"].append(f"{place['name']} (not in the gazetteer, placed anyway)")
+        else:
+            out["flagged" if place["name"] in flagged else "missed"].append(place["name"])
+    countries = set(expected.get("countries") or [expected["country"]])
+    expected_names = {p["name"] for p in expected["places"]}
+    for f in features:
+        props = f["properties"]
+        iso = str(props.get("source_text", "")).split("(", 1)[-1][:2]  # "GeoNames 123: Name (UA, population …"
+        if f["geometry"] and not names(f) & expected_names and iso not in countries:
+            out["wrong"].append(f"{props['name']} (placed in {iso}, not an expected place)")
+    total = len(expected["places"]) + len(expected.get("unlocated", []))
+    return {"article": article.stem, "total": total, **out}
+
+
+def articles_table(scores: list[dict]) -> str:
+    rows = [
+        "| article | expected | placed ≤5 km | flagged | missed | wrong | placed + flagged |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    totals = dict.fromkeys(("total", "placed", "flagged", "missed", "wrong"), 0)
+    for sc in scores:
+        counts = {k: (sc[k] if k == "total" else len(sc[k])) for k in totals}
+        for k in totals:
+            totals[k] += counts[k]
+        share = (counts["placed"] + counts["flagged"]) / counts["total"] if counts["total"] else 1.0
+        rows.append(
+            f"| {sc['article']} | {counts['total']} | {counts['placed']} | {counts['flagged']} | {counts['missed']} "
+            f"| {counts['wrong']} | {share:.0%} |"
+        )
+    share = (totals["placed"] + totals["flagged"]) / totals["total"] if totals["total"] else 1.0
+    rows.append(
+        f"| **all** | {totals['total']} | {totals['placed']} | {totals['flagged']} | {totals['missed']} | {totals['wrong']} "
+        f"| {share:.0%} |"
+    )
+    details = [f"- {sc['article']}: missed {', '.join(sc['missed'])}; wrong {', '.join(sc['wrong']) or 'none'}"
+               for sc in scores if sc["missed"] or sc["wrong"]]  # fmt: skip
+    return "\n".join(rows + (["", *details] if details else []))
+
+
 def write_readme(text: str) -> None:
     readme = README.read_text(encoding="utf-8")
     start, end = readme.index(MARK_START) + len(MARK_START), readme.index(MARK_END)
@@ -215,9 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     result = measure()
-    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else table(result))
+    gaz = load_gazetteer()
+    scores = [score_article(path, gaz) for path in sorted(ARTICLES.glob("*.txt")) if path.with_suffix(".expected.json").exists()]
+    text = table(result) + "\n\nTest articles (our own words; expected places from GeoNames):\n\n" + articles_table(scores)
+    print(json.dumps({**result, "articles": scores}, ensure_ascii=False, indent=1) if args.json else text)
     if args.readme:
-        write_readme(table(result))
+        write_readme(text)
     return 0
 
 

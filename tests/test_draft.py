@@ -418,3 +418,12 @@ def test_a_date_that_names_something_is_not_a_date(text, phrases):
     from mapapp.draft.dates import find_dates
 
     assert [d["phrase"] for d in find_dates(text, date(2025, 2, 16), date(2025, 2, 14))] == phrases
+
+
+@pytest.mark.parametrize("article", sorted(p.stem for p in ARTICLES.glob("*.expected.json")), ids=str)
+def test_every_test_article_places_no_namesake_and_accounts_for_its_places(article, gaz):
+    """Our own test articles (tests/articles/*.txt with their expected places, from GeoNames): no wrong
+    placement, and at least 90% of the places a reader expects placed within 5 km or flagged for review."""
+    score = _quality_module().score_article(ARTICLES / f"{article.removesuffix('.expected')}.txt", gaz)
+    assert score["wrong"] == []
+    assert (len(score["placed"]) + len(score["flagged"])) / score["total"] >= 0.9, score["missed"]
