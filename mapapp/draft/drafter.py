@@ -34,6 +34,7 @@ from mapapp.draft.speakers import find_speakers, person_names
 from mapapp.draft.words import ARABIC_COUNTRIES
 from mapapp.story.article import build_article
 from mapapp.story.files import FolderExistsError, new_folder
+from mapapp.story.layers import BOUNDARIES, PLACES
 
 MAX_BYTES = 5_000_000  # an article, not a book: the parser's time grows with the text
 SIDES = {
@@ -281,7 +282,7 @@ def draft_story(
         "region": {"bounds": bounds, "about": "the places found, with a 2° margin"},
         "view": {"center": centre, "zoom": zoom},
         "sides": SIDES,
-        "layers": {"places": {"label": "Places in the article (draft)", "short_label": "Places"}},
+        "layers": {PLACES: {"label": "Places in the article (draft)", "short_label": "Places"}},
         "draft": True,
     }
     meta_passages = {}
@@ -311,7 +312,7 @@ def draft_story(
     basemap = basemap_countries(bounds)
     extra: dict[str, Any] = {}
     if basemap is not None:
-        manifest["layers"] = {"boundaries": {"label": "Countries (Natural Earth 1:110m, schematic)"}, **manifest["layers"]}
+        manifest["layers"] = {BOUNDARIES: {"label": "Countries (Natural Earth 1:110m, schematic)"}, **manifest["layers"]}
         sources["natural-earth-lowres"] = NATURAL_EARTH_SOURCE
         extra["boundaries.geojson"] = basemap
     return {

@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from mapapp import settings
-from mapapp.story.layers import KINDS
+from mapapp.story.layers import KINDS, PLACES
 from mapapp.story.manifest import Manifest, load_manifest
 from mapapp.story.validate import GeoDataError
 
@@ -47,7 +47,7 @@ OTHER_ACTORS = ("Civilians", "Unidentified armed group")
 def story_locations(data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[dict]:
     """The story's town and village points (inside its region, when the manifest sets one)."""
     manifest = _manifest(data_dir)
-    places = json.loads((Path(data_dir) / KINDS["places"].file).read_text(encoding="utf-8"))
+    places = json.loads((Path(data_dir) / KINDS[PLACES].file).read_text(encoding="utf-8"))
     out = []
     for f in places["features"]:
         p, g = f["properties"], f["geometry"]

@@ -13,6 +13,7 @@ from jinja2 import Template
 
 from mapapp import settings
 from mapapp.render import assets
+from mapapp.story.layers import BOUNDARIES
 from mapapp.story.model import Story
 
 
@@ -128,7 +129,7 @@ def geometry_only(collection: dict) -> dict:
 
 def published_outlines(story: Story, kind: str) -> str:
     """URL of the story's boundary outlines of ``kind``, published once per story."""
-    boundaries = story.layers["boundaries"]
+    boundaries = story.layers[BOUNDARIES]
 
     def publish() -> str:  # filtering the outlines costs ~1 ms: only on the first call
         return assets.publish_json(f"basemap-{kind}", outline_collection(boundaries[boundaries["kind"] == kind]))

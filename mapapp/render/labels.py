@@ -20,13 +20,13 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from mapapp import settings
-from mapapp.story.layers import KINDS
+from mapapp.story.layers import BOUNDARIES, KINDS, PLACES
 from mapapp.story.model import Story
 
 EPOCH = date(1970, 1, 1)
 # How much the size of a place weighs when the article does not decide (a city outranks a town...).
 KIND_WEIGHT = {"city": 3, "capital": 3, "town": 2, "village": 1}
-LABELLED_LAYER = "places"
+LABELLED_LAYER = PLACES
 
 
 def ranked_labels(story: Story) -> list[dict]:
@@ -79,7 +79,7 @@ def _anchor(geom: BaseGeometry) -> list[float]:
 
 def _callouts(story: Story) -> list[dict]:
     geometry = {
-        str(fid): row.geometry for layer, gdf in story.layers.items() if layer != "boundaries" for fid, row in gdf.iterrows()
+        str(fid): row.geometry for layer, gdf in story.layers.items() if layer != BOUNDARIES for fid, row in gdf.iterrows()
     }
     return [
         {
@@ -99,7 +99,7 @@ def _callouts(story: Story) -> list[dict]:
 def _line_names(story: Story) -> list[dict]:
     names = []
     for layer in story.story_layers:
-        if KINDS[layer].id == "boundaries":
+        if KINDS[layer].id == BOUNDARIES:
             continue
         for fid, row in story.layers[layer].iterrows():
             ref, whole = row.get("ref"), row.get("part_of")
@@ -112,7 +112,7 @@ def _line_names(story: Story) -> list[dict]:
 
 def _area_names(story: Story) -> list[dict]:
     """Each named country and province, with points inside it (a grid, clipped to the story's region)."""
-    boundaries = story.layers.get("boundaries")
+    boundaries = story.layers.get(BOUNDARIES)
     if boundaries is None:
         return []
     region = story.manifest.region or (-180.0, -85.0, 180.0, 85.0)

@@ -31,7 +31,7 @@ from mapapp.render.basemap import BasemapOutlines, MapFrameStyle, add_terrain, o
 from mapapp.render.escape import escape_text
 from mapapp.render.labels import map_text, ranked_labels
 from mapapp.render.legend import MapLegend, legend
-from mapapp.story.layers import KINDS, LayerKind, drawing_order
+from mapapp.story.layers import BOUNDARIES, KINDS, LayerKind, drawing_order
 from mapapp.story.model import Story
 from mapapp.story.states import FeatureState, layer_states
 
@@ -280,9 +280,9 @@ def build_base_map(
     """
     manifest = story.manifest
     m = folium.Map(location=manifest.center, zoom_start=manifest.zoom, tiles=None, control_scale=True, prefer_canvas=False)
-    basemap_label = manifest.layers["boundaries"].label if "boundaries" in manifest.layers else KINDS["boundaries"].label
+    basemap_label = manifest.layers[BOUNDARIES].label if BOUNDARIES in manifest.layers else KINDS[BOUNDARIES].label
     basemap = folium.FeatureGroup(name=escape_text(basemap_label), overlay=False, control=True)  # innerHTML, as above
-    boundaries = story.layers.get("boundaries")
+    boundaries = story.layers.get(BOUNDARIES)
     if boundaries is not None:
         for kind, style in (("country", settings.BOUNDARY_STYLE), ("admin1", settings.ADMIN1_STYLE)):
             outlines: str | dict

@@ -19,7 +19,7 @@ from shapely.geometry import shape
 
 from mapapp import settings
 from mapapp.story.jsonfile import read_json
-from mapapp.story.layers import KINDS, SIDE_FIELDS, LayerKind
+from mapapp.story.layers import KINDS, PLACES, SIDE_FIELDS, LayerKind
 from mapapp.story.manifest import Manifest
 from mapapp.story.validate import (
     GeoDataError,
@@ -237,7 +237,7 @@ def _linked_place_ids(props: dict) -> list[tuple[str, Any]]:
 
 def link_problems(raw_layers: dict[str, dict]) -> list[Problem]:
     """Links from any layer to places that do not exist, reported under the field that holds them."""
-    places = raw_layers.get("places") or {}
+    places = raw_layers.get(PLACES) or {}
     known = {feature_id(f) for f in places.get("features", []) if isinstance(f, dict)}
     problems = []
     for layer, raw in raw_layers.items():

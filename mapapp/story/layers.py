@@ -32,6 +32,11 @@ Rule = Literal["controller", "change", "states", "happened", "basemap"]
 Panel = Literal["control-history", "states", "dated", "none"]
 
 COMMON_REQUIRED = ("id", "name", "source", "precision")
+# The kinds other modules name (declared once, here): the basemap's outlines, the places every story links
+# passages to, and the changes of control the timeline reads.
+BOUNDARIES = "boundaries"
+PLACES = "places"
+CONTROL = "control"
 POINTS = frozenset({"Point"})
 LINES = frozenset({"LineString", "MultiLineString"})
 AREAS = frozenset({"Polygon", "MultiPolygon"})
@@ -85,7 +90,7 @@ KINDS: dict[str, LayerKind] = {
     kind.id: kind
     for kind in (
         LayerKind(
-            id="boundaries",
+            id=BOUNDARIES,
             file="boundaries.geojson",
             geometry_types=AREAS,
             required=(*COMMON_REQUIRED, "kind"),
@@ -98,7 +103,7 @@ KINDS: dict[str, LayerKind] = {
             optional_file=True,
         ),
         LayerKind(
-            id="places",
+            id=PLACES,
             file="places.geojson",
             geometry_types=POINTS | LINES | AREAS,
             required=(*COMMON_REQUIRED, "kind", "aliases"),
@@ -168,7 +173,7 @@ KINDS: dict[str, LayerKind] = {
             timeline_kind="front",
         ),
         LayerKind(
-            id="control",
+            id=CONTROL,
             file="control.geojson",
             geometry_types=POINTS | AREAS,
             required=(*COMMON_REQUIRED, "date", "date_precision", "before", "after"),

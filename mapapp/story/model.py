@@ -18,7 +18,7 @@ import geopandas as gpd
 from mapapp import settings
 from mapapp.story.article import Article, Passage, link_targets, load_article
 from mapapp.story.layer_files import load_basemap_extras, load_layers, load_sources
-from mapapp.story.layers import KINDS
+from mapapp.story.layers import BOUNDARIES, KINDS, PLACES
 from mapapp.story.manifest import Manifest, load_manifest
 from mapapp.story.timeline import Change, Status, changes_from_layers, history, status_at
 from mapapp.story.validate import GeoDataError, Problem, feature_id
@@ -154,7 +154,7 @@ def load_story(data_dir: Path | str | None = None) -> Story:
     entities = link_targets(layers)
     problems += _entity_problems(entities)
     article, article_problems = load_article(data_dir, entities, manifest.furniture)
-    if "places" in layers or "places" not in manifest.layers:
+    if PLACES in layers or PLACES not in manifest.layers:
         problems += article_problems
     else:  # every curated link would be reported as unknown: say why once instead
         problems += [p for p in article_problems if "unknown place" not in p.message]
@@ -191,7 +191,7 @@ def _entity_problems(entities: list[dict]) -> list[Problem]:
         for spelling in [entity["name"], *entity["aliases"]]:
             key = spelling.casefold()
             owner = spellings.setdefault(key, entity["id"])
-            if owner != entity["id"] and entity["layer"] == "places":
+            if owner != entity["id"] and entity["layer"] == PLACES:
                 problems.append(
                     Problem(file, f"spelling {spelling!r} is also a spelling of {owner!r}", f"id {entity['id']!r}", "aliases")
                 )
@@ -200,7 +200,7 @@ def _entity_problems(entities: list[dict]) -> list[Problem]:
 
 def _callout_link_problems(manifest: Manifest, layers: dict, passage_ids: set[str]) -> list[Problem]:
     """A callout points at a drawn feature and cites a passage of the article."""
-    drawn = {str(fid): layer for layer, gdf in layers.items() if layer != "boundaries" for fid in gdf.index}
+    drawn = {str(fid): layer for layer, gdf in layers.items() if layer != BOUNDARIES for fid in gdf.index}
     problems = []
     for i, callout in enumerate(manifest.callouts):
         if callout.target not in drawn:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from mapapp.story.layers import KINDS, UNKNOWN_LOOK, LayerKind, Look
+from mapapp.story.layers import KINDS, PLACES, UNKNOWN_LOOK, LayerKind, Look
 from mapapp.story.model import Story
 from mapapp.story.timeline import state_at
 from mapapp.story.validate import as_list, parse_iso_date
@@ -174,7 +174,7 @@ def _day(day: date) -> str:
 
 def _recent_holders(story: Story, day: date, count: int) -> str:
     held = []
-    for state in layer_states(story, "places", day) if "places" in story.story_layers else []:
+    for state in layer_states(story, PLACES, day) if PLACES in story.story_layers else []:
         status = story.status(state.id, day)
         if status.since is not None and state.status != "unknown":
             side = story.manifest.side(status.controller).label

@@ -15,7 +15,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from mapapp.story.layers import KINDS
+from mapapp.story.layers import CONTROL, KINDS
 from mapapp.story.validate import as_list, parse_iso_date
 
 Day = date  # the field Change.date shadows the type inside the class body
@@ -35,7 +35,7 @@ class Change:
     sources: tuple[str, ...]
     claims: tuple[dict, ...]
     note: str = ""
-    layer: str = "control"  # the layer it comes from (a kind with rule "change")
+    layer: str = CONTROL  # the layer it comes from (a kind with rule "change")
 
     @property
     def claimed_dates(self) -> list[Day]:
