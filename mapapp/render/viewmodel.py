@@ -25,7 +25,7 @@ from mapapp.story.layers import KINDS
 from mapapp.story.model import Story
 from mapapp.story.states import current_state, describe_day
 from mapapp.story.timeline import timeline_events
-from mapapp.story.validate import as_list
+from mapapp.story.validate import as_list, is_number
 from mapapp.story.walk import walk_steps
 
 _ISO = date.isoformat
@@ -34,7 +34,7 @@ _ISO = date.isoformat
 def describe_precision(feature: dict) -> str:
     precision = feature.get("precision")
     radius = feature.get("precision_m")
-    if precision in ("exact", "approximate") and isinstance(radius, (int, float)) and radius == radius:
+    if precision in ("exact", "approximate") and radius is not None and is_number(radius):
         return f"{precision}, within about {int(radius):,} m"
     return str(precision or "")
 
@@ -62,13 +62,9 @@ def place_facts(story: Story, feature: dict) -> list[tuple[str, str]]:
         ("Arabic", feature.get("name_ar") if isinstance(feature.get("name_ar"), str) else ""),
         ("Precision", describe_precision(feature)),
         ("Location source", feature.get("source_text") or feature.get("location_basis") or feature.get("derivation") or ""),
-        ("GeoNames id", str(int(feature["geonameid"])) if _is_number(feature.get("geonameid")) else ""),
+        ("GeoNames id", str(int(feature["geonameid"])) if is_number(feature.get("geonameid")) else ""),
     ]
     return [(k, str(v)) for k, v in facts if v]
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and value == value
 
 
 def draft_note(feature: dict) -> str | None:

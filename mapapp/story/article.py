@@ -321,11 +321,6 @@ def _curated_mention(passage: Passage, link: dict, known: set, file: str, where:
     return Mention(place_id, start, start + len(phrase), phrase, "curated", link.get("note", "")), None
 
 
-def highlight_spans(passage: Passage, place_id: str) -> list[tuple[int, int]]:
-    """Spans of ``passage`` that refer to ``place_id``, for highlighting."""
-    return [(m.start, m.end) for m in passage.mentions if m.place_id == place_id]
-
-
 def link_targets(layers: dict[str, Any]) -> list[dict]:
     """The linkable entities of every linkable kind present, as plain dicts (registry order)."""
     rows: list[dict] = []

@@ -226,11 +226,6 @@ def _is_positive_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 and math.isfinite(value)
 
 
-def linked_place_ids(props: dict) -> list[str]:
-    """Place ids a feature links to (``place_id``, ``place_ids`` or ``member_place_ids``)."""
-    return [pid for _field, pid in _linked_place_ids(props)]
-
-
 def _linked_place_ids(props: dict) -> list[tuple[str, Any]]:
     return [(name, pid) for name in PLACE_LINK_FIELDS for pid in as_list(props.get(name))]
 

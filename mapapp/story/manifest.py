@@ -23,7 +23,7 @@ from typing import Any
 from mapapp import settings
 from mapapp.story.jsonfile import read_json
 from mapapp.story.layers import KINDS, UNKNOWN_LOOK
-from mapapp.story.validate import Problem, parse_iso_date
+from mapapp.story.validate import Problem, is_number, parse_iso_date
 
 MANIFEST_FILE = settings.MANIFEST_FILE
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -276,16 +276,12 @@ class _Checker:
         return value
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and abs(value) != float("inf")
-
-
 def _region(raw: dict, check: _Checker) -> tuple[float, float, float, float] | None:
     region = check.obj(raw, "region")
     bounds = region.get("bounds")
     if bounds is None:
         return None  # documented default: any valid lon/lat
-    if not (isinstance(bounds, list) and len(bounds) == 4 and all(_is_number(b) for b in bounds)):
+    if not (isinstance(bounds, list) and len(bounds) == 4 and all(is_number(b) for b in bounds)):
         check.problem("region.bounds", f"must be [min lon, min lat, max lon, max lat], got {bounds!r}")
         return None
     min_lon, min_lat, max_lon, max_lat = (float(b) for b in bounds)
@@ -300,7 +296,7 @@ def _view(raw: dict, check: _Checker, region: tuple[float, float, float, float] 
     default_center = ((region[1] + region[3]) / 2, (region[0] + region[2]) / 2) if region else (0.0, 0.0)
     center = view.get("center", list(default_center))
     zoom = view.get("zoom", settings.DEFAULT_ZOOM)
-    if not (isinstance(center, list) and len(center) == 2 and all(_is_number(c) for c in center)):
+    if not (isinstance(center, list) and len(center) == 2 and all(is_number(c) for c in center)):
         check.problem("view.center", f"must be [lat, lon], got {center!r}")
         center = list(default_center)
     elif not (-90 <= center[0] <= 90 and -180 <= center[1] <= 180):

@@ -14,7 +14,7 @@ from typing import Any
 from mapapp.story.layers import KINDS, PLACES, UNKNOWN_LOOK, LayerKind, Look
 from mapapp.story.model import Story
 from mapapp.story.timeline import state_at
-from mapapp.story.validate import as_list, parse_iso_date
+from mapapp.story.validate import as_list, is_number, parse_iso_date
 
 NO_CLAIM = "no dated control claim in this dataset"
 
@@ -51,7 +51,7 @@ def layer_states(story: Story, kind_id: str, day: date) -> list[FeatureState]:
         if look is not None:
             status, colour, label, claimed = look
             radius = row.get("precision_m")
-            radius = float(radius) if isinstance(radius, (int, float)) and radius == radius else None
+            radius = float(radius) if is_number(radius) else None
             row_state = FeatureState(str(fid), kind_id, status, colour, label, row.geometry, row["precision"], radius, claimed)
             rows.append(row_state)
     return rows

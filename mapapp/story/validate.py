@@ -52,6 +52,11 @@ class GeoDataError(ValueError):
         super().__init__(f"{len(self.problems)} problem(s) in {what}:\n{lines}")
 
 
+def is_number(value: Any) -> bool:
+    """A finite real number (not a bool, not NaN from a missing column, not infinite): the one guard."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def as_list(value: Any) -> list:
     """A property that may hold one value or a list, as a list (None and NaN from missing columns: empty)."""
     if value is None or (isinstance(value, float) and value != value):
