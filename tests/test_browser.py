@@ -794,6 +794,30 @@ def test_the_first_view_says_what_happened_and_names_roads_and_regions(browser, 
     context.close()
 
 
+def test_a_drafted_story_writes_its_own_callouts_on_the_map(browser, tmp_path):
+    """`mapapp new` on a test article, published: its drafted callouts are on the map, in its own words."""
+    from mapapp import draft
+    from mapapp.render.chromium import serve_folder
+    from mapapp.render.publish import publish_site
+    from mapapp.story.model import load_story
+
+    text = (Path(__file__).parent / "articles" / "kherson-2022.txt").read_text(encoding="utf-8")
+    draft.write_draft(draft.draft_story(text), tmp_path / "draft")
+    story = load_story(tmp_path / "draft")
+    assert story.manifest.callouts
+    site = publish_site(story, tmp_path / "site")
+    with serve_folder(site.out) as url:
+        context, pg = site_page(browser, url)
+        pg.goto(f"{url}/?date={story.manifest.events_date}")
+        pg.wait_for_function(SITE_READY, timeout=30000)
+        texts = _map_text(pg)
+        shown = {t["text"] for t in texts if t["kind"] == "mapapp-callout"}
+        assert shown and shown <= {c.text for c in story.manifest.callouts}
+        assert _overlapping(texts) == []
+        pg.screenshot(path=str(ARTIFACTS / "drafted-site-1440x900.png"))
+        context.close()
+
+
 def test_every_walk_step_shows_where_it_is_without_overlaps(browser, site_url):
     context, pg = site_page(browser, site_url)
     pg.goto(site_url)

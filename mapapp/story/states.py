@@ -155,7 +155,13 @@ _RULES = {"controller": _controller, "change": _change, "states": _states, "happ
 def describe_day(story: Story, day: date, selected: str | None = None, *, recent: int = 4) -> str:
     """A short text alternative of the map on ``day``, from the data: the latest changes of hands,
     the state of every layer whose features have dated states, the day's incidents, the selection."""
-    parts = [_recent_holders(story, day, recent)]
+    # What the map writes in words (its callouts of the day) is read first: it is the story.
+    parts = [
+        "; ".join(
+            c.text for c in story.manifest.callouts if (c.starts is None or c.starts <= day) and (c.ends is None or day <= c.ends)
+        ),
+        _recent_holders(story, day, recent),
+    ]
     for layer in story.story_layers:
         kind = KINDS[layer]
         if kind.rule == "states":
@@ -165,7 +171,8 @@ def describe_day(story: Story, day: date, selected: str | None = None, *, recent
             parts.append("; ".join(today))
     if selected and selected in story.entities:
         parts.append(f"selected: {story.entity(selected)['name']}")
-    return f"As of {_day(day)}: " + "; ".join(p for p in parts if p) + "."
+    said = "; ".join(p for p in parts if p) or "no dated claim in this story on this date"
+    return f"As of {_day(day)}: {said}."
 
 
 def _day(day: date) -> str:
