@@ -427,3 +427,19 @@ def test_every_test_article_places_no_namesake_and_accounts_for_its_places(artic
     score = _quality_module().score_article(ARTICLES / f"{article.removesuffix('.expected')}.txt", gaz)
     assert score["wrong"] == []
     assert (len(score["placed"]) + len(score["flagged"])) / score["total"] >= 0.9, score["missed"]
+
+
+def test_drafting_reads_only_the_names_it_looks_up(gaz, tmp_path):
+    """The gazetteer is an SQLite index on disk: `mapapp new` stays small (it held ~700 MB in memory before)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import resource, runpy, sys\n"
+        f"sys.argv = ['mapapp', 'new', {str(KHERSON)!r}, '--out', {str(tmp_path / 'd')!r}]\n"
+        "try:\n    runpy.run_module('mapapp', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, cwd=settings.REPO_DIR)
+    peak_mb = int(done.stderr.strip().splitlines()[-1])
+    assert (tmp_path / "d" / "DRAFT.md").exists() and peak_mb < 350, peak_mb
