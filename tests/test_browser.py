@@ -934,6 +934,40 @@ def test_the_site_on_a_phone_and_its_accessibility(browser, site_url):
     context.close()
 
 
+def test_on_a_phone_the_walk_step_is_a_caption_on_the_map(browser, site_url):
+    context, pg = site_page(browser, site_url, viewport=(390, 844))
+    pg.goto(f"{site_url}/?step=p02")
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    caption = pg.locator(".site-step-caption")
+    caption.wait_for(state="visible", timeout=5000)
+    assert caption.inner_text().startswith("2/") and "fatalities" in caption.inner_text()
+    box, frame = caption.bounding_box(), pg.locator(".site-map").bounding_box()
+    assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]  # on the map
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    others = pg.evaluate(
+        "() => [...document.querySelectorAll('.leaflet-control')].filter(c => !c.classList.contains('site-step-caption'))"
+        ".map(c => c.getBoundingClientRect()).filter(r => r.width).map(r => ({x: r.x, y: r.y, w: r.width, h: r.height}))"
+    )
+    covered = [
+        o
+        for o in others
+        if o["x"] < box["x"] + box["width"]
+        and box["x"] < o["x"] + o["w"]
+        and o["y"] < box["y"] + box["height"]
+        and box["y"] < o["y"] + o["h"]
+    ]
+    assert covered == []  # no control covers the step's words
+    pg.screenshot(path=str(ARTIFACTS / "site-phone-walk-step-2.png"))
+    pg.locator("body").press("Escape")
+    caption.wait_for(state="hidden", timeout=5000)  # gone with the walk
+    context.close()
+    context, pg = site_page(browser, site_url)  # wide screens: the panel beside the map says it
+    pg.goto(f"{site_url}/?step=p02")
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    assert not pg.locator(".site-step-caption").is_visible()
+    context.close()
+
+
 def test_on_a_phone_a_tap_on_a_place_shows_who_holds_it_and_tooltips_stay_on_screen(browser, site_url):
     context, pg = site_page(browser, site_url, viewport=(390, 844))
     pg.goto(f"{site_url}/?date=2020-02-27")

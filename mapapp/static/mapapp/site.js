@@ -222,10 +222,22 @@
       }
     });
   }
+  // On a phone the walk's panel is under the map: the step's words are also a caption on the map.
+  var caption = L.control({ position: "topleft" });
+  caption.onAdd = function () { var c = L.DomUtil.create("div", "site-step-caption"); c.setAttribute("aria-hidden", "true"); return c; };
+  caption.addTo(map);
+  function renderCaption() {
+    var c = caption.getContainer();
+    c.hidden = state.step === null;
+    if (state.step === null) { c.textContent = ""; return; }
+    var s = V.walk[state.step], text = passages[s.passage].segments.map(function (seg) { return seg[0]; }).join("");
+    c.textContent = (state.step + 1) + "/" + V.walk.length + " · " + (text.length > 140 ? text.slice(0, 140).replace(/\s+\S*$/, "") + "…" : text);
+  }
   function renderWalk() {
     var box = document.getElementById("site-walk-panel");
     box.replaceChildren();
     box.hidden = state.step === null;
+    renderCaption();
     if (state.step === null) return;
     var s = V.walk[state.step];
     box.appendChild(el("p", "Step " + (state.step + 1) + " / " + V.walk.length + (s.day ? " · " + dayText(s.day) : ""), "site-step"));
