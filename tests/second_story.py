@@ -35,7 +35,17 @@ MANIFEST = {
         "places": {"label": "Towns of the test story", "short_label": "Towns", "legend_title": "Who holds the town"},
         "frontlines": {"label": "Front line (test)", "short_label": "Front"},
         "control": {"label": "Changes of hands", "short_label": "Changes"},
+        "highways": {"label": "Roads (test)", "short_label": "Roads"},
     },
+    "callouts": [
+        {
+            "id": "callout-dolvik",
+            "text": "Northern Guard takes Dolvik",
+            "target": "dolvik",
+            "passage": "p01",
+            "date": "2022-06-10",
+        }
+    ],
 }
 ARTICLE = """Northern Guard retakes Dolvik as the front moves to the Varta ford
 DOLVIK — The Northern Guard took the town of Dolvik on Friday, a spokesman said, after three weeks of fighting.
@@ -103,6 +113,24 @@ FRONTLINES = _collection(
     }
 )
 
+HIGHWAYS = _collection(
+    {
+        "type": "Feature",
+        "geometry": {
+            "type": "LineString",
+            "coordinates": [[37.62, 48.09], [37.70, 48.06], [37.78, 48.035], [37.86, 48.00], [37.95, 47.97]],
+        },
+        "properties": {
+            "id": "road-v1",
+            "name": "V1 road (fictional)",
+            "ref": "V1",
+            "source": ["test-gazetteer"],
+            "precision": "schematic",
+            "states": [{"date": "2022-05-01", "status": "open", "source": ["test-article"]}],
+        },
+    }
+)
+
 
 def write_second_story(folder: Path) -> Path:
     """Write the fictional test story into ``folder`` (created) and return it."""
@@ -114,6 +142,7 @@ def write_second_story(folder: Path) -> Path:
         "places.geojson": PLACES,
         "control.geojson": CONTROL,
         "frontlines.geojson": FRONTLINES,
+        "highways.geojson": HIGHWAYS,
     }
     for name, data in files.items():
         (folder / name).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

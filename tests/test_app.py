@@ -237,6 +237,7 @@ def test_a_second_story_shows_its_own_title_dates_sides_and_legend(tmp_path, mon
     assert str(at.sidebar.date_input[0].value) == "2022-06-10"
     assert [c.label for c in at.checkbox if c.key and c.key.startswith(settings.KEY_LAYER_PREFIX)] == [
         "Towns",
+        "Roads",
         "Front",
         "Changes",
     ]

@@ -794,6 +794,31 @@ def test_the_first_view_says_what_happened_and_names_roads_and_regions(browser, 
     context.close()
 
 
+def test_a_second_story_names_its_own_road_and_writes_its_own_callout(browser, tmp_path):
+    """Nothing of the shipped story is wired in: the fictional second story's road and callout, from its data."""
+    from mapapp.render.chromium import serve_folder
+    from mapapp.render.publish import publish_site
+    from mapapp.story.model import load_story
+
+    from .second_story import write_second_story
+
+    story = load_story(write_second_story(tmp_path / "second"))
+    site = publish_site(story, tmp_path / "site")
+    with serve_folder(site.out) as url:
+        context, pg = site_page(browser, url)
+        pg.goto(url)
+        pg.wait_for_function(SITE_READY, timeout=30000)
+        texts = _map_text(pg)
+        by_kind: dict[str, set[str]] = {}
+        for t in texts:
+            by_kind.setdefault(t["kind"], set()).add(t["text"])
+        assert "Northern Guard takes Dolvik" in by_kind.get("mapapp-callout", set())
+        assert "V1" in by_kind.get("mapapp-shield", set())
+        assert _overlapping(texts) == []
+        pg.screenshot(path=str(ARTIFACTS / "second-story-site-1440x900.png"))
+        context.close()
+
+
 def test_a_drafted_story_writes_its_own_callouts_on_the_map(browser, tmp_path):
     """`mapapp new` on a test article, published: its drafted callouts are on the map, in its own words."""
     from mapapp import draft

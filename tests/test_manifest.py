@@ -149,7 +149,7 @@ def second(tmp_path_factory):
 
 def test_second_story_validates_with_its_own_region_dates_and_sides(second):
     assert second.manifest.title == TITLE
-    assert second.story_layers == ["places", "frontlines", "control"]
+    assert second.story_layers == ["places", "highways", "frontlines", "control"]
     assert list(second.manifest.sides) == list(SIDES)
     assert second.manifest.region == tuple(MANIFEST["region"]["bounds"])  # eastern Europe: a point there is not "swapped"
     assert second.status("dolvik", date(2022, 6, 9)).controller == "south"
@@ -160,7 +160,12 @@ def test_second_story_map_uses_its_sides_labels_and_view(second):
     m = mapbuild.build_base_map(second)
     html = mapbuild.build_standalone_map(second, day=date(2022, 6, 10), visible=second.story_layers).get_root().render()
     labels = {layer: element.layer_name for layer, element in mapbuild.toggle_elements(m).items()}
-    assert labels == {"places": "Towns of the test story", "frontlines": "Front line (test)", "control": "Changes of hands"}
+    assert labels == {
+        "places": "Towns of the test story",
+        "highways": "Roads (test)",
+        "frontlines": "Front line (test)",
+        "control": "Changes of hands",
+    }
     assert "Northern Guard" in html and SIDES["north"]["colour"] in html
     for word in SHIPPED_WORDS:
         assert word not in html, word

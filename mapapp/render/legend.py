@@ -14,6 +14,7 @@ from jinja2 import Template
 from mapapp.render.escape import escape_text
 from mapapp.story.layers import KINDS
 from mapapp.story.model import Story
+from mapapp.story.validate import as_list
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,11 @@ def legend(story: Story) -> list[LegendBlock]:
             )
             blocks.append(LegendBlock(entry.legend_title, "dot", looks, layer))
         elif kind.rule == "states":
+            used = _statuses_used(story, layer)  # only what the map can draw
             states = tuple(
                 (look.colour, status.replace("-", " "), look.legend, look.ring)
                 for status, look in kind.statuses.items()
-                if status != "unknown"
+                if status != "unknown" and status in used
             )
             shape = "line" if kind.geometry_types <= {"LineString", "MultiLineString"} else "dot"
             blocks.append(LegendBlock(entry.legend_title, shape, states, layer))
@@ -65,6 +67,14 @@ def legend(story: Story) -> list[LegendBlock]:
         words = "what happened, in a few words from the article, with a line to where"
         blocks.append(LegendBlock("Written on the map", "callout", (("#111111", "what happened", words, None),), "callouts"))
     return blocks
+
+
+def _statuses_used(story: Story, layer: str) -> set[str]:
+    """The statuses the layer's features take on some date (the legend lists no symbol the map never draws)."""
+    gdf = story.layers.get(layer)
+    if gdf is None or "states" not in gdf.columns:
+        return set()
+    return {str(state.get("status")) for states in gdf["states"] for state in as_list(states) if isinstance(state, dict)}
 
 
 def _side_gains(story: Story, layer: str, side: str) -> bool:
