@@ -1170,6 +1170,26 @@ def test_on_a_phone_the_title_is_on_screen_and_no_map_text_covers_a_control(brow
     context.close()
 
 
+def test_on_a_phone_a_tap_on_a_place_in_the_app_brings_who_holds_it_into_view(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.goto(f"{app_url}/?date=2020-02-27")
+    frame = map_frame(pg)
+    driver.wait_idle(pg)
+    frame.wait_for_function(READY, timeout=30000)
+    driver.click_in_map(pg, driver.feature_point(frame, "saraqeb"))
+    status = pg.locator("strong", has_text="As of 27 Feb 2020:").first  # the panel's status line (bold, as written)
+    status.wait_for(timeout=30000)
+    pg.wait_for_function(
+        "() => { const a = document.querySelector('.mapapp-status-anchor');"
+        " if (!a) return false; const r = a.getBoundingClientRect(); return r.top >= -5 && r.top < window.innerHeight / 2; }",
+        timeout=15000,
+    )  # scrolled to the status, which the panel shows first
+    box = status.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 844
+    context.close()
+
+
 def test_the_walk_keys_work_after_a_click_on_the_map(desktop, app_url, browser, site_url):
     desktop.goto(app_url)
     frame = map_frame(desktop)

@@ -20,6 +20,7 @@ from mapapp.app.state import (
     KEY_FOCUS,
     KEY_LAST_EVENT,
     KEY_REVEAL,
+    KEY_STATUS_INTO_VIEW,
     KEY_TAB,
     KEY_VIEW,
     RETURNED,
@@ -172,6 +173,7 @@ def handle_map_event(story: Story, event: dict | None) -> None:
         if place_id and place_id != st.session_state.get(settings.KEY_PLACE):
             st.session_state[settings.KEY_PLACE] = place_id
             st.session_state[KEY_TAB] = TABS[0]  # a place was clicked: show its passages
+            st.session_state[KEY_STATUS_INTO_VIEW] = True
             st.session_state[KEY_APP_RERUN] = True  # the place panel is outside the map's fragment
     if event.get("last_object_clicked_tooltip") != previous.get("last_object_clicked_tooltip"):
         played = mapcontrol.day_from_event(event)

@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from mapapp import settings
-from mapapp.app.state import jump_to_event, select_passage, select_place
+from mapapp.app.state import KEY_STATUS_INTO_VIEW, jump_to_event, select_passage, select_place
 from mapapp.app.text import escape_html, escape_md, highlighted, holder_phrase, human_date, source_link, source_names
 from mapapp.render import viewmodel
 from mapapp.story.article import Passage
@@ -26,7 +26,16 @@ def render_place_panel(story: Story) -> None:
     if view["draft"] is not None:  # drafted by `python -m mapapp new`: say so before anything else
         st.warning(f"Draft, not yet reviewed: {escape_md(view['draft'])}")
     # Who holds it first (a reader's question), then what the place is and where its position comes from.
+    st.markdown('<span class="mapapp-status-anchor"></span>', unsafe_allow_html=True)
     render_status(story, view, day)
+    if st.session_state.pop(KEY_STATUS_INTO_VIEW, False):
+        # On a phone the panel is under the map: a tap on a place brings its status into view (a wide page
+        # shows both side by side and is left alone). The script is ours; nothing from the data is in it.
+        st.html(
+            "<script>if (matchMedia('(max-width: 640px)').matches) { const a = document.querySelector("
+            "'.mapapp-status-anchor'); if (a) a.scrollIntoView({block: 'start'}); }</script>",
+            unsafe_allow_javascript=True,
+        )
     st.markdown("\n".join(f"- **{k}:** {escape_md(v)}" for k, v in view["facts"]))
     render_sources(view["sources"])
     render_place_passages(story, place_id)

@@ -18,6 +18,7 @@ from mapapp.story.walk import Step, step_from, step_of
 
 KEY_FOCUS = "map_focus"  # (lat, lon, zoom) to move the map to, set by non-map selections
 
+KEY_STATUS_INTO_VIEW = "status_into_view"  # a tap on the map chose a place: on a phone, scroll to who holds it
 KEY_REVEAL = "map_reveal"  # set with KEY_FOCUS: the next map script scrolls the map on screen (a sequence number)
 
 KEY_REVEAL_SEQ = "map_reveal_seq"
