@@ -819,6 +819,51 @@ def test_a_second_story_names_its_own_road_and_writes_its_own_callout(browser, t
         context.close()
 
 
+def test_a_crowded_window_is_drawn_as_a_density_grid_and_points_come_back_on_zoom(browser, tmp_path):
+    """Past 20,000 events in view the layer draws counts per cell (a click says how many); zoomed in, points."""
+    from mapapp.render.chromium import serve_folder
+    from mapapp.render.publish import publish_site
+    from mapapp.story.model import load_story
+
+    csv_path = synthetic.write_events_csv(tmp_path / "many.csv", 60_000, seed=4)
+    site = publish_site(load_story(settings.DEFAULT_DATA_DIR), tmp_path / "site", events_csv=csv_path)
+    with serve_folder(site.out) as url:
+        context, pg = site_page(browser, url)
+        pg.goto(url)
+        pg.wait_for_function("() => window.mapappEvents && window.mapappEvents.stats.draws > 0", timeout=30000)
+        pg.evaluate("() => { const e = window.mapappEvents; e.setFilter({from: null, to: e._m.lastDay, types: null}); }")
+        pg.wait_for_function("() => window.mapappEvents._grid !== null", timeout=10000)
+        stats = pg.evaluate("() => window.mapappEvents.stats")
+        assert stats["drawn"] > 20_000 and stats["gridCells"] > 10
+        assert stats["drawMs"] < 100, stats["drawMs"]  # the aggregated redraw stays interactive
+        assert "density grid" in pg.locator(".mapapp-events-status").inner_text()
+        counted = pg.evaluate(
+            """() => { const g = window.mapappEvents._grid, size = window.map.getSize(), marks = [];
+              window.map.eachLayer(l => { if (l.feature && l.getLatLng) marks.push(window.map.latLngToContainerPoint(l.getLatLng())); });
+              let best = null;  // a cell with events, away from the story's markers (a marker's click is the place's)
+              g.counts.forEach((n, i) => {
+                const x = g.x + (i % g.gw + 0.5) * g.px, y = g.y + (Math.floor(i / g.gw) + 0.5) * g.px;
+                if (!n || x < 60 || y < 60 || x > size.x - 60 || y > size.y - 60) return;
+                const away = Math.min(...marks.map(m => Math.hypot(m.x - x, m.y - y)), 1e9);
+                const box = window.map.getContainer().getBoundingClientRect();
+                const under = document.elementFromPoint(box.left + x, box.top + y);
+                if (under && under.closest('.leaflet-interactive, .leaflet-control, .mapapp-callout, .mapapp-label')) return;
+                if (away > 25 && (!best || n > best.n)) best = {n, x, y};
+              });
+              return best; }"""
+        )
+        driver.click_in_map(pg, counted, container=".site-map .folium-map")
+        pg.locator(".leaflet-popup .mapapp-event-count").filter(has_text=f"{counted['n']:,} events in this cell").wait_for(
+            timeout=5000
+        )
+        point = pg.evaluate("() => window.mapappEvents.pointOf(window.mapappEvents.inView(1, 40)[0])")
+        pg.evaluate(
+            f"() => window.map.setView(window.map.containerPointToLatLng([{point['x']}, {point['y']}]), 16, {{animate: false}})"
+        )
+        pg.wait_for_function("() => window.mapappEvents._grid === null && window.mapappEvents.stats.drawn > 0", timeout=10000)
+        context.close()
+
+
 def test_a_drafted_story_writes_its_own_callouts_on_the_map(browser, tmp_path):
     """`mapapp new` on a test article, published: its drafted callouts are on the map, in its own words."""
     from mapapp import draft

@@ -52,7 +52,9 @@
   }
 
   L.MapappEvents = L.Layer.extend({
-    options: { pane: PANE, radius: 3 },
+    // gridMin: above this many events in view, a density grid of gridPx cells is drawn instead of points
+    // (millions of dots are one blot; counts per cell say more), and points come back on zooming in.
+    options: { pane: PANE, radius: 3, gridMin: 20000, gridPx: 12 },
 
     initialize: function (source, options) { // source: the manifest, or its URL
       L.setOptions(this, options);
@@ -161,6 +163,7 @@
       var origin = map.getPixelOrigin().add(topLeft);
       var range = this._range(), mask = this._typeMask(), r = this.options.radius;
       var mx = this._mx, my = this._my, type = this._type, drawn = 0, inWindow = 0;
+      if (this._drawGrid(ctx, w, h, scale, origin, range, mask, topLeft)) { this._finishDraw(t0); return; }
       // ACLED codes most events to a town's point, so thousands share a pixel: paint each pixel once per type.
       var seen = new Uint8Array(w * h), cw = w;
       ctx.globalAlpha = 0.8;
@@ -188,14 +191,59 @@
       }
       this.stats.drawn = drawn;
       this.stats.inWindow = inWindow;
+      this._finishDraw(t0);
+    },
+
+    _finishDraw: function (t0) {
       this.stats.draws++;
       this.stats.drawMs = performance.now() - t0;
-      var f = this._filter;
+      var f = this._filter, grid = this._grid;
       this._setStatus([
-        this._m.name + ": " + inWindow.toLocaleString("en") + " of " + this._m.count.toLocaleString("en") + " events",
+        this._m.name + ": " + this.stats.inWindow.toLocaleString("en") + " of " + this._m.count.toLocaleString("en") + " events",
         (f.from !== null && f.from !== undefined ? dayText(f.from) : dayText(this._m.firstDay)) + " to " +
-          (f.to !== null && f.to !== undefined ? dayText(f.to) : dayText(this._m.lastDay)) + " · click a dot for details",
+          (f.to !== null && f.to !== undefined ? dayText(f.to) : dayText(this._m.lastDay)) +
+          (grid ? " · " + this.stats.drawn.toLocaleString("en") + " in view, as a density grid: zoom in for points"
+            : " · click a dot for details"),
       ], true);
+    },
+
+    /* Count the events in view per grid cell; when there are more than gridMin, draw the cells (darker: more
+       events, on a log scale) and keep the counts for clicks. Returns whether the grid was drawn. */
+    _drawGrid: function (ctx, w, h, scale, origin, range, mask, topLeft) {
+      var px = this.options.gridPx, gw = Math.ceil(w / px), gh = Math.ceil(h / px), counts = new Uint32Array(gw * gh);
+      var mx = this._mx, my = this._my, type = this._type, inView = 0, inWindow = 0;
+      for (var i = range[0]; i < range[1]; i++) {
+        if (!mask[type[i]]) continue;
+        inWindow++;
+        var x = mx[i] * scale - origin.x, y = my[i] * scale - origin.y;
+        if (x < 0 || y < 0 || x >= w || y >= h) continue;
+        inView++;
+        counts[((y / px) | 0) * gw + ((x / px) | 0)]++;
+      }
+      this._grid = null;
+      if (inView <= this.options.gridMin) return false;
+      var most = 1;
+      for (var k = 0; k < counts.length; k++) if (counts[k] > most) most = counts[k];
+      var logMost = Math.log(1 + most);
+      for (var c = 0; c < counts.length; c++) {
+        if (!counts[c]) continue;
+        ctx.fillStyle = "rgba(136, 14, 79, " + (0.15 + 0.75 * Math.log(1 + counts[c]) / logMost).toFixed(3) + ")";
+        ctx.fillRect((c % gw) * px, Math.floor(c / gw) * px, px - 1, px - 1);
+      }
+      var offset = this._map.layerPointToContainerPoint(topLeft);
+      this._grid = { px: px, gw: gw, gh: gh, counts: counts, x: offset.x, y: offset.y };
+      this.stats.drawn = inView;
+      this.stats.inWindow = inWindow;
+      this.stats.gridCells = counts.reduce(function (n, v) { return n + (v ? 1 : 0); }, 0);
+      return true;
+    },
+
+    /* The events counted in the grid cell under a container point (0 without a grid). */
+    gridCount: function (containerPoint) {
+      var g = this._grid;
+      if (!g) return 0;
+      var cx = Math.floor((containerPoint.x - g.x) / g.px), cy = Math.floor((containerPoint.y - g.y) / g.px);
+      return cx < 0 || cy < 0 || cx >= g.gw || cy >= g.gh ? 0 : g.counts[cy * g.gw + cx];
     },
 
     _setStatus: function (lines, legend) {
@@ -251,6 +299,14 @@
     },
 
     _onClick: function (e) {
+      if (this._grid) { // a density grid: say how many, and how to see them
+        var n = this.gridCount(e.containerPoint);
+        if (n) {
+          var box = el("div", n.toLocaleString("en") + (n === 1 ? " event" : " events") + " in this cell; zoom in to see them as points", "mapapp-event-count");
+          L.popup({ maxWidth: 260 }).setLatLng(e.latlng).setContent(box).openOn(this._map);
+        }
+        return;
+      }
       var hits = this.hitTest(e.containerPoint);
       if (!hits.length) return;
       var target = e.originalEvent && e.originalEvent.target;
