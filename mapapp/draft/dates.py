@@ -160,11 +160,25 @@ def news_day(passages: list[tuple[str, str]], today: date) -> date:
 _PUBLISHED = re.compile(r"^(?:Published|Posted|Updated|Last updated)\b[^\n]*", re.I | re.M)
 
 
+# A French page's date line ("Publié le 15 novembre 2023", "Mis à jour le 3 mars 2024").
+_FRENCH_MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                       "novembre", "décembre")  # fmt: skip
+_FRENCH_MONTHS = {m: i + 1 for i, m in enumerate(_FRENCH_MONTH_NAMES)}
+_FRENCH_DATE = re.compile(r"\b(\d{1,2})(?:er)? (" + "|".join(_FRENCH_MONTHS) + r") (\d{4})\b", re.IGNORECASE)
+
+
 def article_date(lines: list[str]) -> date | None:
-    """A publication date written in the page: a 'Published/Updated …' line, else in the first lines."""
+    """A publication date written in the page: a 'Published/Updated …' line, else in the first lines (English,
+    or a French date line)."""
     candidates = [m.group(0) for m in _PUBLISHED.finditer("\n".join(lines))] + lines[:3]
     far = date(9999, 12, 31)
     for line in candidates:
+        french = _FRENCH_DATE.search(line) if re.match(r"^(?:Publié|Mis à jour|Modifié)\b", line) else None
+        if french:
+            try:
+                return date(int(french[3]), _FRENCH_MONTHS[french[2].lower()], int(french[1]))
+            except ValueError:
+                continue
         iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", line)
         if iso:
             try:

@@ -127,8 +127,9 @@ PLACE_CUES = _words(
     """
     in near at outside around from into inside toward towards across between through via of as town towns
     village villages city cities district neighbourhood neighborhood area
+    à dans vers par près depuis entre localité localités ville villes village villages région
     """
-)
+)  # the second line: French place words (the one other language the drafter has been tried on)
 SETTLEMENT_WORDS = frozenset(
     ["town", "towns", "village", "villages", "city", "cities", "hamlet", "suburb", "neighbourhood", "neighborhood"]
 )
