@@ -264,8 +264,9 @@ class _Parser:
             return previous[-2:-1] == ["known"]  # "an area known as X"
         if previous[-1] in PLACE_CUES:
             return True
-        if previous[-1] in ("and", "or") or text[:start].rstrip().endswith(","):
-            return any(w in SETTLEMENT_WORDS for w in previous)  # "the villages of X and Y"
+        if previous[-1] in ("and", "or", "et") or text[:start].rstrip().endswith(","):
+            # "the villages of X, Y and Z": the list's place word may be a dozen words back (names of two words)
+            return any(w in SETTLEMENT_WORDS for w in _previous_words(text, start, 14))
         return False
 
     def _feature(self, pid: str, text: str, name: str, start: int, end: int) -> bool:

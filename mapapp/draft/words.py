@@ -11,7 +11,10 @@ import re
 _CAP = r"[A-Z][\w’'‘ʿ.]*(?:-[\w’'‘ʿ]+)*"
 _ART = r"(?:al|el|an|ar|as|ash|at|az|ad|ed|es|ul)-[A-Za-z][\w’'‘ʿ]*(?:-[\w’'‘ʿ]+)*"
 _TOKEN = rf"(?:{_CAP}|{_ART})"
-NAME_RUN = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:[ \u00a0]+{_TOKEN})*")
+# Lower-case particles inside Romance names ("Brisas del Micay", "Santa Cruz de la Sierra"), only between
+# capitalised words.
+_PARTICLE = r"(?:de la|de|del|du|des|da|do|dos|das|los|las)"
+NAME_RUN = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?{_TOKEN})*")
 ADJ_SUFFIX = re.compile(
     r"-(?:backed|based|linked|led|held|controlled|run|supplied|bound|born|allied|aligned|owned|made|installed|appointed|sponsored|friendly)$"
 )
@@ -53,6 +56,8 @@ ORGANISATION_WORDS = _words(
 FEATURE_AFTER = {
     "river": "river",
     "valley": "valley",
+    "canyon": "valley",
+    "gorge": "valley",
     "mountains": "mountains",
     "mountain": "mountain",
     "mount": "mountain",
@@ -84,6 +89,7 @@ FEATURE_AFTER = {
     "highway": "road",
     "motorway": "road",
     "road": "road",
+    "corridor": "road",
     "border": "border",
     "crossing": "crossing",
     "airport": "airport",
@@ -131,7 +137,26 @@ PLACE_CUES = _words(
     """
 )  # the second line: French place words (the one other language the drafter has been tried on)
 SETTLEMENT_WORDS = frozenset(
-    ["town", "towns", "village", "villages", "city", "cities", "hamlet", "suburb", "neighbourhood", "neighborhood"]
+    [
+        "town",
+        "towns",
+        "village",
+        "villages",
+        "city",
+        "cities",
+        "hamlet",
+        "hamlets",
+        "suburb",
+        "suburbs",
+        "neighbourhood",
+        "neighborhood",
+        "settlement",
+        "settlements",
+        "localities",
+        "communities",
+        "localités",
+        "villes",
+    ]
 )
 # Country names as English news writes them, when GeoNames' short name differs.
 COUNTRY_ALIASES = {
