@@ -23,6 +23,8 @@ still drawn. Nothing is dropped silently.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import json
 import os
 import secrets
@@ -161,3 +163,14 @@ def publish_or_error(source: Path | bytes, name: str | None = None, scope: Scope
         return publish(within(read_events(source, name), scope), private=True)
     except GeoDataError as exc:
         return exc
+    finally:
+        release_freed_memory()  # the rows read are garbage now: a long-running server gives their pages back
+
+
+def release_freed_memory() -> None:
+    """Return the heap pages a large file's rows used to the system. glibc's malloc keeps freed memory for the
+    process (a server held 467 MB after a 200 MB upload's page had closed, 179 MB before); ``malloc_trim``
+    gives it back. A no-op where there is no glibc."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
