@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Unpack the Leaflet files the map needs from the npm registry into mapapp/static/vendor/ (and, with
+"""Unpack the Leaflet files the map needs (and leaflet-draw, the editor's drawing tools) from the npm registry into mapapp/static/vendor/ (and, with
 ``--dev``, axe-core for the browser tests' accessibility checks and Biome for linting the scripts into .cache/).
 
 Run by ``make setup`` and ``make setup-dev`` (so by ``make run`` and ``make test``); needs ``npm`` and the npm
@@ -32,6 +32,12 @@ LEAFLET = (
     | {"dist/images/layers.png", "dist/images/layers-2x.png", "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png"}
     | {"LICENSE"},
     assets.vendor_path(""),
+)
+DRAW = (
+    f"leaflet-draw@{assets.DRAW_VERSION}",
+    "sha512-rsQ6saQO5ST5Aj6XRFylr5zvarWgzWnrg46zQ1MEOEIHsppdC/8hnN8qMoFvACsPvTioAuysya/TVtog15tyAQ==",
+    set(assets.DRAW_FILES),
+    assets.settings.VENDOR_DIR / assets.DRAW_DIR,
 )
 AXE = (
     "axe-core@4.14.1",
@@ -78,7 +84,7 @@ def fetch(spec: str, integrity: str, files: set[str], target: Path) -> int:
 
 def main() -> int:
     dev = "--dev" in sys.argv[1:]
-    return max(fetch(*package) for package in ((LEAFLET, AXE, BIOME) if dev else (LEAFLET,)))
+    return max(fetch(*package) for package in ((LEAFLET, DRAW, AXE, BIOME) if dev else (LEAFLET, DRAW)))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,20 @@ import pytest
 
 from mapapp import draft, load_story, settings
 from mapapp.draft.gazetteer import load as load_gazetteer
-from mapapp.edit.operations import Accept, AddSource, Delete, EditError, Place, SetManifest, review_items
+from mapapp.edit.features import AddFeature, AddState, Reshape
+from mapapp.edit.operations import (
+    Accept,
+    AddSource,
+    Delete,
+    EditError,
+    Place,
+    SetManifest,
+    SetSide,
+    SetView,
+    contrast,
+    review_items,
+)
+from mapapp.edit.reading import LinkPassage, MarkFurniture, SetDate, SetSpeaker
 from mapapp.edit.session import HISTORY, ConflictError, EditSession
 from mapapp.story.validate import GeoDataError
 
@@ -179,3 +192,124 @@ def test_publishing_from_the_editor_replaces_only_a_site_it_published(monkeypatc
     with pytest.raises(EditError, match="not a published site"):
         publish(session, precious)
     assert (precious / "mine.txt").read_text(encoding="utf-8") == "keep me"
+
+
+# --- drawing, dated states, the article's reading, the sides (mapapp.edit.features / reading) -------------
+
+AREA_CW = {"type": "Polygon", "coordinates": [[[32.5, 46.6], [32.5, 46.7], [32.7, 46.7], [32.7, 46.6], [32.5, 46.6]]]}
+LINE = {"type": "LineString", "coordinates": [[32.3, 46.55], [32.6, 46.62], [32.9, 46.7]]}
+
+
+def _layer(folder: Path, file: str) -> list[dict]:
+    return json.loads((folder / file).read_text(encoding="utf-8"))["features"]
+
+
+def _with_source(session: EditSession) -> str:
+    session.apply(AddSource("isw-map", "ISW control map, 11 Nov 2022", "https://example.org/isw", "ISW", "reference"))
+    return "isw-map"
+
+
+def test_a_drawn_control_area_with_two_dated_changes_is_counter_clockwise_and_loads(folder):
+    from shapely.geometry import shape
+
+    session = EditSession(folder)
+    source = _with_source(session)
+    sides = list(session.docs[settings.MANIFEST_FILE]["sides"])
+    said = session.apply(AddFeature("control", AREA_CW, "Kherson city", source, "approximate", 3000, date="2022-03-02",
+                                    before=sides[1], after=sides[0]))  # fmt: skip
+    assert said == "drew control kherson city (Polygon)".replace("kherson city", "Kherson city")
+    later = session.apply(AddState("control", "kherson-city", "2022-11-11", source, after=sides[1]))
+    assert later == f"added control change Kherson city → {sides[1]}, 2022-11-11"
+    changes = _layer(folder, "control.geojson")
+    assert [(c["properties"]["before"], c["properties"]["after"]) for c in changes] == [
+        (sides[1], sides[0]),
+        (sides[0], sides[1]),
+    ]
+    assert shape(changes[0]["geometry"]).exterior.is_ccw  # drawn clockwise, saved counter-clockwise (RFC 7946)
+    assert "control" in json.loads((folder / settings.MANIFEST_FILE).read_text(encoding="utf-8"))["layers"]
+    story = load_story(folder)
+    assert [c.after for c in story.history("kherson-city")] in ([], [sides[0], sides[1]])  # loads; history by place
+    with pytest.raises(EditError, match="comes after 2022-11-11"):
+        session.apply(AddState("control", "kherson-city", "2022-10-01", source, after=sides[0]))
+
+
+def test_a_drawn_front_line_gets_dated_states_and_undo_removes_the_new_layer_file(folder):
+    session = EditSession(folder)
+    source = _with_source(session)
+    session.apply(
+        AddFeature("frontlines", LINE, "Front line west of the Dnipro", source, "schematic", date="2022-10-01", status="active")
+    )
+    session.apply(AddState("frontlines", "front-line-west-of-the-dnipro", "2022-11-11", source, status="former"))
+    states = _layer(folder, "frontlines.geojson")[0]["properties"]["states"]
+    assert [s["status"] for s in states] == ["active", "former"]
+    assert load_story(folder).layers["frontlines"].shape[0] == 1
+    session.undo()
+    session.undo()
+    assert not (folder / "frontlines.geojson").exists()  # the layer the first change added went with it
+    load_story(folder)
+    session.redo()
+    assert len(_layer(folder, "frontlines.geojson")) == 1
+
+
+def test_a_drawing_of_the_wrong_kind_or_crossing_itself_is_refused_with_the_reason(folder):
+    session = EditSession(folder)
+    source = _with_source(session)
+    with pytest.raises(EditError, match="LineString or MultiLineString, not a Polygon"):
+        session.apply(AddFeature("frontlines", AREA_CW, "x", source, date="2022-10-01", status="active"))
+    bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    with pytest.raises(EditError, match="crosses itself"):
+        session.apply(AddFeature("control", bowtie, "x", source, date="2022-10-01", before="side-a", after="side-b"))
+    with pytest.raises(EditError, match="not a status of"):
+        session.apply(AddFeature("frontlines", LINE, "x", source, date="2022-10-01", status="besieged"))
+
+
+def test_an_unlocated_feature_gets_a_drawn_shape(folder):
+    session = EditSession(folder)
+    source = _with_source(session)
+    assert session.apply(Reshape("places", "river-dnipro", LINE, source)) == "drew Dnipro River (LineString)"
+    props = _props(folder, "river-dnipro")["properties"]
+    assert props["precision"] == "schematic" and "draft" not in props and props["source"] == [source]
+    load_story(folder)
+
+
+def test_a_passage_is_linked_by_its_words_and_its_speaker_and_date_are_set(folder):
+    session = EditSession(folder)
+    story = session.story()
+    passage = next(p for p in story.passages if "Snihurivka" in p.text)
+    phrase = passage.text[passage.text.index("Snihurivka") - 9 : passage.text.index("Snihurivka") + 10]
+    session.apply(LinkPassage("kherson", passage.id, passage.text, phrase))
+    assert "kherson" in load_story(folder).places_in(passage.id)
+    with pytest.raises(EditError, match="is not in passage"):
+        session.apply(LinkPassage("kherson", passage.id, passage.text, "words nobody wrote"))
+    session.apply(SetSpeaker(passage.id, passage.text, "Ukraine's military"))
+    assert load_story(folder).passages[story.passages.index(passage)].speakers == [{"who": "Ukraine's military"}]
+    first_word = passage.text.split()[0]
+    session.apply(SetDate(passage.id, passage.text, first_word, "2022-11-11"))
+    assert any(d["phrase"] == first_word for d in load_story(folder).passages[story.passages.index(passage)].dates)
+
+
+def test_a_passage_marked_as_furniture_leaves_and_the_later_references_move_with_their_passages(folder):
+    session = EditSession(folder)
+    story = session.story()
+    ids = tuple(p.id for p in story.passages)
+    callouts = session.docs[settings.MANIFEST_FILE]["callouts"]
+    last = callouts[-1]["passage"]
+    last_text = next(p.text for p in story.passages if p.id == last)
+    session.apply(MarkFurniture(ids[1], story.passages[1].text, ids))
+    after = load_story(folder)
+    assert len(after.passages) == len(ids) - 1 and story.passages[1].text not in [p.text for p in after.passages]
+    moved = json.loads((folder / settings.MANIFEST_FILE).read_text(encoding="utf-8"))["callouts"][-1]["passage"]
+    assert next(p.text for p in after.passages if p.id == moved) == last_text  # the callout still quotes its passage
+
+
+def test_a_side_is_named_with_its_contrast_said_and_the_view_is_set(folder):
+    session = EditSession(folder)
+    said = session.apply(SetSide("side-a", "Russian forces", "#c0392b", "held by Russian forces"))
+    assert said.startswith("side side-a: Russian forces, #c0392b (contrast ") and "below 3:1" not in said
+    assert "below 3:1" in session.apply(SetSide("side-b", "Ukrainian forces", "#ffd54f", "held by Ukrainian forces"))
+    assert contrast("#000000", "#ffffff") == pytest.approx(21)
+    session.apply(SetView(46.64, 32.61, 10))
+    manifest = load_story(folder).manifest
+    assert manifest.sides["side-a"].label == "Russian forces" and manifest.zoom == 10
+    with pytest.raises(EditError, match="not a colour"):
+        session.apply(SetSide("side-a", "x", "red", "y"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +162,60 @@ class SetManifest:
         return {settings.MANIFEST_FILE: out[settings.MANIFEST_FILE]}, f"set {self.path} to {self.value!r}"
 
 
-Operation = Accept | Delete | Place | AddSource | SetManifest
+def contrast(colour: str, against: str = settings.BOUNDARY_STYLE["fillColor"]) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours (1 to 21); map symbols want 3:1 against the land."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(colour), luminance(against)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@dataclass(frozen=True)
+class SetSide:
+    """A side's name in running text, its colour and its legend words; the colour's contrast is said."""
+
+    side: str
+    label: str
+    colour: str
+    legend: str
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        out = copy.deepcopy(docs)
+        sides = out[settings.MANIFEST_FILE].get("sides") or {}
+        if self.side not in sides:
+            raise EditError(f"{settings.MANIFEST_FILE}: no side {self.side!r}")
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.colour):
+            raise EditError(f"{self.colour!r} is not a colour (#rrggbb)")
+        if not self.label.strip() or not self.legend.strip():
+            raise EditError(f"side {self.side}: a reader needs its name and its legend words")
+        sides[self.side] = {**sides[self.side], "label": self.label.strip(), "colour": self.colour.lower(),
+                            "legend": self.legend.strip()}  # fmt: skip
+        ratio = contrast(self.colour)
+        said = f"side {self.side}: {self.label.strip()}, {self.colour.lower()} (contrast {ratio:.1f}:1 against the land"
+        said += ")" if ratio >= 3 else "; below 3:1, hard to see on the map)"
+        return {settings.MANIFEST_FILE: out[settings.MANIFEST_FILE]}, said
+
+
+@dataclass(frozen=True)
+class SetView:
+    """The view a reader's map opens at: the editor's current map view."""
+
+    lat: float
+    lon: float
+    zoom: int
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        _check_position(self.lon, self.lat)
+        if not 1 <= self.zoom <= 18:
+            raise EditError(f"zoom {self.zoom} is not 1 to 18")
+        out = copy.deepcopy(docs)
+        out[settings.MANIFEST_FILE]["view"] = {"center": [round(self.lat, 4), round(self.lon, 4)], "zoom": int(self.zoom)}
+        said = f"the map opens at {self.lat:.3f}, {self.lon:.3f}, zoom {self.zoom}"
+        return {settings.MANIFEST_FILE: out[settings.MANIFEST_FILE]}, said
 
 
 def review_items(docs: Documents) -> list[dict]:

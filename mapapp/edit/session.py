@@ -19,15 +19,28 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from mapapp import settings
-from mapapp.edit.operations import Documents, Operation
+from mapapp.edit.operations import Documents
+from mapapp.story.layers import KINDS
 from mapapp.story.model import Story, load_story
 from mapapp.story.validate import GeoDataError
 
 HISTORY = ".mapapp-history"
-EDITABLE = (settings.MANIFEST_FILE, settings.SOURCES_FILE, settings.ARTICLE_META_FILE, "places.geojson")
+# Sources first: a change that adds a source and cites it writes the source before the citation.
+EDITABLE = (
+    settings.SOURCES_FILE,
+    settings.MANIFEST_FILE,
+    settings.ARTICLE_META_FILE,
+    *(kind.file for kind in KINDS.values() if kind.toggleable),
+)
+
+
+class Operation(Protocol):
+    """A change to a folder's documents (see :mod:`mapapp.edit.operations`): the changed files and a sentence."""
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]: ...
 
 
 class ConflictError(RuntimeError):
@@ -74,10 +87,8 @@ class EditSession:
         if self._revision() != self.revision:
             raise ConflictError(f"{self.folder} changed since you opened it (another editor saved): reload, then redo")
         self._validate(changed)
-        before = {name: self.docs[name] for name in changed}
-        for name, doc in changed.items():  # sources before places: a new source exists before it is cited
-            _write_json(self.folder / name, doc)
-        self.docs.update(changed)
+        before = {name: self.docs.get(name) for name in changed}  # None: the file did not exist (a new layer)
+        self._put(changed)
         self.revision = self._revision()
         self._record({**op, "summary": summary, "time": time.time(), "before": before, "after": changed})
 
@@ -86,8 +97,21 @@ class EditSession:
             copy = Path(tmp) / self.folder.name
             shutil.copytree(self.folder, copy, ignore=shutil.ignore_patterns(HISTORY))
             for name, doc in changed.items():
-                (copy / name).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+                if doc is None:
+                    (copy / name).unlink(missing_ok=True)
+                else:
+                    (copy / name).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
             load_story(copy)  # raises GeoDataError with every problem: nothing is written
+
+    def _put(self, docs: Documents) -> None:
+        """Write each document whole (None: remove the file, a layer an undone change had added)."""
+        for name, doc in docs.items():  # in the operation's order: sources before what cites them
+            if doc is None:
+                (self.folder / name).unlink(missing_ok=True)
+                self.docs.pop(name, None)
+            else:
+                _write_json(self.folder / name, doc)
+                self.docs[name] = doc
 
     # --- history -----------------------------------------------------------------------------------
     def _history_dir(self) -> Path:
@@ -131,9 +155,7 @@ class EditSession:
         if self._revision() != self.revision:
             raise ConflictError(f"{self.folder} changed since you opened it: reload first")
         self._validate(target)
-        for name, doc in target.items():
-            _write_json(self.folder / name, doc)
-        self.docs.update(target)
+        self._put(target)
         self.revision = self._revision()
         entry["undone"] = not undone
         _write_json(path, entry)

@@ -25,6 +25,7 @@ from typing import Any
 import branca
 import folium
 from folium.elements import JSCSSMixin
+from folium.plugins import Draw
 
 from mapapp import settings
 
@@ -33,6 +34,16 @@ LEAFLET_DIR = f"leaflet@{LEAFLET_VERSION}"
 LEAFLET_FILES = ("dist/leaflet.js", "dist/leaflet.css", "dist/images/marker-icon.png")
 LOCAL_JS = [("leaflet", f"{settings.STATIC_URL}/vendor/{LEAFLET_DIR}/dist/leaflet.js")]
 LOCAL_CSS = [("leaflet_css", f"{settings.STATIC_URL}/vendor/{LEAFLET_DIR}/dist/leaflet.css")]
+# The editor's drawing tools: leaflet-draw (MIT), the library streamlit-folium reports drawings from
+# (its frontend listens for draw:created / draw:edited / draw:deleted).
+DRAW_VERSION = "1.0.4"
+DRAW_DIR = f"leaflet-draw@{DRAW_VERSION}"
+DRAW_FILES = (
+    "dist/leaflet.draw.js", "dist/leaflet.draw.css", "dist/images/spritesheet.png", "dist/images/spritesheet-2x.png",
+    "dist/images/spritesheet.svg", "package.json",
+)  # fmt: skip
+DRAW_JS = [("leaflet_draw_js", f"{settings.STATIC_URL}/vendor/{DRAW_DIR}/dist/leaflet.draw.js")]
+DRAW_CSS = [("leaflet_draw_css", f"{settings.STATIC_URL}/vendor/{DRAW_DIR}/dist/leaflet.draw.css")]
 
 
 def vendor_path(relative: str) -> Path:
@@ -40,8 +51,9 @@ def vendor_path(relative: str) -> Path:
 
 
 def assets_installed() -> bool:
-    """True when the local Leaflet copy is in place (run scripts/fetch_assets.py otherwise)."""
-    return all(vendor_path(f).is_file() for f in LEAFLET_FILES)
+    """True when the local Leaflet and leaflet-draw copies are in place (run scripts/fetch_assets.py otherwise)."""
+    drawing = settings.VENDOR_DIR / DRAW_DIR
+    return all(vendor_path(f).is_file() for f in LEAFLET_FILES) and all((drawing / f).is_file() for f in DRAW_FILES)
 
 
 def walk(element: branca.element.Element) -> Iterator[branca.element.Element]:
@@ -59,8 +71,11 @@ def localize(element: branca.element.Element) -> None:
             # The app's own scripts (already local) stay; everything else becomes Leaflet or nothing.
             own_js = [link for link in getattr(item, "default_js", []) if link[1].startswith(settings.STATIC_URL)]
             own_css = [link for link in getattr(item, "default_css", []) if link[1].startswith(settings.STATIC_URL)]
-            item.default_js = list(LOCAL_JS) if isinstance(item, folium.Map) else own_js
-            item.default_css = list(LOCAL_CSS) if isinstance(item, folium.Map) else own_css
+            if isinstance(item, folium.Map):
+                own_js, own_css = list(LOCAL_JS), list(LOCAL_CSS)
+            elif isinstance(item, Draw):
+                own_js, own_css = list(DRAW_JS), list(DRAW_CSS)
+            item.default_js, item.default_css = own_js, own_css
 
 
 def cdn_links(element: branca.element.Element) -> list[str]:

@@ -29,7 +29,7 @@ MANIFEST_FILE = settings.MANIFEST_FILE
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
 UNKNOWN_SIDE = "unknown"
-FURNITURE_KINDS = ("video", "caption", "link", "advertisement", "sponsored", "timestamp", "credits")
+FURNITURE_KINDS = ("video", "caption", "link", "advertisement", "sponsored", "timestamp", "credits", "banner")
 # Named groups each furniture kind must capture.
 FURNITURE_GROUPS = {"video": ("title",), "caption": ("title", "date"), "link": ("title",)}
 
