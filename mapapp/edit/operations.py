@@ -162,7 +162,7 @@ class SetManifest:
         return {settings.MANIFEST_FILE: out[settings.MANIFEST_FILE]}, f"set {self.path} to {self.value!r}"
 
 
-def contrast(colour: str, against: str = settings.BOUNDARY_STYLE["fillColor"]) -> float:
+def contrast(colour: str, against: str = str(settings.BOUNDARY_STYLE["fillColor"])) -> float:
     """WCAG 2 contrast ratio of two #rrggbb colours (1 to 21); map symbols want 3:1 against the land."""
 
     def luminance(hex_colour: str) -> float:
