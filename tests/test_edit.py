@@ -196,7 +196,10 @@ def test_publishing_from_the_editor_replaces_only_a_site_it_published(monkeypatc
 
 # --- drawing, dated states, the article's reading, the sides (mapapp.edit.features / reading) -------------
 
-AREA_CW = {"type": "Polygon", "coordinates": [[[32.5, 46.6], [32.5, 46.7], [32.7, 46.7], [32.7, 46.6], [32.5, 46.6]]]}
+AREA_CW = {
+    "type": "Polygon",
+    "coordinates": [[[32.5, 46.6], [32.5, 46.7], [32.7, 46.7], [32.7, 46.6], [32.5, 46.6]]],
+}  # Kherson in it
 LINE = {"type": "LineString", "coordinates": [[32.3, 46.55], [32.6, 46.62], [32.9, 46.7]]}
 
 
@@ -228,7 +231,14 @@ def test_a_drawn_control_area_with_two_dated_changes_is_counter_clockwise_and_lo
     assert shape(changes[0]["geometry"]).exterior.is_ccw  # drawn clockwise, saved counter-clockwise (RFC 7946)
     assert "control" in json.loads((folder / settings.MANIFEST_FILE).read_text(encoding="utf-8"))["layers"]
     story = load_story(folder)
-    assert [c.after for c in story.history("kherson-city")] in ([], [sides[0], sides[1]])  # loads; history by place
+    assert changes[0]["properties"]["place_ids"] == ["kherson"]  # the place inside the drawn area
+    assert [c.after for c in story.history("kherson")] == [sides[0], sides[1]]
+    from datetime import date
+
+    from mapapp.story.states import layer_states
+
+    drawn = [s.id for s in layer_states(story, "control", date(2022, 11, 12))]
+    assert drawn == ["kherson-city-2022-11-11"]  # the later change of the same area is drawn, not both
     with pytest.raises(EditError, match="comes after 2022-11-11"):
         session.apply(AddState("control", "kherson-city", "2022-10-01", source, after=sides[0]))
 

@@ -78,7 +78,7 @@ BAD_MANIFESTS = [
         "not a valid regular expression",
     ),
     ("caption without a date group", _set("furniture.1.pattern", "^(?P<title>.+)$"), "furniture[1].pattern", "named group"),
-    ("furniture of no known kind", _set("furniture.0.kind", "banner"), "furniture[0].kind", "is not one of"),
+    ("furniture of no known kind", _set("furniture.0.kind", "billboard"), "furniture[0].kind", "is not one of"),
     ("source leanings not strings", _set("source_leanings", [1, 2]), "source_leanings", "list of non-empty strings"),
     ("callout at no feature", _set("callouts.0.target", "nowhere"), "callouts[0].target", "no feature of the story's layers"),
     ("callout citing no passage", _set("callouts.0.passage", "p999"), "callouts[0].passage", "not in the article"),

@@ -93,6 +93,18 @@ def _check_source(docs: Documents, source: str) -> None:
         raise EditError(f"{settings.SOURCES_FILE}: no source {source!r}; add it first")
 
 
+def places_within(docs: Documents, geometry: dict) -> list[str]:
+    """The story's placed places inside a drawn area: a change of control over the area is theirs too."""
+    area = shape(geometry)
+    if area.geom_type not in ("Polygon", "MultiPolygon"):
+        return []
+    return [
+        f["properties"]["id"]
+        for f in (docs.get("places.geojson") or {}).get("features", [])
+        if (f.get("geometry") or {}).get("type") == "Point" and area.covers(shape(f["geometry"]))
+    ]
+
+
 @dataclass(frozen=True)
 class AddFeature:
     """A drawn feature of a story layer kind with its first dated state (see the module docstring).
@@ -112,7 +124,7 @@ class AddFeature:
     after: str = ""
     what: str = ""
 
-    def properties(self, docs: Documents, kind: LayerKind, fid: str) -> dict:
+    def properties(self, docs: Documents, kind: LayerKind, fid: str, geometry: dict) -> dict:
         props: dict[str, Any] = {"id": fid, "name": self.name, "source": [self.source], "precision": self.precision}
         if self.precision in ("exact", "approximate"):
             if not 0 < self.precision_m <= settings.MAX_PRECISION_M:
@@ -126,7 +138,7 @@ class AddFeature:
             if "ref" in kind.required:
                 props["ref"] = self.name
         elif kind.rule == "change":
-            props.update(_change_fields(docs, self.date, self.before, self.after), place_ids=[])
+            props.update(_change_fields(docs, self.date, self.before, self.after), place_ids=places_within(docs, geometry))
         elif kind.rule == "happened":
             props.update(date=_check_date(self.date), date_precision="day", kind=self.what.strip() or kind.id.rstrip("s"))
         elif kind.rule == "controller":
@@ -152,7 +164,7 @@ class AddFeature:
             changed[settings.MANIFEST_FILE] = manifest
         collection = out.setdefault(kind.file, {"type": "FeatureCollection", "features": []})
         fid = new_id(out, kind.file, self.name)
-        props = self.properties(out, kind, fid)
+        props = self.properties(out, kind, fid, geometry)
         collection["features"].append({"type": "Feature", "id": fid, "geometry": geometry, "properties": props})
         changed[kind.file] = collection
         return changed, f"drew {kind.short_label.lower()} {self.name.strip()} ({geometry['type']})"

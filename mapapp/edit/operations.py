@@ -62,12 +62,13 @@ class Delete:
     and so do the callouts written at it (a callout without its place would point at nothing)."""
 
     fid: str
+    file: str = PLACES  # the layer file it is in
 
     def apply(self, docs: Documents) -> tuple[Documents, str]:
         out = copy.deepcopy(docs)
-        feature = _feature(out, self.fid)
-        out[PLACES]["features"].remove(feature)
-        changed: Documents = {PLACES: out[PLACES]}
+        feature = _feature(out, self.fid, self.file)
+        out[self.file]["features"].remove(feature)
+        changed: Documents = {self.file: out[self.file]}
         said = f"deleted {feature['properties'].get('name', self.fid)}"
         manifest = out.get(settings.MANIFEST_FILE) or {}
         callouts = manifest.get("callouts")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from mapapp.story.layers import KINDS, PLACES, UNKNOWN_LOOK, LayerKind, Look
@@ -96,10 +97,28 @@ def _change(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Lo
     change = story.change(fid)
     if change.date > day:
         return None
+    superseded = _superseded(story).get(fid)
+    if superseded is not None and superseded <= day:
+        return None  # a later change of the same area is drawn instead (one area, one holder at a time)
     before, after = story.manifest.side(change.before), story.manifest.side(change.after)
     claimed = story.claimed_by(change)
     label = f"{change.name} ({change.date.isoformat()}): {before.label} → {after.label}"
     return change.after, after.colour, label + (f", claimed {claimed}" if claimed else ""), claimed
+
+
+def _superseded(story: Story) -> dict[str, date]:
+    """Change id → the date a later change of the very same area takes over (areas only: points of one place
+    are each a claim of their own, drawn side by side)."""
+
+    def compute() -> dict[str, date]:
+        by_area: dict[bytes, list[Any]] = {}
+        for change in story.changes:  # oldest first
+            geometry = story.layers[change.layer].geometry.get(change.id)
+            if geometry is not None and geometry.geom_type in ("Polygon", "MultiPolygon"):
+                by_area.setdefault(geometry.normalize().wkb, []).append(change)
+        return {a.id: b.date for group in by_area.values() for a, b in pairwise(group)}
+
+    return story.derived("superseded-changes", compute)
 
 
 def _states(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:

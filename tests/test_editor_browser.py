@@ -1,0 +1,302 @@
+"""The editor in Chromium (python -m mapapp edit DIR): a journalist's whole task through the page only, and two
+editors on one folder. Screenshots of each stage go to artifacts/editor-journey-*.png."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mapapp import cli, draft, settings
+from mapapp.draft.gazetteer import load as load_gazetteer
+from tests import driver
+from tests.driver import CHROMIUM, MAP_FRAME
+
+ARTIFACTS = settings.REPO_DIR / "artifacts"
+KHERSON = Path(__file__).parent / "articles" / "kherson-2022.txt"
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {CHROMIUM} is missing: install Debian's chromium (make browser)", pytrace=False)
+    pytest.skip(f"{CHROMIUM} not installed (make browser)", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = driver.launch_chromium(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def drafted(tmp_path) -> Path:
+    """`mapapp new` on the Kherson test article (the one step a journalist runs in a terminal)."""
+    folder = tmp_path / "kherson"
+    draft.write_draft(draft.draft_story(draft.read_article(KHERSON), gazetteer=load_gazetteer()), folder)
+    return folder
+
+
+@pytest.fixture
+def editor(drafted):
+    server = driver.start_app([sys.executable, "-m", "mapapp", "edit", str(drafted), "--port", "{port}"])
+    yield server
+    server.stop()
+
+
+class Editor:
+    """The editor's page, driven as a person would: widgets by their labels' keys, the map by the mouse."""
+
+    def __init__(self, page, folder: Path) -> None:
+        self.page, self.folder, self.shots = page, folder, 0
+
+    def idle(self) -> None:
+        driver.wait_idle(self.page)
+
+    def saved(self, words: str) -> None:
+        """The page says the change was saved (or the test fails with what it said instead)."""
+        alert = self.page.get_by_test_id("stAlertContentSuccess").filter(has_text=words)
+        try:
+            alert.first.wait_for(timeout=30000)
+        except Exception:
+            said = self.page.locator('[data-testid="stAlert"]').all_inner_texts()
+            raise AssertionError(f"expected a saved change {words!r}; the page says {said}") from None
+        self.idle()
+        driver.map_frame(
+            self.page, "() => window.map !== undefined && !!window.map.getContainer().querySelector('.leaflet-draw')"
+        )
+
+    def tab(self, name: str) -> None:
+        self.page.get_by_role("tab", name=name).click()
+        self.idle()
+
+    def type(self, key: str, text: str, *, in_form: bool = False) -> None:
+        """Type into a field; outside a form, Enter sends it (in a form, Enter would submit the half-filled form)."""
+        field = self.page.locator(f".st-key-{key} input, .st-key-{key} textarea").first
+        field.fill(text)
+        if not in_form:
+            field.press("Enter")
+            self.idle()
+
+    def date(self, key: str, iso: str) -> None:
+        """A date typed into a date field's segments (year, month, day: each moves on when full), then left."""
+        year, month, day = iso.split("-")
+        field = self.page.locator(f".st-key-{key}")
+        for part, digits in (("year", year), ("month", month), ("day", day)):
+            field.locator(f"[data-type='{part}']").click()
+            self.page.keyboard.type(digits)
+        self.page.keyboard.press("Enter")
+        self.idle()
+        shown = field.locator("[role='spinbutton']").all_inner_texts()
+        assert shown == [year, month, day], f"{key}: typed {iso}, the field shows {shown}"
+
+    def choose(self, key: str, option: str) -> None:
+        """Pick ``option`` from a select box. The map reports its view when it is redrawn, which reruns the page and
+        may close a list just opened: the list is opened again until the option shows, within a deadline."""
+        deadline = time.monotonic() + 30
+        option_shown = self.page.get_by_role("option", name=option).first
+        while True:
+            self.idle()
+            self.page.locator(f".st-key-{key} button[aria-label='Open']").first.click()  # the list's own button
+            try:
+                option_shown.wait_for(timeout=3000)
+                option_shown.click(timeout=3000)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    offered = self.page.get_by_role("option").all_inner_texts()
+                    raise AssertionError(f"{key}: no option {option!r} among {offered}") from None
+                self.page.keyboard.press("Escape")
+        self.idle()
+
+    def click(self, key: str) -> None:
+        self.page.locator(f".st-key-{key} button").first.click()
+
+    def map_box(self) -> dict:
+        """The map's box on the page (polled: a map being redrawn has no box for a moment)."""
+        deadline = time.monotonic() + 30
+        self.page.locator(MAP_FRAME).last.scroll_into_view_if_needed()  # the list beside it may have scrolled the page
+        while (box := self.page.locator(MAP_FRAME).last.bounding_box()) is None:
+            assert time.monotonic() < deadline, "the map is not on the page"
+            self.page.wait_for_timeout(100)
+        return box
+
+    def look_at(self, lat: float, lon: float, zoom: int) -> None:
+        """Pan and zoom the map (what a reader does with the mouse wheel and a drag)."""
+        frame = driver.map_frame(self.page)
+        frame.evaluate(f"() => window.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+        self.idle()
+
+    def on_page(self, lat: float, lon: float) -> tuple[float, float]:
+        """Where a place is on the page, from the map's own projection."""
+        box = self.map_box()
+        point = driver.map_frame(self.page).evaluate(f"() => window.map.latLngToContainerPoint([{lat}, {lon}])")
+        return box["x"] + point["x"], box["y"] + point["y"]
+
+    def draw(self, tool: str, points: list[tuple[float, float]], *, close: bool) -> None:
+        """A shape drawn with the map's tools (leaflet-draw) through ``points`` (lat, lon)."""
+        self.tab("Draw")  # where the drawing is described once finished
+        frame = driver.map_frame(self.page)
+        frame.locator(f".leaflet-draw-draw-{tool}").click()
+        at = [self.on_page(lat, lon) for lat, lon in points]
+        vertices = "() => document.querySelectorAll('.leaflet-marker-icon.leaflet-editing-icon').length"
+        for n, (x, y) in enumerate(at, start=1):
+            self.page.mouse.click(x, y)
+            frame.wait_for_function(f"() => ({vertices})() >= {n}", timeout=10000)
+            # leaflet-draw ignores a press within 50 ms of the last vertex (its _enableNewMarkers timer)
+            self.page.wait_for_timeout(60)
+        self.page.mouse.click(*(at[0] if close else at[-1]))  # on the first vertex: closed; on the last: finished
+        try:
+            self.page.get_by_text("drawn on the map. What is it?").wait_for(timeout=20000)
+        except Exception:
+            self.page.screenshot(path=str(ARTIFACTS / "debug-draw.png"))
+            raise
+        self.idle()
+
+    def shot(self, what: str) -> None:
+        self.shots += 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"editor-journey-{self.shots}-{what}.png"))
+
+    def layer(self, file: str) -> list[dict]:
+        return json.loads((self.folder / file).read_text(encoding="utf-8"))["features"]
+
+
+def test_a_journalist_goes_from_the_draft_to_a_published_story_through_the_page_only(browser, editor, drafted, tmp_path):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    ed = Editor(context.new_page(), drafted)
+    ed.page.goto(editor.url)
+    driver.map_frame(ed.page)
+    ed.page.get_by_text("To review:").wait_for(timeout=30000)
+    ed.idle()
+    ed.shot("draft")
+
+    # Review: accept Kherson; take Mykolaiv's gazetteer reading (the city of 470,000, not a namesake).
+    ed.click("accept_kherson")
+    ed.saved("accepted Kherson")
+    ed.choose("reading_mykolaiv", "Mykolayiv (UA, pop 470,011")
+    ed.click("use_mykolaiv")
+    ed.saved("Mykolaiv")
+    assert next(f for f in ed.layer("places.geojson") if f["properties"]["id"] == "mykolaiv")["properties"]["geonameid"] == 700569
+
+    # A source, then the bridge the draft could not place, where the reader clicks on the map.
+    ed.type("source_key", in_form=True, text="osm-bridge")
+    ed.type("source_title", in_form=True, text="OpenStreetMap: Antonivskyi Bridge")
+    ed.type("source_url", in_form=True, text="https://www.openstreetmap.org/search?query=Antonivskyi%20Bridge")
+    ed.type("source_publisher", in_form=True, text="OpenStreetMap contributors")
+    ed.click("add_source")
+    ed.saved("added source OpenStreetMap: Antonivskyi Bridge")
+    ed.look_at(46.64, 32.62, 11)
+    ed.page.mouse.click(*ed.on_page(46.672, 32.705))  # where the bridge crosses the river (approximately)
+    ed.page.get_by_text("Last click on the map").wait_for(timeout=30000)
+    ed.idle()
+    ed.choose("source_bridge-antonivskyi", "osm-bridge")
+    ed.click("place_bridge-antonivskyi")
+    ed.saved("placed Antonivskyi Bridge")
+    ed.shot("reviewed")
+
+    # A control area with two dated changes and a source.
+    ed.draw("polygon", [(46.70, 32.52), (46.70, 32.66), (46.61, 32.68), (46.60, 32.54)], close=True)
+    ed.choose("draw_kind", "Control changes")
+    ed.type("draw_name", "Kherson city")
+    ed.choose("draw_source", "osm-bridge")
+    ed.date("draw_date", "2022-03-02")
+    ed.choose("draw_after", "side A (to be named)")
+    ed.choose("draw_before", "side B (to be named)")
+    ed.shot("control-area-form")
+    ed.click("save_drawing")
+    ed.saved("drew control Kherson city (Polygon)")
+    ed.tab("Features")
+    ed.choose("feature_pick", "Kherson city · Control")
+    ed.date("state_date", "2022-11-11")
+    ed.choose("state_after", "side B (to be named)")
+    ed.click("add_state")
+    ed.saved("added control change Kherson city → side-b, 2022-11-11")
+
+    # A front line.
+    ed.draw("polyline", [(46.58, 32.45), (46.60, 32.56), (46.62, 32.66), (46.66, 32.76)], close=False)
+    ed.choose("draw_kind", "Front lines")
+    ed.type("draw_name", "Front line on the Dnipro")
+    ed.choose("draw_precision", "schematic (drawn by hand)")
+    ed.choose("draw_source", "osm-bridge")
+    ed.date("draw_date", "2022-11-11")
+    ed.click("save_drawing")
+    ed.saved("drew front Front line on the Dnipro (LineString)")
+    ed.shot("drawn")
+
+    # A passage linked to the control area by its words; the sides named.
+    ed.tab("Article")
+    ed.choose("passage_pick", "p01 ·")
+    ed.type("link_words", "the southern city of Kherson")
+    ed.choose("link_target", "Kherson city · Control")
+    ed.click("link_passage")
+    ed.saved("linked p01")
+    ed.tab("Story")
+    ed.type("side_label_side-a", "Russian forces")
+    ed.type("side_legend_side-a", "held by Russian forces")
+    ed.click("save_side_side-a")
+    ed.saved("side side-a: Russian forces")
+    ed.tab("Story")
+    ed.type("side_label_side-b", "Ukrainian forces")
+    ed.type("side_legend_side-b", "held by Ukrainian forces")
+    ed.click("save_side_side-b")
+    ed.saved("side side-b: Ukrainian forces")
+
+    # Undo the last change and redo it.
+    ed.click("undo")
+    ed.saved("undid side side-b: Ukrainian forces")
+    assert (
+        json.loads((drafted / settings.MANIFEST_FILE).read_text(encoding="utf-8"))["sides"]["side-b"]["label"]
+        != "Ukrainian forces"
+    )
+    ed.click("redo")
+    ed.saved("redid side side-b: Ukrainian forces")
+    ed.shot("story")
+
+    # Publish; the folder validates and the site shows what was done.
+    site = tmp_path / "site"
+    ed.type("publish_to", in_form=True, text=str(site))
+    ed.click("publish")
+    ed.saved("published")
+    context.close()
+    assert cli.main(["validate", str(drafted)]) == 0
+    changes = ed.layer("control.geojson")
+    assert [(c["properties"]["date"], c["properties"]["after"]) for c in changes] == [
+        ("2022-03-02", "side-a"),
+        ("2022-11-11", "side-b"),
+    ]
+    fronts = ed.layer("frontlines.geojson")
+    assert [f["properties"]["name"] for f in fronts] == ["Front line on the Dnipro"]
+    _the_site_shows(browser, site, ["kherson-city", "front-line-on-the-dnipro", "bridge-antonivskyi"], "Ukrainian forces")
+
+
+def _the_site_shows(browser, site: Path, ids: list[str], words: str) -> None:
+    port = driver.free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        url = f"http://localhost:{port}"
+        driver.wait_for_http(url)
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        pg = context.new_page()
+        pg.goto(f"{url}/?date=2022-11-12")
+        pg.wait_for_function("() => window.mapappSite && window.mapappSite.ready", timeout=30000)
+        pg.wait_for_function(driver.has_features_js(ids), timeout=30000)
+        assert words in pg.locator("body").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / "editor-journey-published-site.png"))
+        context.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
