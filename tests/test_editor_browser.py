@@ -276,7 +276,7 @@ def test_a_journalist_goes_from_the_draft_to_a_published_story_through_the_page_
     ]
     fronts = ed.layer("frontlines.geojson")
     assert [f["properties"]["name"] for f in fronts] == ["Front line on the Dnipro"]
-    _the_site_shows(browser, site, ["kherson-city", "front-line-on-the-dnipro", "bridge-antonivskyi"], "Ukrainian forces")
+    _the_site_shows(browser, site, ["kherson-city-2022-11-11", "front-line-on-the-dnipro", "bridge-antonivskyi"], "Ukrainian forces")
 
 
 def _the_site_shows(browser, site: Path, ids: list[str], words: str) -> None:
