@@ -379,6 +379,37 @@ def test_a_district_named_after_its_town_leaves_the_town_on_the_map(gaz):
     assert city and city[0].record.country == "UA"  # the city is placed too, not swallowed by its oblast
 
 
+def test_a_compass_word_before_a_name_the_gazetteer_lacks_is_a_region(gaz):
+    """ "North X" is a province (no shape in the gazetteer), not a lake or town that "X" alone would match;
+    "northern" + a country or a town the gazetteer holds stays that country or town."""
+    text = (
+        "Rebels crossed Lake Qzxwv into South Qzxwv. Shelling hit Northern Kharkiv and North Qzxwv in Ukraine, North Korea said."
+    )
+    parse = geoparse.geoparse(gaz, [("p01", text)])
+    regions = {s for f in parse.places if f.kind == "region" for s in f.spellings}
+    assert regions == {"South Qzxwv", "North Qzxwv"}
+    assert next(f for f in parse.places if f.kind == "lake").spellings == ["Lake Qzxwv"]
+    assert [f.record.name for f in parse.places if f.record is not None] == ["Kharkiv"]  # not a "Korea" village
+
+
+def test_a_state_is_a_region_and_islamic_state_is_not(gaz):
+    text = "Fighting spread across Plorb State, the Islamic State said, and Syrian state media agreed."
+    parse = geoparse.geoparse(gaz, [("p01", text)])
+    assert {s for f in parse.places if f.kind == "region" for s in f.spellings} == {"Plorb State"}
+
+
+def test_a_name_listed_with_a_place_is_a_place(gaz):
+    """ "from X and Y": Y follows no place word itself, but it is listed with a place."""
+    text = "Troops pushed south from Qzxwvlund and Plorbtown in Syria, in fighting between Lebanon and Qzxwvgroup."
+    parse = geoparse.geoparse(gaz, [("p01", text)])
+    assert {s for f in parse.places if f.status == "unlocated" for s in f.spellings} == {"Qzxwvlund", "Plorbtown"}
+
+
+def test_a_country_s_name_cut_short_is_not_its_adjective(gaz):
+    assert gaz.country_of_adjective("Beninese").iso == "BJ"
+    assert gaz.country_of_adjective("Chin") is None  # China's name cut short: a state's name, not "Chinese"
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

@@ -126,11 +126,16 @@ class Gazetteer:
         return self._country_names.get(exact_key(name))
 
     def country_of_adjective(self, word: str) -> Country | None:
-        """``Egyptian`` → Egypt, ``Lebanese`` → Lebanon: the adjectives news text uses for country context."""
+        """``Egyptian`` → Egypt, ``Lebanese`` → Lebanon: the adjectives news text uses for country context.
+
+        A word that is the country's name with its last letters missing is not its adjective but another
+        name (a town one letter short of a country's name), so it is not read as one."""
         key = exact_key(word)
         if len(key) < 4:
             return None
         for country_key, country in self._country_names.items():
+            if country_key.startswith(key):
+                continue
             common = next(
                 (i for i, (a, b) in enumerate(zip(key, country_key, strict=False)) if a != b), min(len(key), len(country_key))
             )

@@ -11,7 +11,9 @@ Geoparser), without a statistical model:
 2. **Features**: a name next to a feature word (``the X River``, ``X
    province``, ``Lebanon's coastal region``, ``the A1 highway``) is that
    feature, not the town of the same name. It is listed without a geometry
-   (the gazetteer has towns only), to be drawn from a boundary dataset.
+   (the gazetteer has towns only), to be drawn from a boundary dataset. So is
+   a region named with a capitalised ``State`` after it or a compass word
+   before it (``North X``) when the gazetteer holds neither the whole nor X.
 3. **Disambiguation**: each name's gazetteer records are scored by the
    article's country context (countries named, their adjectives, names with
    one reading), population, match strength and distance to the places that
@@ -19,7 +21,8 @@ Geoparser), without a statistical model:
    deal") stands for a government and is not drawn.
 4. **Unlocated**: a name after a place word (``in``, ``near``, ``the
    villages of``) that the gazetteer does not hold is listed as unlocated,
-   never guessed.
+   never guessed; so is a name listed with one that follows a place word
+   (``from X and Y``).
 
 No rule names a place, a person or a date of any article: the word lists
 below are English function words, titles and feature words.
@@ -36,10 +39,13 @@ from mapapp.draft.readings import Found, Geoparse, Occurrence
 from mapapp.draft.resolve import one_sense_per_article, resolve_readings
 from mapapp.draft.words import (
     ADJ_SUFFIX,
+    ADJECTIVE_ENDINGS,
+    COMPASS_WORDS,
     COUNTRY_ALIASES,
     FEATURE_AFTER,
     FEATURE_BEFORE,
     MAX_RUN,
+    NAME_FEATURE_AFTER,
     NAME_RUN,
     ORGANISATION_WORDS,
     PLACE_CUES,
@@ -50,6 +56,10 @@ from mapapp.draft.words import (
     TITLE_WORDS,
     WORLD_REGIONS,
 )
+
+_NAME = r"[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,3}"
+# The names listed before a conjunction ("X and ", "X, Y and "), up to the list's first name.
+_LISTED_BEFORE = re.compile(rf"(?<![\w’'-])(?:{_NAME}, )*{_NAME},? (?:and|or|et) $")
 
 
 def _token_groups(run: str, offset: int) -> list[list[tuple[int, int, str]]]:
@@ -130,11 +140,16 @@ class _Parser:
                 " ".join(words), "a name of two to four words the gazetteer does not hold, no place word before it"
             )
             return
-        while tokens and exact_key(tokens[0][2]) in STOPWORDS:  # "The Galata Bridge"
+        while tokens and exact_key(tokens[0][2]) in STOPWORDS and not self._compass_name(tokens):  # "The Galata Bridge"
             tokens = tokens[1:]
         if self._feature_run(pid, text, tokens):
             return
-        i = 0
+        i = self._compass_name(tokens)
+        name = text[tokens[0][0] : tokens[i - 1][0] + len(_clean(tokens[i - 1][2])[0])] if i else ""
+        if i and not (self._exact(name) or self._country(name)):  # "North X", a region the gazetteer has no record for
+            self._add_feature(pid, "region", name, tokens[0][0], tokens[0][0] + len(name), text)
+        else:
+            i = 0
         while i < len(tokens):
             i += self._longest_name(pid, text, tokens, i, lowercase_words)
 
@@ -145,6 +160,8 @@ class _Parser:
         last, first = exact_key(tokens[-1][2]), exact_key(tokens[0][2])
         if last in FEATURE_AFTER:
             name_tokens, kind = tokens[:-1], FEATURE_AFTER[last]
+        elif last in NAME_FEATURE_AFTER and not self._adjective(tokens[-2][2]):
+            name_tokens, kind = tokens[:-1], NAME_FEATURE_AFTER[last]
         elif first in FEATURE_BEFORE:
             name_tokens, kind = tokens[1:], FEATURE_BEFORE[first]
         else:
@@ -154,6 +171,33 @@ class _Parser:
             return False
         self._add_feature(pid, kind, name, tokens[0][0], tokens[-1][1], text)
         return True
+
+    def _adjective(self, word: str) -> bool:
+        key = exact_key(word)
+        return key.endswith(ADJECTIVE_ENDINGS) or self.gaz.country_of_adjective(word) is not None
+
+    def _exact(self, name: str) -> bool:
+        return any(how == "exact" for _record, how in self.gaz.lookup(name))
+
+    def _compass_name(self, tokens: list) -> int:
+        """How many tokens make a name that starts with a compass word ("North X", "South X Y"), 0 when none:
+        the words after it are a country, a world region, a country's adjective or a place the gazetteer holds
+        ("Northern" + a country or a town: the part of a known place, read as that place). A country or a
+        gazetteer place whose own name starts so keeps it."""
+        if len(tokens) < 2 or exact_key(tokens[0][2]) not in COMPASS_WORDS:
+            return 0
+        n = 1
+        while n < min(len(tokens), 4) and exact_key(_clean(tokens[n][2])[0]) not in STOPWORDS | FEATURE_AFTER.keys():
+            n += 1
+            if _clean(tokens[n - 1][2])[1]:  # a possessive ends the name
+                break
+        words = [_clean(t[2])[0] for t in tokens[:n]]
+        whole, rest = " ".join(words), " ".join(words[1:])
+        if n > 1 and (self._country(whole) or self._exact(whole)):  # a country's or a town's own name
+            return n
+        if n == 1 or exact_key(whole) in WORLD_REGIONS or exact_key(rest) in WORLD_REGIONS or self._country(rest):
+            return 0
+        return 0 if self.gaz.country_of_adjective(rest) or self._exact(rest) else n
 
     def _add_feature(self, pid: str, kind: str, name: str, start: int, end: int, text: str) -> None:
         key = f"{kind}:{exact_key(name)}"
@@ -264,6 +308,19 @@ class _Parser:
             return previous[-2:-1] == ["known"]  # "an area known as X"
         if previous[-1] in PLACE_CUES:
             return True
+        if previous[-1] in ("and", "or", "et"):
+            # "from X and Y", "in X, Y and Z": a name listed with one that follows a place word is a place too
+            window = max(0, start - 300)
+            listed = _LISTED_BEFORE.search(text[window:start])
+            # the list's first name follows a place word, or the sentence opens with one ("In X, Y and Z"); a
+            # country in the list says nothing ("between [a country] and [an armed group]")
+            names = re.split(r",? (?:and|or|et) $|, ", listed.group(0)) if listed else []
+            if (
+                listed
+                and not any(self._country(n) or self.gaz.country_of_adjective(n) for n in names if n)
+                and (names[0].split()[0].casefold() in PLACE_CUES or self._cue(text, window + listed.start()))
+            ):
+                return True
         if previous[-1] in ("and", "or", "et") or text[:start].rstrip().endswith(","):
             # "the villages of X, Y and Z": the list's place word may be a dozen words back (names of two words)
             return any(w in SETTLEMENT_WORDS for w in _previous_words(text, start, 14))

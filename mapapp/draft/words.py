@@ -97,6 +97,13 @@ FEATURE_AFTER = {
     "base": "base",
     "camp": "camp",
 }
+# Capitalised words that end a run of names and make it that feature ("Borno State"); lower-case they are
+# not ("state media").
+NAME_FEATURE_AFTER = {"state": "region"}
+# A name ending so is an adjective, not a feature's name ("Islamic State" is not a state).
+ADJECTIVE_ENDINGS = ("ic", "ian", "ish", "ese", "ist")
+# A capitalised compass word before a name the gazetteer does not hold names a region ("South X").
+COMPASS_WORDS = frozenset(("north", "south", "east", "west", "northern", "southern", "eastern", "western"))
 FEATURE_BEFORE = {
     "river": "river",
     "lake": "lake",
