@@ -276,7 +276,9 @@ def test_a_journalist_goes_from_the_draft_to_a_published_story_through_the_page_
     ]
     fronts = ed.layer("frontlines.geojson")
     assert [f["properties"]["name"] for f in fronts] == ["Front line on the Dnipro"]
-    _the_site_shows(browser, site, ["kherson-city-2022-11-11", "front-line-on-the-dnipro", "bridge-antonivskyi"], "Ukrainian forces")
+    _the_site_shows(
+        browser, site, ["kherson-city-2022-11-11", "front-line-on-the-dnipro", "bridge-antonivskyi"], "Ukrainian forces"
+    )
 
 
 def _the_site_shows(browser, site: Path, ids: list[str], words: str) -> None:
@@ -300,3 +302,31 @@ def _the_site_shows(browser, site: Path, ids: list[str], words: str) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_two_pages_on_one_folder_the_second_save_sees_the_conflict_and_nothing_is_lost(browser, editor, drafted):
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        ed = Editor(context.new_page(), drafted)
+        ed.page.goto(editor.url)
+        driver.map_frame(ed.page)
+        ed.page.get_by_text("To review:").wait_for(timeout=30000)
+        ed.idle()
+        pages.append((context, ed))
+    (first_context, first), (second_context, second) = pages
+    first.click("accept_kherson")
+    first.saved("accepted Kherson")
+    second.click("accept_kyiv")  # read before the first page saved: refused, and said
+    second.page.get_by_test_id("stAlertContentWarning").filter(has_text="changed since you opened it").wait_for(timeout=30000)
+    second.idle()
+    ARTIFACTS.mkdir(exist_ok=True)
+    second.page.screenshot(path=str(ARTIFACTS / "editor-conflict.png"))
+    places = {f["properties"]["id"]: f["properties"] for f in second.layer("places.geojson")}
+    assert "draft" not in places["kherson"] and places["kyiv"].get("draft") is True  # the first save kept
+    second.click("accept_kyiv")  # the page now shows the folder as it is: the change again
+    second.saved("accepted Kyiv")
+    places = {f["properties"]["id"]: f["properties"] for f in second.layer("places.geojson")}
+    assert "draft" not in places["kherson"] and "draft" not in places["kyiv"]  # both changes, nothing lost
+    first_context.close()
+    second_context.close()

@@ -40,7 +40,8 @@ def run(change: Callable[[EditSession], object]) -> NoReturn:
         st.session_state[KEY_MESSAGE] = ("error", f"Not saved: the story would not load.\n\n{lines}")
     except ConflictError as exc:
         editing.reload()
-        st.session_state[KEY_MESSAGE] = ("warning", f"{escape_md(exc)}. The page now shows the folder as it is.")
+        said = f"Not saved: {escape_md(exc)}. The page now shows the folder as it is: make the change again."
+        st.session_state[KEY_MESSAGE] = ("warning", said)
     except (EditError, OSError) as exc:
         st.session_state[KEY_MESSAGE] = ("error", f"Not saved: {escape_md(exc)}")
     st.rerun()

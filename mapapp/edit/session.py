@@ -85,7 +85,7 @@ class EditSession:
 
     def _save(self, changed: Documents, op: dict, summary: str) -> None:
         if self._revision() != self.revision:
-            raise ConflictError(f"{self.folder} changed since you opened it (another editor saved): reload, then redo")
+            raise ConflictError(f"{self.folder} changed since you opened it (another editor saved)")
         self._validate(changed)
         before = {name: self.docs.get(name) for name in changed}  # None: the file did not exist (a new layer)
         self._put(changed)
@@ -153,7 +153,7 @@ class EditSession:
         path, entry = candidates[0] if undone else candidates[-1]
         target = entry["after"] if undone else entry["before"]
         if self._revision() != self.revision:
-            raise ConflictError(f"{self.folder} changed since you opened it: reload first")
+            raise ConflictError(f"{self.folder} changed since you opened it (another editor saved)")
         self._validate(target)
         self._put(target)
         self.revision = self._revision()
