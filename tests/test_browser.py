@@ -269,6 +269,42 @@ def test_a_poisoned_story_published_and_exported_runs_no_script(browser, poisone
         context.close()
 
 
+def test_a_poisoned_story_opened_in_the_editor_runs_no_script(browser, poisoned, tmp_path):
+    """Every tab of the editor, a feature and a passage chosen, the map's tooltips open: all of it as text."""
+    import shutil
+
+    folder = tmp_path / "story"
+    shutil.copytree(poisoned, folder)
+    server = driver.start_app([sys.executable, "-m", "mapapp", "edit", str(folder), "--port", "{port}"])
+    try:
+        context = browser.new_context(viewport={"width": 1500, "height": 1000})
+        pg = context.new_page()
+        dialogs: list[str] = []
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        pg.goto(server.url)
+        frame = driver.map_frame(pg)  # the editor's map (its features carry no ids)
+        driver.wait_idle(pg)
+        shown = 0
+        for tab in ("Review", "Draw", "Features", "Article", "Story"):
+            pg.get_by_role("tab", name=tab).click()
+            driver.wait_idle(pg)
+            shown += _assert_nothing_ran(pg, f"editor {tab}")
+        pg.get_by_role("tab", name="Article").click()
+        passage = pg.frame_locator('[class*="st-key-select_"] iframe').locator("#passage")
+        passage.wait_for(timeout=30000)
+        assert hostile.VISIBLE_MARK in passage.inner_text()  # the passage, as text, in its own frame
+        for inner in [f for f in pg.frames if "passage_select" in f.url or "passage-select" in f.url]:
+            shown += _assert_nothing_ran(inner, "editor passage")
+        frame.evaluate(
+            "() => window.map.eachLayer(l => { if (l.openTooltip && l.getTooltip && l.getTooltip()) l.openTooltip(); })"
+        )
+        shown += _assert_nothing_ran(frame, "editor map")
+        assert shown > 10 and dialogs == []
+        context.close()
+    finally:
+        server.stop()
+
+
 # --- an event dataset loaded ($MAPAPP_EVENTS) ----------------------------------------------------
 
 EVENTS_N = 3000

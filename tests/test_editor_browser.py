@@ -99,6 +99,29 @@ class Editor:
         shown = field.locator("[role='spinbutton']").all_inner_texts()
         assert shown == [year, month, day], f"{key}: typed {iso}, the field shows {shown}"
 
+    def select_words(self, pid: str, words: str) -> None:
+        """Select words of the passage with the mouse (a drag over them); they become the words to link."""
+        frame = self.page.frame_locator(f".st-key-select_{pid} iframe")
+        passage = frame.locator("#passage")
+        passage.wait_for(timeout=30000)
+        box = passage.evaluate(
+            """(p, words) => { const text = p.firstChild, at = text.data.indexOf(words), range = document.createRange();
+            range.setStart(text, at); range.setEnd(text, at + 1); const first = range.getBoundingClientRect();
+            range.setStart(text, at + words.length - 1); range.setEnd(text, at + words.length);
+            const last = range.getBoundingClientRect();
+            return {x1: first.left + 1, y1: first.top + first.height / 2, x2: last.right - 1, y2: last.top + last.height / 2}; }""",
+            words,
+        )
+        origin = self.page.locator(f".st-key-select_{pid} iframe").bounding_box()
+        self.page.mouse.move(origin["x"] + box["x1"], origin["y"] + box["y1"])
+        self.page.mouse.down()
+        self.page.mouse.move(origin["x"] + box["x2"], origin["y"] + box["y2"], steps=8)
+        self.page.mouse.up()
+        self.page.wait_for_function(
+            f"() => (document.querySelector('.st-key-link_words input') || {{}}).value === {json.dumps(words)}", timeout=30000
+        )
+        self.idle()
+
     def choose(self, key: str, option: str) -> None:
         """Pick ``option`` from a select box. The map reports its view when it is redrawn, which reruns the page and
         may close a list just opened: the list is opened again until the option shows, within a deadline."""
@@ -236,8 +259,9 @@ def test_a_journalist_goes_from_the_draft_to_a_published_story_through_the_page_
     # A passage linked to the control area by its words; the sides named.
     ed.tab("Article")
     ed.choose("passage_pick", "p01 ·")
-    ed.type("link_words", "the southern city of Kherson")
+    ed.select_words("p01", "the southern city of Kherson")
     ed.choose("link_target", "Kherson city · Control")
+    ed.shot("article")
     ed.click("link_passage")
     ed.saved("linked p01")
     ed.tab("Story")

@@ -9,6 +9,7 @@ from datetime import date
 from functools import partial
 
 import streamlit as st
+from streamlit.components import v1 as components
 
 from mapapp import settings
 from mapapp.app.editing import run
@@ -20,6 +21,9 @@ from mapapp.edit.reading import LinkPassage, MarkFurniture, SetDate, SetSpeaker
 from mapapp.edit.session import EditSession
 from mapapp.story.layers import CONTROL, KINDS, LayerKind
 
+KEY_SELECTION = "edit_selection"  # the words last selected in the passage
+# A passage shown as text in its own frame, whose selected words come back (mapapp/static/mapapp/passage-select/).
+_passage_select = components.declare_component("passage_select", path=str(settings.STATIC_DIR / "mapapp" / "passage-select"))
 PRECISION_WORDS = {"approximate": "approximate (within a radius)", "exact": "exact", "schematic": "schematic (drawn by hand)"}
 DRAWN_TYPES = {"Point": "point", "LineString": "line", "Polygon": "area"}
 
@@ -161,11 +165,15 @@ def render_article(editing: EditSession) -> None:
     if pid is None:
         return
     pick = passages[pid]
-    st.markdown("> " + escape_md(pick.text))
+    # The passage, whose words are selected with the mouse: the selection fills the words to link.
+    selection = _passage_select(text=pick.text, key=f"select_{pick.id}", default=None)
+    if isinstance(selection, str) and selection and selection != st.session_state.get(KEY_SELECTION):
+        st.session_state[KEY_SELECTION] = selection
+        st.session_state["link_words"] = selection  # before the field is drawn in this run
     ids = tuple(passages)
     targets = _choices(editing, lambda _k, _f: True)
     with st.container(border=True):
-        words = st.text_input("Words of this passage that name a feature (copy them exactly)", key="link_words")
+        words = st.text_input("Words that name a feature (select them in the passage, or type them)", key="link_words")
         target = st.selectbox("The feature they name", list(targets), format_func=targets.__getitem__, key="link_target")
         if st.button("Link", key="link_passage") and target is not None:
             run(lambda s: s.apply(LinkPassage(target.split(" ", 1)[1], pick.id, pick.text, words)))

@@ -94,9 +94,17 @@ def _basemap(editing: EditSession, m: folium.Map) -> None:
 def _features(editing: EditSession, m: folium.Map, reshaping: tuple[str, str] | None) -> dict | None:
     """Every feature with a geometry, bottom kinds first; returns the one open for reshaping (drawn by the tools)."""
     open_shape = None
+    latest: dict[str, tuple[str, str]] = {}  # an area's latest change of control: the one drawn (as the reader's map does)
+    for kind_id, feature in features_of(editing.docs):
+        if kind_id == CONTROL and feature.get("geometry"):
+            area, props = json.dumps(feature["geometry"], sort_keys=True), feature["properties"]
+            if str(props.get("date")) >= str(latest.get(area, ("", ""))[0]):
+                latest[area] = (str(props.get("date")), props.get("id"))
     for kind_id, feature in sorted(features_of(editing.docs), key=lambda kf: KINDS[kf[0]].draw_order):
         props, geometry = feature.get("properties") or {}, feature.get("geometry")
         if not geometry:
+            continue
+        if kind_id == CONTROL and latest[json.dumps(geometry, sort_keys=True)][1] != props.get("id"):
             continue
         if reshaping == (kind_id, props.get("id")):
             open_shape = geometry
