@@ -796,6 +796,28 @@ def test_the_site_draws_the_map_and_a_click_on_saraqeb_shows_its_passage(browser
     context.close()
 
 
+LEGEND_SHOWN_JS = """() => [...document.querySelectorAll('.mapapp-legend [data-layer]')]
+    .filter(b => !b.hidden).map(b => b.getAttribute('data-layer'))"""
+
+
+def test_the_site_legend_explains_only_what_is_in_view(browser, site_url):
+    """Move the map to where the story draws nothing and back: the legend's blocks follow the view."""
+    context, pg = site_page(browser, site_url)
+    pg.goto(site_url)
+    pg.wait_for_function(SITE_READY, timeout=30000)
+    at_story = set(pg.evaluate(LEGEND_SHOWN_JS))
+    assert {"places", "highways", "posts"} <= at_story
+    pg.evaluate("() => window.map.setView([29.3, 47.9], 11, {animate: false})")  # the far corner of the region
+    pg.wait_for_function(f"() => ({LEGEND_SHOWN_JS})().length < {len(at_story)}", timeout=10000)
+    away = set(pg.evaluate(LEGEND_SHOWN_JS))
+    assert "posts" not in away and "highways" not in away
+    assert "Only what is in view" in pg.locator("#site-legend-note").inner_text()
+    pg.evaluate("() => window.map.setView([35.75, 36.62], 10, {animate: false})")
+    pg.wait_for_function(f"() => ({LEGEND_SHOWN_JS})().length === {len(at_story)}", timeout=10000)
+    assert set(pg.evaluate(LEGEND_SHOWN_JS)) == at_story
+    context.close()
+
+
 MAP_TEXT_JS = """() => [...document.querySelectorAll('.mapapp-label, .mapapp-callout, .mapapp-shield, .mapapp-area')]
     .filter(e => e.style.display !== 'none' && e.offsetWidth > 0)
     .map(e => { const r = e.getBoundingClientRect();

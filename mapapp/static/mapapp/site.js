@@ -270,22 +270,35 @@
     });
     return ids;
   }
+  function legendInView() {
+    // The legend explains what the map shows: a block whose layer has nothing drawn in the view is hidden
+    // (on screen after every move and date change, and on a print page).
+    var layersInView = Object.create(null);
+    featuresInView().forEach(function (id) { layersInView[story.features[id].layerId] = true; });
+    if (story.stats.mapText && story.stats.mapText.callouts) layersInView.callouts = true;
+    var hidden = 0;
+    document.querySelectorAll(".mapapp-legend [data-layer]").forEach(function (block) {
+      var layer = block.getAttribute("data-layer");
+      block.hidden = Boolean(layer) && !layersInView[layer];
+      if (block.hidden) hidden++;
+    });
+    var note = document.getElementById("site-legend-note");
+    if (note) note.textContent = hidden ? "Only what is in view; move the map for the rest." : "";
+  }
   function siteOf(url) { return url ? url.replace(/^https?:\/\/(www\.)?/, "").split("/")[0] : ""; }
   function renderPrintSources() {
     // The print layout (snapshots) names the sources of what the map shows on its day.
     var box = document.getElementById("site-print-sources");
     if (!box || !q.get("print")) return;
     box.replaceChildren();
-    var seen = Object.create(null), rows = [], layersInView = Object.create(null);
+    var seen = Object.create(null), rows = [];
     featuresInView().forEach(function (id) {
-      layersInView[story.features[id].layerId] = true;
       var v = places[id];
       if (!v) return;
       var sources = v.sources.slice();
       (v.history || []).forEach(function (c) { sources = sources.concat(c.sources); });
       sources.forEach(function (src) { if (!seen[src.key]) { seen[src.key] = true; rows.push(src); } });
     });
-    if (story.stats.mapText && story.stats.mapText.callouts) layersInView.callouts = true;
     window.mapappPrintSources = rows; // the PDF's last page lists them in full
     if (paper) {
       // A newspaper's credit line: the outlets of what the map shows (titles and addresses on the last page).
@@ -295,10 +308,6 @@
         if (outlets.indexOf(name) < 0) outlets.push(name);
       });
       box.appendChild(el("p", "Sources: " + (outlets.length ? outlets.join("; ") : "none for what is in view") + "."));
-      document.querySelectorAll(".mapapp-legend [data-layer]").forEach(function (block) {
-        var layer = block.getAttribute("data-layer");
-        block.hidden = Boolean(layer) && !layersInView[layer]; // only what this page's map draws
-      });
       // The map takes what the text leaves, in pixels: printing lays the page out again, where a flexible
       // height would not hold (the window is the paper, so the sizes are the printed ones).
       var frame = document.querySelector(".site-map");
@@ -394,6 +403,7 @@
     renderTabs();
     renderTimeline();
     renderPrintSources();
+    legendInView();
     writeUrl();
   }
 
@@ -510,6 +520,7 @@
   // picture shows the map drawn for the old size with empty strips beside it.
   map.invalidateSize({ animate: false });
   if (q.get("print") || paper) addLocator();
+  map.on("moveend", legendInView);
   showLayers();
   if (state.step !== null) goStep(state.step, true);
   else {
