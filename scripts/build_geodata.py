@@ -899,13 +899,15 @@ HIGHWAYS = [
         [
             {
                 "date": "2020-02-26",
-                "status": "opposition-held",
+                "status": "held",
+                "by": "opposition",
                 "event": "M4: about 124 km west of Saraqeb held by the opposition",
                 "source": ["alaraby-2020-02-26"],
             },
             {
                 "date": "2020-03-06",
-                "status": "opposition-held",
+                "status": "held",
+                "by": "opposition",
                 "event": "ceasefire: a 6 km corridor either side of the M4",
                 "source": ["wikipedia-nw-syria-offensive", "southfront-m4-2020-03"],
             },

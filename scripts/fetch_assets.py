@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Unpack the Leaflet files the map needs (and leaflet-draw, the editor's drawing tools) from the npm registry into mapapp/static/vendor/ (and, with
+"""Unpack the Leaflet files the map needs (and leaflet-draw, the editor's drawing tools) from the npm registry
+into mapapp/static/vendor/ (and, with
 ``--dev``, axe-core for the browser tests' accessibility checks and Biome for linting the scripts into .cache/).
 
 Run by ``make setup`` and ``make setup-dev`` (so by ``make run`` and ``make test``); needs ``npm`` and the npm

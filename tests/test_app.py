@@ -255,7 +255,7 @@ def test_the_map_has_a_text_alternative_that_follows_the_date_and_selection():
     assert 'role="status"' in live
     assert "As of 27 Feb 2020: 33 Turkish troops killed in an airstrike; " in live  # the callouts first: what happened
     assert "Saraqeb held by opposition since 27 Feb" in live
-    assert "M5 highway open; M4 highway held by the opposition; M5 at Saraqeb cut" in live
+    assert "M5 highway open; M4 highway held by opposition; M5 at Saraqeb cut" in live
     assert "selected: Saraqeb" in live
     at.sidebar.date_input[0].set_value(date(2020, 2, 10)).run()
     [live] = [m.value for m in at.markdown if "aria-live" in m.value]

@@ -797,7 +797,24 @@ def test_the_site_draws_the_map_and_a_click_on_saraqeb_shows_its_passage(browser
 
 
 LEGEND_SHOWN_JS = """() => [...document.querySelectorAll('.mapapp-legend [data-layer]')]
-    .filter(b => !b.hidden).map(b => b.getAttribute('data-layer'))"""
+    .filter(b => b.getClientRects().length > 0).map(b => b.getAttribute('data-layer'))"""
+
+
+def test_the_app_legend_explains_only_what_is_in_view(desktop, app_url):
+    """The map's frame hides the page's legend blocks whose layer draws nothing in its view."""
+    desktop.goto(app_url)
+    frame = map_frame(desktop)
+    driver.wait_idle(desktop)
+    legend = f"() => [...new Set(({LEGEND_SHOWN_JS})())]"
+    desktop.wait_for_function(f"() => ({legend})().includes('posts')", timeout=30000)
+    at_story = set(desktop.evaluate(legend))
+    view = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+    frame.evaluate("() => window.map.setView([29.3, 47.9], 11, {animate: false})")
+    desktop.wait_for_function(f"() => !({legend})().includes('posts')", timeout=10000)
+    assert "highways" not in desktop.evaluate(legend)
+    frame.evaluate(f"() => window.map.setView([{view[0]}, {view[1]}], {view[2]}, {{animate: false}})")
+    desktop.wait_for_function(f"() => ({legend})().length === {len(at_story)}", timeout=10000)
+    assert set(desktop.evaluate(legend)) == at_story
 
 
 def test_the_site_legend_explains_only_what_is_in_view(browser, site_url):
@@ -811,7 +828,7 @@ def test_the_site_legend_explains_only_what_is_in_view(browser, site_url):
     pg.wait_for_function(f"() => ({LEGEND_SHOWN_JS})().length < {len(at_story)}", timeout=10000)
     away = set(pg.evaluate(LEGEND_SHOWN_JS))
     assert "posts" not in away and "highways" not in away
-    assert "Only what is in view" in pg.locator("#site-legend-note").inner_text()
+    assert "Only what is in view" in pg.locator(".mapapp-legend-note").inner_text()
     pg.evaluate("() => window.map.setView([35.75, 36.62], 10, {animate: false})")
     pg.wait_for_function(f"() => ({LEGEND_SHOWN_JS})().length === {len(at_story)}", timeout=10000)
     assert set(pg.evaluate(LEGEND_SHOWN_JS)) == at_story

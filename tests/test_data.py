@@ -429,3 +429,24 @@ def test_every_data_file_is_listed_in_the_data_readme():
     files = [p.relative_to(settings.DEFAULT_DATA_DIR).as_posix() for p in settings.DEFAULT_DATA_DIR.rglob("*") if p.is_file()]
     unlisted = [name for name in files if name != "README.md" and f"`{name}`" not in readme]
     assert unlisted == []
+
+
+def test_a_road_held_by_a_side_names_the_side_in_its_colour_and_words(data_copy, story):
+    """The registry says "held by one side"; which side is the story's data (``by``), checked against its sides."""
+    from mapapp.render.legend import legend
+    from mapapp.story.layers import KINDS
+    from mapapp.story.states import state_words
+
+    opposition = story.manifest.side("opposition")
+    assert state_words(story, KINDS["highways"], {"status": "held", "by": "opposition"}) == (
+        "held by opposition",
+        opposition.colour,
+    )
+    roads = next(b for b in legend(story) if b.layer == "highways")
+    assert (opposition.colour, "held by opposition") in [(colour, name) for colour, name, _words, _ring in roads.entries]
+    raw = read_layer(data_copy, "highways")
+    feature_by_id(raw, "m4")["properties"]["states"][0]["by"] = "nobody"
+    write_layer(data_copy, "highways", raw)
+    with pytest.raises(GeoDataError) as caught:
+        load_story(data_copy)
+    assert any(p.field == "states[0].by" and "must be one of" in p.message for p in caught.value.problems)

@@ -51,7 +51,10 @@ def _state_fields(editing: EditSession, kind: LayerKind, key: str, *, first: boo
     sides = _sides(editing)
     side_label = lambda s: str(sides[s].get("label", s))  # noqa: E731
     if kind.rule == "states":
-        return {"status": st.selectbox("Status from that date", list(kind.statuses), key=f"{key}_status")}
+        status = st.selectbox("Status from that date", list(kind.statuses), key=f"{key}_status")
+        if status is not None and kind.statuses[status].by_side:  # "held": by whom
+            return {"status": status, "by": st.selectbox("By", list(sides), format_func=side_label, key=f"{key}_by")}
+        return {"status": status}
     if kind.rule == "change":
         fields = {"after": st.selectbox("Now held by", list(sides), format_func=side_label, key=f"{key}_after")}
         if first:

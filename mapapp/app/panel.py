@@ -89,12 +89,10 @@ def render_control_history(story: Story, view: dict, day: date) -> None:
 
 def render_states(story: Story, view: dict, day: date) -> None:
     status = viewmodel.interval_on(view["status"], day)
-    words = status["status"].replace("-", " ") if status else "unknown"
+    words = status["words"] if status else "unknown"
     st.markdown(f"**As of {human_date(day)}:** {escape_md(words)}")
     for entry in view["states"]:
-        st.markdown(
-            f"- **{human_date(entry['date'])}**: {escape_md(entry['status'].replace('-', ' '))}. {escape_md(entry['note'])}"
-        )
+        st.markdown(f"- **{human_date(entry['date'])}**: {escape_md(entry['words'])}. {escape_md(entry['note'])}")
         for claim in entry["claims"]:
             by = escape_md(source_names(story, claim["source"]))
             st.caption(f"  other account: {human_date(claim['date'])} {escape_md(claim['text'])} ({by})")

@@ -123,6 +123,7 @@ class AddFeature:
     before: str = ""
     after: str = ""
     what: str = ""
+    by: str = ""  # the side a state such as "held" names
 
     def properties(self, docs: Documents, kind: LayerKind, fid: str, geometry: dict) -> dict:
         props: dict[str, Any] = {"id": fid, "name": self.name, "source": [self.source], "precision": self.precision}
@@ -146,9 +147,7 @@ class AddFeature:
         return props
 
     def _state(self, kind: LayerKind) -> dict:
-        if self.status not in kind.statuses:
-            raise EditError(f"{self.status!r} is not a status of {kind.label.lower()} ({', '.join(kind.statuses)})")
-        return {"date": _check_date(self.date), "status": self.status, "source": [self.source]}
+        return _state(kind, self.date, self.status, self.source, self.by)
 
     def apply(self, docs: Documents) -> tuple[Documents, str]:
         kind = kind_of(self.kind)
@@ -168,6 +167,16 @@ class AddFeature:
         collection["features"].append({"type": "Feature", "id": fid, "geometry": geometry, "properties": props})
         changed[kind.file] = collection
         return changed, f"drew {kind.short_label.lower()} {self.name.strip()} ({geometry['type']})"
+
+
+def _state(kind: LayerKind, day: str, status: str, source: str, by: str) -> dict:
+    """A dated state of a kind with rule "states"; a status that names a side (``held``) carries it in ``by``."""
+    if status not in kind.statuses:
+        raise EditError(f"{status!r} is not a status of {kind.label.lower()} ({', '.join(kind.statuses)})")
+    state = {"date": _check_date(day), "status": status, "source": [source]}
+    if kind.statuses[status].by_side:
+        state["by"] = by  # validated against the manifest's sides with the rest of the story
+    return state
 
 
 def _change_fields(docs: Documents, day: str, before: str, after: str) -> dict:
@@ -199,6 +208,7 @@ class AddState:
     source: str
     status: str = ""
     after: str = ""
+    by: str = ""
 
     def apply(self, docs: Documents) -> tuple[Documents, str]:
         kind = kind_of(self.kind)
@@ -208,9 +218,7 @@ class AddState:
         props = feature["properties"]
         name = props.get("name", self.fid)
         if kind.rule == "states":
-            if self.status not in kind.statuses:
-                raise EditError(f"{self.status!r} is not a status of {kind.label.lower()} ({', '.join(kind.statuses)})")
-            state = {"date": _check_date(self.date), "status": self.status, "source": [self.source]}
+            state = _state(kind, self.date, self.status, self.source, self.by)
             props["states"] = sorted([*(props.get("states") or []), state], key=lambda s: str(s.get("date")))
             return {kind.file: out[kind.file]}, f"{name}: {self.status} from {self.date}"
         if kind.id != CONTROL:

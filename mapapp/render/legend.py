@@ -12,7 +12,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from mapapp.render.escape import escape_text
-from mapapp.story.layers import KINDS
+from mapapp.story.layers import KINDS, Look
 from mapapp.story.model import Story
 from mapapp.story.validate import as_list
 
@@ -43,9 +43,10 @@ def legend(story: Story) -> list[LegendBlock]:
         elif kind.rule == "states":
             used = _statuses_used(story, layer)  # only what the map can draw
             states = tuple(
-                (look.colour, status.replace("-", " "), look.legend, look.ring)
+                entry
                 for status, look in kind.statuses.items()
                 if status != "unknown" and status in used
+                for entry in _status_entries(story, layer, status, look)
             )
             shape = "line" if kind.geometry_types <= {"LineString", "MultiLineString"} else "dot"
             blocks.append(LegendBlock(entry.legend_title, shape, states, layer))
@@ -67,6 +68,19 @@ def legend(story: Story) -> list[LegendBlock]:
         words = "what happened, in a few words from the article, with a line to where"
         blocks.append(LegendBlock("Written on the map", "callout", (("#111111", "what happened", words, None),), "callouts"))
     return blocks
+
+
+def _status_entries(story: Story, layer: str, status: str, look: Look) -> list[tuple[str, str, str, str | None]]:
+    """A status's legend lines: one, or one per side it names ("held by <side>", in the side's colour)."""
+    if not look.by_side:
+        return [(look.colour, status.replace("-", " "), look.legend, look.ring)]
+    gdf = story.layers[layer]
+    by = {
+        str(s.get("by")) for states in gdf["states"] for s in as_list(states) if isinstance(s, dict) and s.get("status") == status
+    }
+    sides = [story.manifest.side(side) for side in sorted(by)]
+    words = status.replace("-", " ")
+    return [(side.colour, f"{words} by {side.label}", f"{words} by {side.label}", look.ring) for side in sides]
 
 
 def _statuses_used(story: Story, layer: str) -> set[str]:
@@ -98,7 +112,9 @@ def legend_html(story: Story, *, open_: bool) -> str:
         ' only (“according to …” in its tooltip)</span><span class="legend-short">one side\'s claim only</span></li></ul></div>'
     )
     state = " open" if open_ else ""
-    return f'<details class="mapapp-legend"{state}><summary>Legend</summary><div class="grid">{"".join(rows)}</div></details>'
+    note = '<p class="mapapp-legend-note" role="status"></p>'  # filled by the map: "only what is in view"
+    grid = f'<div class="grid">{"".join(rows)}</div>'
+    return f'<details class="mapapp-legend"{state}><summary>Legend</summary>{note}{grid}</details>'
 
 
 def _legend_item(shape: str, colour: str, words: str, ring: str | None, name: str = "") -> str:

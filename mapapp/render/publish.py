@@ -224,7 +224,7 @@ def site_html(
 <button type="button" id="site-walk">Story: walk me through the article</button></div>
 <div id="site-changes" class="site-changes" hidden></div>
 <div id="site-walk-panel" hidden></div>
-{legend.legend_html(story, open_=True)}<p id="site-legend-note" class="site-legend-note" aria-live="polite"></p>
+{legend.legend_html(story, open_=True)}
 <div class="site-tabs" role="tablist"><button type="button" role="tab" id="tab-place" aria-selected="true">Place</button>
 <button type="button" role="tab" id="tab-article" aria-selected="false">Article</button>
 <button type="button" role="tab" id="tab-timeline" aria-selected="false">Timeline</button></div>

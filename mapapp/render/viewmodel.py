@@ -23,7 +23,7 @@ from mapapp.render.legend import legend
 from mapapp.story.article import Passage
 from mapapp.story.layers import KINDS
 from mapapp.story.model import Story
-from mapapp.story.states import current_state, describe_day
+from mapapp.story.states import current_state, describe_day, state_words
 from mapapp.story.timeline import timeline_events
 from mapapp.story.validate import as_list, is_number
 from mapapp.story.walk import walk_steps
@@ -170,7 +170,13 @@ def _claim(story: Story, claim: dict) -> dict:
 def states_status(story: Story, feature: dict) -> list[dict]:
     entries = as_list(feature.get("states"))
     boundaries = [d for d in (date.fromisoformat(e["date"]) for e in entries if isinstance(e.get("date"), str))]
-    return _intervals(story, boundaries, lambda day: {"status": current_state(feature, day).get("status", "unknown")})
+    kind = KINDS[feature["layer"]]
+
+    def on(day: date) -> dict:
+        state = current_state(feature, day)
+        return {"status": state.get("status", "unknown"), "words": state_words(story, kind, state)[0]}
+
+    return _intervals(story, boundaries, on)
 
 
 def place_view(story: Story, place_id: str) -> dict:
@@ -203,6 +209,7 @@ def _place_view(story: Story, place_id: str) -> dict:
             {
                 "date": e.get("date", ""),
                 "status": e.get("status", ""),
+                "words": state_words(story, kind, e)[0],
                 "note": e.get("note") or e.get("event") or "",
                 "claims": [_claim(story, c) for c in e.get("claims") or []],
             }

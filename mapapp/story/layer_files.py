@@ -181,6 +181,11 @@ def _states_problems(props: dict, label: str, ctx: _Context) -> list[Problem]:
         if allowed and state.get("status") not in allowed:
             message = f"status {state.get('status')!r} is not one of {allowed} (the {ctx.kind.id} kind's states)"
             problems.append(Problem(file, message, label, f"{where}.status"))
+        elif allowed and ctx.kind.statuses[state["status"]].by_side and ctx.manifest is not None:
+            sides = tuple(ctx.manifest.sides)
+            if state.get("by") not in sides:
+                message = f"a {state['status']!r} state names the side holding it: 'by' must be one of {sides}"
+                problems.append(Problem(file, message, label, f"{where}.by"))
         if state.get("date_to") is not None and parse_iso_date(state["date_to"]) is None:
             problems.append(Problem(file, f"date {state['date_to']!r} is not YYYY-MM-DD", label, f"{where}.date_to"))
     return problems

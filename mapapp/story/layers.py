@@ -49,6 +49,7 @@ class Look:
     colour: str  # #rrggbb: the fill (the holder's colour for a post)
     legend: str  # plain words, shown in the legend beside the colour
     ring: str | None = None  # an outer ring ("#rrggbb" or "#rrggbb:dashed"): the field's mark of a siege
+    by_side: bool = False  # the state names a side of the manifest (``by``) and is drawn in that side's colour
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class LayerKind:
         return self.rule != "basemap"
 
 
-def _looks(**looks: tuple[str, ...]) -> MappingProxyType[str, Look]:
+def _looks(**looks: tuple) -> MappingProxyType[str, Look]:
     """Statuses in legend order: ``name=(colour, legend words)``; names may use ``_`` for ``-``."""
     return MappingProxyType({name.replace("_", "-"): Look(*look) for name, look in looks.items()})
 
@@ -148,7 +149,7 @@ KINDS: dict[str, LayerKind] = {
             statuses=_looks(
                 open=("#34495e", "open"),
                 cut=("#f39c12", "cut"),
-                opposition_held=("#2e7d32", "held by the opposition"),
+                held=("#555555", "held by one side (in that side's colour)", None, True),
                 unknown=UNKNOWN_LOOK,
             ),
             draw_order=20,

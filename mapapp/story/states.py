@@ -75,6 +75,18 @@ def status_look(kind: LayerKind, status: str) -> Look:
     return kind.statuses.get(status) or kind.statuses.get("unknown") or Look(*UNKNOWN_LOOK)
 
 
+def state_words(story: Story, kind: LayerKind, state: dict) -> tuple[str, str]:
+    """A dated state as a reader says it, and its colour: "cut", "partly besieged", "held by <side>" (a status
+    whose look names a side is drawn in the colour of the side its ``by`` names)."""
+    status = str(state.get("status") or "unknown")
+    look = status_look(kind, status)
+    words = status.replace("-", " ")
+    if look.by_side and isinstance(state.get("by"), str):
+        side = story.manifest.side(state["by"])
+        return f"{words} by {side.label}", side.colour
+    return words, look.colour
+
+
 def current_state(feature: dict, day: date) -> dict:
     """The entry of a feature's ``states`` in force on ``day`` ({} before the first)."""
     return state_at(as_list(feature.get("states")), day) or {}
@@ -123,13 +135,15 @@ def _superseded(story: Story) -> dict[str, date]:
 
 def _states(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
     states = as_list(row["states"])
-    status = (state_at(states, day) or {}).get("status", "unknown")
-    label = f"{row['name']}: {status}"
+    state = state_at(states, day) or {}
+    status = state.get("status", "unknown")
+    words, colour = state_words(story, kind, state)
+    label = f"{row['name']}: {words}"
     span = _status_span(states, day)
     if span is not None:  # a siege or a cut is a duration: say from when to when
         first, last = span
         label += f" ({_span(first, last)})" if last is not None else f" (since {_day(first)})"
-    return status, status_look(kind, status).colour, label, None
+    return status, colour, label, None
 
 
 def _status_span(states: list[dict], day: date) -> tuple[date, date | None] | None:
@@ -215,7 +229,8 @@ def _states_summary(story: Story, layer: str, day: date) -> str:
     kind, states = KINDS[layer], layer_states(story, layer, day)
     label = story.manifest.label(layer)
     if kind.geometry_types <= {"LineString", "MultiLineString"}:  # few, named: say each one
-        return "; ".join(f"{story.entity(s.id)['name']} {status_look(kind, s.status).legend}" for s in states)
+        said = [(story.feature(s.id), s) for s in states]
+        return "; ".join(f"{f['name']} {state_words(story, kind, current_state(f, day))[0]}" for f, _s in said)
     counts: dict[str, int] = {}
     for s in states:
         counts[s.status] = counts.get(s.status, 0) + 1

@@ -194,10 +194,10 @@
       var st = intervalOn(v.status, state.day);
       var sp = el("p", null, "site-status");
       sp.appendChild(el("b", "As of " + dayText(state.day) + ": "));
-      sp.appendChild(document.createTextNode(st ? st.status.replace(/-/g, " ") : "no dated state"));
+      sp.appendChild(document.createTextNode(st ? st.words : "no dated state"));
       box.appendChild(sp);
       v.states.forEach(function (e) {
-        box.appendChild(el("p", dateText(e.date) + ": " + e.status.replace(/-/g, " ") + ". " + e.note));
+        box.appendChild(el("p", dateText(e.date) + ": " + e.words + ". " + e.note));
         e.claims.forEach(function (c) { box.appendChild(el("p", "other account: " + dateText(c.date) + " " + c.text + sourceNote(c.source_text), "site-claim")); });
       });
     } else if (v.panel === "dated") {
@@ -259,32 +259,8 @@
     if (state.step !== null) text = "Story step " + (state.step + 1) + " of " + V.walk.length + ". " + text;
     document.getElementById("site-description").textContent = text;
   }
-  function featuresInView() {
-    // The story's features drawn inside the picture: their layers (a print page's legend) and sources (its credits).
-    var view = map.getBounds(), ids = [];
-    Object.keys(story.features).forEach(function (id) {
-      var f = story.features[id];
-      if (!f.shown || !map.hasLayer(f.geo)) return;
-      var where = f.layer.getBounds ? f.layer.getBounds() : L.latLngBounds([f.layer.getLatLng()]);
-      if (view.intersects(where)) ids.push(id);
-    });
-    return ids;
-  }
-  function legendInView() {
-    // The legend explains what the map shows: a block whose layer has nothing drawn in the view is hidden
-    // (on screen after every move and date change, and on a print page).
-    var layersInView = Object.create(null);
-    featuresInView().forEach(function (id) { layersInView[story.features[id].layerId] = true; });
-    if (story.stats.mapText && story.stats.mapText.callouts) layersInView.callouts = true;
-    var hidden = 0;
-    document.querySelectorAll(".mapapp-legend [data-layer]").forEach(function (block) {
-      var layer = block.getAttribute("data-layer");
-      block.hidden = Boolean(layer) && !layersInView[layer];
-      if (block.hidden) hidden++;
-    });
-    var note = document.getElementById("site-legend-note");
-    if (note) note.textContent = hidden ? "Only what is in view; move the map for the rest." : "";
-  }
+  function featuresInView() { return story.featuresInView(); }
+  function legendInView() { story.legendDoc = document; story.legendInView(); }
   function siteOf(url) { return url ? url.replace(/^https?:\/\/(www\.)?/, "").split("/")[0] : ""; }
   function renderPrintSources() {
     // The print layout (snapshots) names the sources of what the map shows on its day.

@@ -226,8 +226,38 @@
     return item.size;
   }
 
+  /* The story's features drawn inside the view (a print page's credits, the legend's blocks). */
+  MapappStory.prototype.featuresInView = function () {
+    var self = this, view = this.map.getBounds(), ids = [];
+    Object.keys(this.features).forEach(function (id) {
+      var f = self.features[id];
+      if (!f.shown || !f.geo || !self.map.hasLayer(f.geo)) return;
+      var where = f.layer.getBounds ? f.layer.getBounds() : L.latLngBounds([f.layer.getLatLng()]);
+      if (view.intersects(where)) ids.push(id);
+    });
+    return ids;
+  };
+
+  /* The legend explains what the map shows: in ``this.legendDoc`` (the site's page, or the app's page around
+     this frame) a legend block whose layer draws nothing in the view is hidden, with a note saying so. */
+  MapappStory.prototype.legendInView = function () {
+    var doc = this.legendDoc, self = this;
+    if (!doc || !this.ready) return;
+    var inView = Object.create(null), hidden = 0;
+    this.featuresInView().forEach(function (id) { inView[self.features[id].layerId] = true; });
+    if (this.stats && this.stats.mapText && this.stats.mapText.callouts) inView.callouts = true;
+    doc.querySelectorAll(".mapapp-legend [data-layer]").forEach(function (block) {
+      var layer = block.getAttribute("data-layer");
+      block.hidden = Boolean(layer) && !inView[layer];
+      if (block.hidden) hidden++;
+    });
+    doc.querySelectorAll(".mapapp-legend-note").forEach(function (note) {
+      note.textContent = hidden ? "Only what is in view; move the map for the rest." : "";
+    });
+  };
+
   MapappStory.prototype.layoutLabels = function () {
-    if (!this.labels) return;
+    if (!this.labels) { this.legendInView(); return; }
     var t0 = performance.now(), self = this, map = this.map, size = map.getSize();
     var strong = Object.create(null);
     if (this.state.selected) strong[this.state.selected] = 0;
@@ -380,6 +410,7 @@
     this.stats.mapText = counts;
     this.stats.labelMs = performance.now() - t0;
     this.stats.labelLayouts = (this.stats.labelLayouts || 0) + 1;
+    this.legendInView(); // after the callouts are placed: whether any is in view is known now
   };
 
   MapappStory.prototype._drawLeaders = function (lines) {
@@ -715,6 +746,7 @@
     try { page = window.parent !== window && window.parent.document; } catch (_err) { page = null; }
     if (!page || !page.body || this.mirroring) return;
     this.mirroring = true;
+    this.legendDoc = page; // the app's legend is in the page around this frame
     // The reader's view outlives this frame: a new map replaces it when an event dataset arrives or is
     // lost (a server restart), and opens where the reader was, not at the story's default view.
     var host = window.parent;
