@@ -77,7 +77,10 @@ def _fresh_view(editing: EditSession) -> tuple[list[float], int]:
 
 def _basemap(editing: EditSession, m: folium.Map) -> None:
     sea = f"<style>.leaflet-container {{ background: {settings.SEA_COLOUR}; }} .mapapp-edit-click {{ font: bold 22px sans-serif;"
-    sea += " color: #b00020; transform: translate(-4px, -12px); }</style>"
+    sea += " color: #b00020; transform: translate(-4px, -12px); }"
+    # Every point named on the map (an editor must see which dot is which without hovering each).
+    sea += " .mapapp-edit-label { background: rgba(255,255,255,.85); border: 0; box-shadow: none; padding: 0 3px;"
+    sea += " font: 12px sans-serif; color: #222; } .mapapp-edit-label::before { display: none; }</style>"
     m.get_root().header.add_child(folium.Element(sea))  # type: ignore[attr-defined]  # a Figure, typed as Element
     outlines = editing.folder / "boundaries.geojson"
     if outlines.is_file():  # the story's own basemap, geometry only (offline; names and sources stay in the file)
@@ -115,8 +118,10 @@ def _features(editing: EditSession, m: folium.Map, reshaping: tuple[str, str] | 
         )
         if geometry.get("type") == "Point":
             lon, lat = geometry["coordinates"][:2]
+            name = folium.Tooltip(escape_text(str(props.get("name", props.get("id")))), permanent=True, direction="right",
+                                  offset=(8, 0), class_name="mapapp-edit-label")  # fmt: skip
             folium.CircleMarker([lat, lon], radius=7, color="#fff", weight=2, fill=True, fill_color=colour,
-                                fill_opacity=0.95, tooltip=tip).add_to(m)  # fmt: skip
+                                fill_opacity=0.95, tooltip=name).add_to(m)  # fmt: skip
         else:
             style = {"color": colour, "weight": 3, "fillColor": colour, "fillOpacity": 0.25}
             folium.GeoJson({"type": "Feature", "properties": {}, "geometry": geometry},
