@@ -11,6 +11,7 @@ import errno
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -200,8 +201,16 @@ def _events(args: argparse.Namespace) -> int:
     """Exit 0: every row usable; 1: some rows have problems (listed); 2: the file cannot be used."""
     from mapapp import events
 
+    started = time.monotonic()
+
+    def progress(rows: int, problems: int, share: float) -> None:  # every 100,000 rows of a long file
+        spent = time.monotonic() - started
+        left = spent * (1 - share) / share if share > 0 else float("nan")
+        print(f"{args.csv}: {rows:,} rows read, {problems:,} problem(s) so far, {share:.0%} of the file, "
+              f"about {left:.0f} s left", file=sys.stderr, flush=True)  # fmt: skip
+
     try:
-        loaded = events.load_events(args.csv)
+        loaded = events.load_events(args.csv, progress=progress)
     except GeoDataError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -192,6 +192,19 @@ def test_cli_synth_then_events_is_clean(tmp_path, capsys):
     assert "50 rows, 50 drawable" in capsys.readouterr().out
 
 
+def test_cli_events_says_its_progress_on_a_long_file(tmp_path, capsys, monkeypatch):
+    """Every PROGRESS_ROWS rows: rows read, problems so far, the share of the file, a time estimate (stderr)."""
+    from mapapp.events import rows as event_rows
+
+    monkeypatch.setattr(event_rows, "PROGRESS_ROWS", 100)
+    assert cli.main(["synth-events", "450", str(tmp_path / "s.csv"), "--seed", "9"]) == 0
+    assert cli.main(["events", str(tmp_path / "s.csv")]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "rows read" in line]
+    assert [line.split(": ", 1)[1].split(" rows")[0] for line in lines] == ["100", "200", "300", "400"]
+    shares = [int(line.split("problem(s) so far, ")[1].split("%")[0]) for line in lines]
+    assert shares == sorted(shares) and 0 < shares[0] and shares[-1] <= 100 and "s left" in lines[-1]
+
+
 def test_cli_events_exits_2_on_a_file_it_cannot_use(tmp_path):
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     assert cli.main(["events", str(tmp_path / "bad.csv")]) == 2

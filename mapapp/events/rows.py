@@ -55,7 +55,12 @@ def _integer_code(text: str, allowed: Container[int]) -> int | None:
     return int(value) if value is not None and value == int(value) and int(value) in allowed else None
 
 
-def read_events(source: Path | bytes, name: str | None = None) -> EventSet:
+# Called every PROGRESS_ROWS rows of a long file: (rows read, problems so far, share of the file read, 0..1).
+Progress = Callable[[int, int, float], None]
+PROGRESS_ROWS = 100_000
+
+
+def read_events(source: Path | bytes, name: str | None = None, progress: Progress | None = None) -> EventSet:
     """Read an ACLED-style CSV (a path or its bytes) and check every row.
 
     A file without the required columns raises :class:`GeoDataError` (one problem
@@ -65,8 +70,10 @@ def read_events(source: Path | bytes, name: str | None = None) -> EventSet:
     data = source.read_bytes() if isinstance(source, Path) else bytes(source)
     name = name or (source.name if isinstance(source, Path) else "events.csv")
     digest = hashlib.sha256(data).hexdigest()
+    buffer = io.BytesIO(data)
+    told = None if progress is None else (lambda rows, problems: progress(rows, problems, buffer.tell() / max(1, len(data))))
     try:
-        return _read_rows(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), name, digest)
+        return _read_rows(io.TextIOWrapper(buffer, encoding="utf-8-sig", newline=""), name, digest, told)
     except UnicodeDecodeError:
         raise GeoDataError([_not_utf8(data, name)], EVENT_FILE) from None
     except csv.Error as exc:
@@ -84,12 +91,12 @@ def _not_utf8(data: bytes, name: str) -> Problem:
     return Problem(name, "not UTF-8 text; save the CSV as UTF-8")
 
 
-def _read_rows(lines: Iterable[str], name: str, digest: str) -> EventSet:
+def _read_rows(lines: Iterable[str], name: str, digest: str, progress: Callable[[int, int], None] | None = None) -> EventSet:
     """The row loop of :func:`read_events`, streaming (a StringIO of the whole file would cost 4 bytes a character)."""
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader, [])]
     columns, to_record, extra = row_reader(header, name)
-    return check_rows(_numbered(reader), header, columns, to_record, name, digest, extra=extra)
+    return check_rows(_numbered(reader), header, columns, to_record, name, digest, extra=extra, progress=progress)
 
 
 def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
@@ -135,6 +142,7 @@ def check_rows(
     name: str,
     digest: str,
     extra: Callable[[dict[str, Any]], str | None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EventSet:
     """Every row, given with its line (in a CSV) or its row in its part file (Parquet), made a record
     (``to_record``), checked, and kept when it can be drawn; ``extra`` may refuse a row the generic checks
@@ -146,6 +154,8 @@ def check_rows(
         if not any(c.strip() for c in cells):
             continue  # blank line
         row_no += 1
+        if progress is not None and row_no % PROGRESS_ROWS == 0:
+            progress(row_no, sum(checker.counts.values()))
         if len(cells) != len(header):
             checker.add(row_no, line, "", None, f"has {len(cells)} cells, the header has {len(header)} (row not drawn)")
             continue
@@ -329,10 +339,10 @@ class _RowChecker:
         return drawable
 
 
-def load_csv(path: Path) -> EventSet:
+def load_csv(path: Path, progress: Progress | None = None) -> EventSet:
     """Read ``path``; a file-level fault (unreadable, not CSV, columns missing) raises GeoDataError."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise GeoDataError([Problem(str(path), f"cannot read: {exc.strerror or exc}")], EVENT_FILE) from None
-    return read_events(data, name=Path(path).name)
+    return read_events(data, name=Path(path).name, progress=progress)
