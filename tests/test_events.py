@@ -202,7 +202,7 @@ def test_cli_events_says_its_progress_on_a_long_file(tmp_path, capsys, monkeypat
     lines = [line for line in capsys.readouterr().err.splitlines() if "rows read" in line]
     assert [line.split(": ", 1)[1].split(" rows")[0] for line in lines] == ["100", "200", "300", "400"]
     shares = [int(line.split("problem(s) so far, ")[1].split("%")[0]) for line in lines]
-    assert shares == sorted(shares) and 0 < shares[0] and shares[-1] <= 100 and "s left" in lines[-1]
+    assert shares == sorted(shares) and shares[0] > 0 and shares[-1] <= 100 and "s left" in lines[-1]
 
 
 def test_cli_events_exits_2_on_a_file_it_cannot_use(tmp_path):
