@@ -1,8 +1,9 @@
-"""The script Streamlit runs for the editor (``python -m mapapp edit DIR``): the page is :mod:`mapapp.app.editor`.
+"""The script Streamlit runs for the editor (``python -m mapapp edit DIR``): its pages are
+:func:`mapapp.app.editor.pages` (the editor, and the story as a reader sees it).
 
 Beside ``static/`` for the same reason as ``streamlit_app.py``.
 """
 
-from mapapp.app.editor import main
+from mapapp.app.editor import pages
 
-main()
+pages()

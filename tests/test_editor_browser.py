@@ -286,6 +286,16 @@ def test_a_journalist_goes_from_the_draft_to_a_published_story_through_the_page_
     ed.saved("redid side side-b: Ukrainian forces")
     ed.shot("story")
 
+    # The story as a reader will see it (the dashboard's page, on the folder as saved), then back to editing.
+    ed.page.get_by_role("link", name="Preview as a reader").click()
+    driver.map_frame(ed.page, driver.has_features_js(["kherson-city-2022-11-11", "front-line-on-the-dnipro", "kherson"]))
+    ed.page.locator(".mapapp-legend").get_by_text("held by Ukrainian forces").first.wait_for(timeout=30000)
+    ed.idle()
+    ed.shot("preview")
+    ed.page.get_by_role("link", name="Edit the story").click()
+    ed.page.get_by_text("To review:").wait_for(timeout=30000)
+    ed.idle()
+
     # Publish; the folder validates and the site shows what was done.
     site = tmp_path / "site"
     ed.type("publish_to", in_form=True, text=str(site))

@@ -107,6 +107,36 @@ def publish(editing: EditSession, out: Path) -> str:
     return f"published {site.files} files to {site.out} (open index.html, or serve the folder)"
 
 
+KEY_PREVIEWED = "edit_previewed"  # the folder revision the preview last showed
+
+
+def pages() -> None:
+    """Two pages on one server: the editor, and the dashboard on the folder as last saved (a reader's view)."""
+    st.navigation(
+        [
+            st.Page(main, title="Edit the story", url_path="edit", default=True),
+            st.Page(preview, title="Preview as a reader", url_path="preview"),
+        ],
+        position="top",
+    ).run()
+
+
+def preview() -> None:
+    """The story as a reader will see it: the dashboard, on the folder as the editor last saved it."""
+    from mapapp.app import page
+    from mapapp.app.state import get_story
+
+    try:
+        editing = session()
+    except (FileNotFoundError, PermissionError) as exc:
+        st.error(escape_md(exc))
+        return
+    if st.session_state.get(KEY_PREVIEWED) != editing.revision:
+        get_story.clear()  # the dashboard's cache holds the folder as it was before the last save
+        st.session_state[KEY_PREVIEWED] = editing.revision
+    page.main()
+
+
 def main() -> None:
     st.set_page_config(page_title="mapapp editor", layout="wide")
     try:
