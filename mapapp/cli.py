@@ -273,7 +273,11 @@ def _edit(args: argparse.Namespace) -> int:
 
     folder = args.folder.resolve()
     if not folder.is_dir():
-        print(f"error: {folder} is not a folder (draft one with `python -m mapapp new ARTICLE --out {folder}`)", file=sys.stderr)
+        print(
+            f"error: {folder} is not a folder (create it empty to draft a story in the editor, or draft one with "
+            f"`python -m mapapp new ARTICLE --out {folder}`)",
+            file=sys.stderr,
+        )
         return 2
     if not os.access(folder, os.W_OK):
         print(f"error: {folder} cannot be written by this user: the editor would lose every change", file=sys.stderr)

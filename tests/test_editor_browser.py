@@ -53,6 +53,16 @@ def editor(drafted):
     server.stop()
 
 
+@pytest.fixture
+def blank_editor(tmp_path):
+    """The editor on an empty folder: the journalist drafts the story from the page."""
+    folder = tmp_path / "kherson"
+    folder.mkdir()
+    server = driver.start_app([sys.executable, "-m", "mapapp", "edit", str(folder), "--port", "{port}"])
+    yield server, folder
+    server.stop()
+
+
 class Editor:
     """The editor's page, driven as a person would: widgets by their labels' keys, the map by the mouse."""
 
@@ -194,13 +204,17 @@ class Editor:
         return json.loads((self.folder / file).read_text(encoding="utf-8"))["features"]
 
 
-def test_a_journalist_goes_from_the_draft_to_a_published_story_through_the_page_only(browser, editor, drafted, tmp_path):
+def test_a_journalist_goes_from_the_article_to_a_published_story_through_the_page_only(browser, blank_editor, tmp_path):
+    editor, drafted = blank_editor
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     ed = Editor(context.new_page(), drafted)
     ed.page.goto(editor.url)
-    driver.map_frame(ed.page)
-    ed.page.get_by_text("To review:").wait_for(timeout=30000)
+    ed.page.get_by_text("has no story yet").wait_for(timeout=30000)
+    ed.page.locator(".st-key-new_article input[type='file']").set_input_files(str(KHERSON))
     ed.idle()
+    ed.click("new_draft")
+    ed.saved("drafted kherson-2022.txt")
+    ed.page.get_by_text("To review:").wait_for(timeout=30000)
     ed.shot("draft")
 
     # Review: accept Kherson; take Mykolaiv's gazetteer reading (the city of 470,000, not a namesake).

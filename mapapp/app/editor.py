@@ -10,13 +10,14 @@ shown as text: widgets escape it, markdown gets :func:`escape_md`, the map's too
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
 from mapapp import settings
 from mapapp.app import editor_forms
-from mapapp.app.editing import run, session, show_message
+from mapapp.app.editing import KEY_MESSAGE, run, session, show_message
 from mapapp.app.editor_map import KEY_CLICK, render_map
 from mapapp.app.text import escape_md
 from mapapp.edit.operations import Accept, AddSource, Delete, EditError, Place, SetManifest, review_items
@@ -137,8 +138,44 @@ def preview() -> None:
     page.main()
 
 
+def render_new_story(folder: Path) -> None:
+    """An empty folder: draft its story from an article here (what ``mapapp new`` does), then review it."""
+    from mapapp import draft
+    from mapapp.draft.drafter import MAX_BYTES
+    from mapapp.draft.gazetteer import load
+
+    st.title("A new story")
+    st.markdown(f"`{escape_md(folder)}` has no story yet. Draft one from the article: plain text, headline first.")
+    upload = st.file_uploader("The article (.txt, UTF-8)", type=["txt"], key="new_article")
+    day = st.date_input("Its publication date, if the text does not give one", value=None, key="new_date")
+    if not st.button("Draft the story", key="new_draft", type="primary", disabled=upload is None) or upload is None:
+        return
+    raw = upload.getvalue()
+    try:
+        if len(raw) > MAX_BYTES:
+            raise draft.DraftError(f"{upload.name}: {len(raw):,} bytes; an article is at most {MAX_BYTES:,}")
+        if any(folder.iterdir()):
+            raise draft.DraftError(f"{folder} is not empty: the editor drafts only into an empty folder")
+        files = draft.draft_story(raw.decode("utf-8-sig"), day=day, gazetteer=load())
+        draft.write_draft(files, folder, force=True)  # the folder is empty: replacing it loses nothing
+    except UnicodeDecodeError:
+        st.error(f"{escape_md(upload.name)} is not UTF-8 text: save it as UTF-8 and upload it again")
+        return
+    except draft.DraftError as exc:
+        st.error(escape_md(exc))
+        return
+    counts = draft.summary(files)
+    said = ", ".join(f"{n:,} {what}" for what, n in counts.items())
+    st.session_state[KEY_MESSAGE] = ("success", escape_md(f"drafted {upload.name}: {said}. Review it below."))
+    st.rerun()
+
+
 def main() -> None:
     st.set_page_config(page_title="mapapp editor", layout="wide")
+    folder = Path(os.environ.get(settings.DATA_DIR_ENV, settings.DEFAULT_DATA_DIR))
+    if folder.is_dir() and not (folder / settings.MANIFEST_FILE).is_file():
+        render_new_story(folder)
+        return
     try:
         editing = session()
     except (FileNotFoundError, PermissionError) as exc:
