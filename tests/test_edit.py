@@ -10,7 +10,7 @@ import pytest
 
 from mapapp import draft, load_story, settings
 from mapapp.draft.gazetteer import load as load_gazetteer
-from mapapp.edit.features import AddFeature, AddState, Reshape
+from mapapp.edit.features import AddFeature, AddSegment, AddState, Reshape
 from mapapp.edit.operations import (
     Accept,
     AddSource,
@@ -323,3 +323,20 @@ def test_a_side_is_named_with_its_contrast_said_and_the_view_is_set(folder):
     assert manifest.sides["side-a"].label == "Russian forces" and manifest.zoom == 10
     with pytest.raises(EditError, match="not a colour"):
         session.apply(SetSide("side-a", "x", "red", "y"))
+
+
+def test_a_segment_of_a_road_gets_states_of_its_own_and_the_road_keeps_its_own(folder):
+    session = EditSession(folder)
+    source = _with_source(session)
+    road = {"type": "LineString", "coordinates": [[32.0, 46.6], [32.5, 46.6], [33.0, 46.6]]}
+    session.apply(AddFeature("highways", road, "M14", source, "schematic", date="2022-10-01", status="open"))
+    assert session.apply(AddSegment("highways", "m14", (32.2, 46.61), (32.4, 46.59))) == "cut a segment of M14"
+    session.apply(AddState("highways", "m14-segment", "2022-11-11", source, status="cut"))
+    road_f, segment = _layer(folder, "highways.geojson")
+    assert segment["properties"]["part_of"] == "m14"
+    assert segment["geometry"]["coordinates"] == [[32.2, 46.6], [32.4, 46.6]]  # the road's own stretch
+    assert [s["status"] for s in segment["properties"]["states"]] == ["open", "cut"]
+    assert [s["status"] for s in road_f["properties"]["states"]] == ["open"]
+    load_story(folder)
+    with pytest.raises(EditError, match="same point"):
+        session.apply(AddSegment("highways", "m14", (32.3, 46.6), (32.3, 46.6)))

@@ -16,8 +16,9 @@ from datetime import date
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import Point, mapping, shape
 from shapely.geometry.polygon import orient
+from shapely.ops import substring
 
 from mapapp import settings
 from mapapp.edit.operations import Documents, EditError
@@ -269,6 +270,37 @@ class Reshape:
         return {kind.file: out[kind.file]}, f"reshaped {props.get('name', self.fid)}"
 
 
+@dataclass(frozen=True)
+class AddSegment:
+    """A stretch of a line with states of its own (a road cut at one town while the rest stays open): the part
+    of the line between the points nearest ``start`` and ``end`` (lon, lat), ``part_of`` the line, starting with
+    the line's own states and sources."""
+
+    kind: str
+    fid: str
+    start: tuple[float, float]
+    end: tuple[float, float]
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        kind = kind_of(self.kind)
+        out = copy.deepcopy(docs)
+        feature = _find(out, kind.file, self.fid)
+        line = shape(feature["geometry"]) if feature.get("geometry") else None
+        if line is None or line.geom_type != "LineString":
+            raise EditError(f"{self.fid} is not a single line: a segment is cut from one")
+        first, last = sorted(line.project(Point(*p)) for p in (self.start, self.end))
+        if last - first < 1e-4:  # about 10 m
+            raise EditError("the segment's two ends are the same point of the line: draw across the stretch")
+        props = copy.deepcopy(feature["properties"])
+        name = f"{props.get('name', self.fid)} (segment)"
+        fid = new_id(out, kind.file, f"{self.fid}-segment")
+        props.update(id=fid, name=name, part_of=self.fid, derivation=f"the stretch of {self.fid} drawn in the editor")
+        props.pop("aliases", None)
+        geometry = _listed(mapping(shapely.set_precision(substring(line, first, last), 1e-5)))
+        out[kind.file]["features"].append({"type": "Feature", "id": fid, "geometry": geometry, "properties": props})
+        return {kind.file: out[kind.file]}, f"cut a segment of {feature['properties'].get('name', self.fid)}"
+
+
 def features_of(docs: Documents) -> list[tuple[str, dict]]:
     """Every feature of every story layer in the folder: ``(kind id, feature)``, registry order."""
     return [
@@ -279,4 +311,4 @@ def features_of(docs: Documents) -> list[tuple[str, dict]]:
     ]
 
 
-__all__ = ["PLACES", "AddFeature", "AddState", "Reshape", "clean_geometry", "features_of", "kind_of", "new_id"]
+__all__ = ["PLACES", "AddFeature", "AddSegment", "AddState", "Reshape", "clean_geometry", "features_of", "kind_of", "new_id"]
