@@ -10,7 +10,7 @@ import pytest
 
 from mapapp import draft, load_story, settings
 from mapapp.draft.gazetteer import load as load_gazetteer
-from mapapp.edit.features import AddFeature, AddSegment, AddState, Reshape
+from mapapp.edit.features import AddClaim, AddFeature, AddSegment, AddState, Reshape
 from mapapp.edit.operations import (
     Accept,
     AddSource,
@@ -340,3 +340,16 @@ def test_a_segment_of_a_road_gets_states_of_its_own_and_the_road_keeps_its_own(f
     load_story(folder)
     with pytest.raises(EditError, match="same point"):
         session.apply(AddSegment("highways", "m14", (32.3, 46.6), (32.3, 46.6)))
+
+
+def test_another_account_is_kept_beside_the_adopted_state_with_its_source(folder):
+    session = EditSession(folder)
+    source = _with_source(session)
+    session.apply(AddFeature("frontlines", LINE, "Front", source, "schematic", date="2022-10-01", status="active"))
+    said = session.apply(AddClaim("frontlines", "front", "the line ran 5 km further north", source, "2022-10-03"))
+    assert said == f"Front: another account from {source}"
+    state = _layer(folder, "frontlines.geojson")[0]["properties"]["states"][0]
+    assert state["claims"] == [{"text": "the line ran 5 km further north", "source": source, "date": "2022-10-03"}]
+    load_story(folder)
+    with pytest.raises(EditError, match="no source"):
+        session.apply(AddClaim("frontlines", "front", "x", "nowhere"))

@@ -15,7 +15,7 @@ from mapapp import settings
 from mapapp.app.editing import run
 from mapapp.app.editor_map import KEY_DRAWING, KEY_MAP_VERSION, KEY_RESHAPE, KEY_VIEW, forget_drawing
 from mapapp.app.text import escape_md
-from mapapp.edit.features import AddFeature, AddSegment, AddState, Reshape, features_of
+from mapapp.edit.features import AddClaim, AddFeature, AddSegment, AddState, Reshape, features_of
 from mapapp.edit.operations import Delete, SetSide, SetView, contrast
 from mapapp.edit.reading import LinkPassage, MarkFurniture, SetDate, SetSpeaker
 from mapapp.edit.session import EditSession
@@ -151,6 +151,14 @@ def render_features(editing: EditSession) -> None:
             source = st.selectbox("Source", _sources(editing), format_func=_source_label(editing), key="state_source")
             if st.button("Add", key="add_state"):
                 run(lambda s: s.apply(AddState(kind_id, fid, day.isoformat(), source or "", **fields)))
+    with st.container(border=True):
+        st.markdown("**Another account** (a source that says otherwise, kept beside the adopted one)")
+        claim = st.text_input("What it says", key="claim_text")
+        claim_day = st.date_input("Dated", value=None, key="claim_date")
+        claim_source = st.selectbox("Source", _sources(editing), format_func=_source_label(editing), key="claim_source")
+        if st.button("Add the account", key="add_claim"):
+            said = claim_day.isoformat() if isinstance(claim_day, date) else ""
+            run(lambda s: s.apply(AddClaim(kind_id, fid, claim, claim_source or "", said)))
     drawing = st.session_state.get(KEY_DRAWING) or {}
     if (feature.get("geometry") or {}).get("type") == "LineString" and kind.rule == "states":
         st.caption("A stretch with states of its own (cut at one town): draw a line across it, from one end to the other.")

@@ -271,6 +271,34 @@ class Reshape:
 
 
 @dataclass(frozen=True)
+class AddClaim:
+    """Another account with its source, kept beside the adopted one (where sources disagree, both are shown): on
+    a feature's latest dated state (roads, front lines, posts), else on the feature itself."""
+
+    kind: str
+    fid: str
+    text: str
+    source: str
+    date: str = ""
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        kind = kind_of(self.kind)
+        _check_source(docs, self.source)
+        words = " ".join(self.text.split())
+        if not words:
+            raise EditError("a claim says what the source reports: write it")
+        claim: dict[str, Any] = {"text": words, "source": self.source}
+        if self.date:
+            claim["date"] = _check_date(self.date)
+        out = copy.deepcopy(docs)
+        props = _find(out, kind.file, self.fid)["properties"]
+        states = props.get("states") if kind.rule == "states" else None
+        holder = max(states, key=lambda s: str(s.get("date"))) if isinstance(states, list) and states else props
+        holder.setdefault("claims", []).append(claim)
+        return {kind.file: out[kind.file]}, f"{props.get('name', self.fid)}: another account from {self.source}"
+
+
+@dataclass(frozen=True)
 class AddSegment:
     """A stretch of a line with states of its own (a road cut at one town while the rest stays open): the part
     of the line between the points nearest ``start`` and ``end`` (lon, lat), ``part_of`` the line, starting with
@@ -311,4 +339,15 @@ def features_of(docs: Documents) -> list[tuple[str, dict]]:
     ]
 
 
-__all__ = ["PLACES", "AddFeature", "AddSegment", "AddState", "Reshape", "clean_geometry", "features_of", "kind_of", "new_id"]
+__all__ = [
+    "PLACES",
+    "AddClaim",
+    "AddFeature",
+    "AddSegment",
+    "AddState",
+    "Reshape",
+    "clean_geometry",
+    "features_of",
+    "kind_of",
+    "new_id",
+]
