@@ -178,16 +178,29 @@ class Editor:
     def draw(self, tool: str, points: list[tuple[float, float]], *, close: bool) -> None:
         """A shape drawn with the map's tools (leaflet-draw) through ``points`` (lat, lon)."""
         self.tab("Draw")  # where the drawing is described once finished
+        self.draw_through(tool, [(*self.on_page(lat, lon), False) for lat, lon in points], close=close)
+
+    def draw_through(self, tool: str, clicks: list[tuple[float, float, bool]], *, close: bool) -> None:
+        """A shape drawn by clicks at page positions (x, y, Alt held?)."""
         frame = driver.map_frame(self.page)
         frame.locator(f".leaflet-draw-draw-{tool}").click()
-        at = [self.on_page(lat, lon) for lat, lon in points]
         vertices = "() => document.querySelectorAll('.leaflet-marker-icon.leaflet-editing-icon').length"
-        for n, (x, y) in enumerate(at, start=1):
+        for n, (x, y, alt) in enumerate(clicks, start=1):
+            if alt:
+                self.page.keyboard.down("Alt")
+            self.page.mouse.move(x, y)  # the mouse comes to the vertex (the snapping ring follows it)
             self.page.mouse.click(x, y)
-            frame.wait_for_function(f"() => ({vertices})() >= {n}", timeout=10000)
+            if alt:
+                self.page.keyboard.up("Alt")
+            try:
+                frame.wait_for_function(f"() => ({vertices})() >= {n}", timeout=10000)
+            except Exception:
+                self.page.screenshot(path=str(ARTIFACTS / "debug-draw.png"))
+                raise AssertionError(f"vertex {n} at {x:.0f}, {y:.0f} (Alt: {alt}) was not drawn") from None
             # leaflet-draw ignores a press within 50 ms of the last vertex (its _enableNewMarkers timer)
             self.page.wait_for_timeout(60)
-        self.page.mouse.click(*(at[0] if close else at[-1]))  # on the first vertex: closed; on the last: finished
+        last = clicks[0] if close else clicks[-1]
+        self.page.mouse.click(last[0], last[1])  # on the first vertex: closed; on the last: finished
         try:
             self.page.get_by_text("drawn on the map. What is it?").wait_for(timeout=20000)
         except Exception:
@@ -378,3 +391,62 @@ def test_two_pages_on_one_folder_the_second_save_sees_the_conflict_and_nothing_i
     assert "draft" not in places["kherson"] and "draft" not in places["kyiv"]  # both changes, nothing lost
     first_context.close()
     second_context.close()
+
+
+def test_a_vertex_drawn_near_a_feature_snaps_onto_it_and_alt_places_it_freely(browser, editor, drafted):
+    """Snapping (leaflet-draw has none): a ring shows where a vertex will go; the click puts it exactly on the
+    place's point; with Alt held the same click a few pixels off stays where it was made."""
+    kherson = next(f for f in Editor(None, drafted).layer("places.geojson") if f["properties"]["id"] == "kherson")
+    lon, lat = kherson["geometry"]["coordinates"]
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    ed = Editor(context.new_page(), drafted)
+    ed.page.goto(editor.url)
+    ed.page.get_by_text("To review:").wait_for(timeout=30000)
+    ed.idle()
+    ed.tab("Draw")
+    ed.look_at(lat, lon, 11)
+    x, y = ed.on_page(lat, lon)
+    frame = driver.map_frame(ed.page)
+    frame.locator(".leaflet-draw-draw-polyline").click()
+    ed.page.mouse.move(x + 7, y + 2)
+    frame.locator(".mapapp-snap-ring").wait_for(timeout=10000)  # the ring shows the snap before the click
+    ring = frame.locator(".mapapp-snap-ring").bounding_box()  # in the page's pixels
+    assert abs(ring["x"] + ring["width"] / 2 - x) <= 2 and abs(ring["y"] + ring["height"] / 2 - y) <= 2
+    ed.page.mouse.move(x + 150, y + 150)
+    frame.locator(".mapapp-snap-ring").wait_for(state="detached", timeout=10000)  # far from everything: no ring
+    frame.get_by_title("Cancel drawing").click()  # leave the tool; draw the line from the start
+    ed.draw_through("polyline", [(x - 9, y + 6, True), (x + 150, y + 60, False), (x + 7, y + 2, False)], close=False)
+    ed.choose("draw_kind", "Front lines")
+    ed.type("draw_name", "Snapped line")
+    ed.choose("draw_precision", "schematic (drawn by hand)")
+    ed.click("save_drawing")
+    ed.saved("drew front Snapped line (LineString)")
+    ed.shot("snapped")
+    line = next(f for f in ed.layer("frontlines.geojson") if f["properties"]["name"] == "Snapped line")
+    free, _, last = line["geometry"]["coordinates"]
+    assert last == [round(lon, 5), round(lat, 5)]  # on the place, to the editor's 5 decimals
+    assert abs(free[0] - lon) > 1e-4 or abs(free[1] - lat) > 1e-4  # Alt: where the click was, 11 px away
+
+    # Editing the shape: the free vertex dragged near the place snaps onto it too.
+    ed.tab("Features")
+    ed.choose("feature_pick", "Snapped line · Front")
+    ed.click("edit_shape")
+    ed.idle()
+    # The map is built again with the line in the tools' own layer (Leaflet's default blue, not the front's red).
+    frame = driver.map_frame(ed.page, "() => window.map !== undefined && !!document.querySelector('path[stroke=\"#3388ff\"]')")
+    frame.locator(".leaflet-draw-edit-edit").click()
+    handle, (x, y) = ed.on_page(free[1], free[0]), ed.on_page(lat, lon)  # the new map keeps the view, maybe not the pixels
+    ed.page.mouse.move(*handle)
+    ed.page.mouse.down()
+    ed.page.mouse.move(x + 40, y - 30, steps=5)
+    ed.page.mouse.move(x + 6, y - 3, steps=5)  # near the place, not on it
+    ed.page.mouse.up()
+    frame.get_by_title("Save changes").click()
+    ed.idle()
+    ed.tab("Draw")  # where the shape being edited is saved
+    ed.page.locator(".st-key-save_shape button:not([disabled])").wait_for(timeout=30000)
+    ed.click("save_shape")
+    ed.saved("reshaped Snapped line")
+    context.close()
+    line = next(f for f in ed.layer("frontlines.geojson") if f["properties"]["name"] == "Snapped line")
+    assert line["geometry"]["coordinates"][0] == [round(lon, 5), round(lat, 5)]

@@ -72,7 +72,8 @@ def render_drawing(editing: EditSession) -> None:
     reshaping = st.session_state.get(KEY_RESHAPE)
     if reshaping:
         kind_id, fid = reshaping
-        st.markdown(f"Editing the shape of **{escape_md(fid)}**: drag its vertices (the pencil tool), then save.")
+        st.markdown(f"Editing the shape of **{escape_md(fid)}**: drag its vertices (the pencil tool; a vertex"
+                    " near another feature snaps onto it, Alt held places it freely), then save.")  # fmt: skip
         if st.button("Save the new shape", key="save_shape", disabled=not geometry) and geometry:
             run(lambda s: s.apply(Reshape(kind_id, fid, geometry)))
         if st.button("Stop editing the shape", key="stop_shape"):
@@ -80,7 +81,10 @@ def render_drawing(editing: EditSession) -> None:
             st.rerun()
         return
     if not geometry:
-        st.info("Draw a point, a line or an area with the tools at the map's top left. Finish it, and it is described here.")
+        st.info(
+            "Draw a point, a line or an area with the tools at the map's top left. Finish it, and it is described here."
+            " A vertex near a feature snaps onto it (a green ring shows where); hold Alt to place it freely."
+        )
         return
     gtype = str(geometry.get("type"))
     kinds = [k.id for k in KINDS.values() if k.toggleable and gtype in k.geometry_types]

@@ -14,6 +14,7 @@ import folium
 import streamlit as st
 import streamlit_folium
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.plugins import Draw
 from jinja2 import Template
 
@@ -149,6 +150,18 @@ class QuietWhileDrawing(MacroElement):
     )
 
 
+class Snapping(JSCSSMixin, MacroElement):
+    """Drawn and dragged vertices snap to the story's features (``static/mapapp/editor-snap.js``; Alt: no snap).
+    leaflet-draw has no snapping, and a segment or a post drawn a few pixels off its road is a gap on the map."""
+
+    default_js: list[tuple[str, str]] = [("mapapp_snap", f"{settings.APP_JS_URL}/editor-snap.js")]  # noqa: RUF012
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.mapappSnap({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+
 def _editable_layer(geometry: dict) -> folium.Marker | folium.PolyLine | folium.Polygon:
     """A plain Leaflet marker, polyline or polygon (leaflet-draw edits only those, not a GeoJSON group)."""
     kind, coords = geometry["type"], geometry["coordinates"]
@@ -178,6 +191,7 @@ def render_map(editing: EditSession) -> dict:
         edit_options={"poly": {"allowIntersection": False}},
     ).add_to(m)  # fmt: skip
     QuietWhileDrawing().add_to(m)
+    Snapping().add_to(m)
     assets.localize(m)  # Leaflet and leaflet-draw from the package: no CDN
     fix_ids(m, prefix="edit")  # the same map is the same HTML: streamlit-folium then keeps it (and a drawing under way)
     click = st.session_state.get(KEY_CLICK)
