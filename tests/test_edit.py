@@ -17,6 +17,9 @@ from mapapp.edit.operations import (
     Delete,
     EditError,
     Place,
+    RemoveCallout,
+    SetCallout,
+    SetDates,
     SetManifest,
     SetSide,
     SetView,
@@ -353,3 +356,57 @@ def test_another_account_is_kept_beside_the_adopted_state_with_its_source(folder
     load_story(folder)
     with pytest.raises(EditError, match="no source"):
         session.apply(AddClaim("frontlines", "front", "x", "nowhere"))
+
+
+def test_a_callout_is_written_at_a_feature_from_its_passage_changed_and_removed(folder):
+    session = EditSession(folder)
+    drafted = [c.id for c in load_story(folder).manifest.callouts]
+    said = session.apply(SetCallout("kherson", "  Ukrainian troops   enter the city ", "p01", "2022-11-11"))
+    assert said == "callout at kherson: “Ukrainian troops enter the city”"
+    session.apply(SetCallout("kherson", "Residents greet the troops", "p02"))
+    added = [c for c in load_story(folder).manifest.callouts if c.id not in drafted]
+    assert [(c.target, c.text, c.passage, str(c.starts)) for c in added] == [
+        ("kherson", "Ukrainian troops enter the city", "p01", "2022-11-11"),
+        ("kherson", "Residents greet the troops", "p02", "None"),
+    ]
+    assert len({c.id for c in added} | set(drafted)) == len(drafted) + 2  # fresh ids
+    first, second = (c.id for c in added)
+    session.apply(SetCallout("kherson", "Troops enter Kherson", "p01", callout_id=first))
+    assert next(c for c in load_story(folder).manifest.callouts if c.id == first).text == "Troops enter Kherson"
+    with pytest.raises(GeoDataError) as info:  # the story's own checks: a date off the timeline
+        session.apply(SetCallout("kherson", "Somewhere", "p01", "2030-01-01"))
+    assert any(p.field.endswith(".date") and "outside the timeline" in p.message for p in info.value.problems)
+    with pytest.raises(EditError, match="needs its words"):
+        session.apply(SetCallout("kherson", "   ", "p01"))
+    assert session.apply(RemoveCallout(second)) == f"removed callout {second}"
+    assert [c.id for c in load_story(folder).manifest.callouts if c.id not in drafted] == [first]
+    with pytest.raises(EditError, match="no callout"):
+        session.apply(RemoveCallout(second))
+
+
+def test_the_timeline_and_the_opening_day_are_set_together_and_checked(folder):
+    session = EditSession(folder)
+    assert session.apply(SetDates("2022-10-01", "2022-11-30", "2022-11-12")).startswith("timeline 2022-10-01 to 2022-11-30")
+    manifest = load_story(folder).manifest
+    assert (str(manifest.timeline_start), str(manifest.timeline_end), str(manifest.events_date)) == (
+        "2022-10-01",
+        "2022-11-30",
+        "2022-11-12",
+    )
+    with pytest.raises(GeoDataError) as info:
+        session.apply(SetDates("2022-11-30", "2022-10-01", "2022-11-12"))
+    assert "timeline.end" in {p.field for p in info.value.problems}
+
+
+def test_the_editor_saves_the_story_dates_and_says_what_does_not_fit(monkeypatch, folder):
+    from datetime import date
+
+    at = _editor(monkeypatch, folder)
+    at.date_input(key="timeline_start").set_value(date(2022, 10, 1))
+    at.date_input(key="timeline_end").set_value(date(2022, 11, 30))
+    at.button(key="save_dates").click().run()
+    assert any("timeline 2022-10-01 to 2022-11-30" in s.value for s in at.success)
+    assert json.loads((folder / settings.MANIFEST_FILE).read_text(encoding="utf-8"))["timeline"]["start"] == "2022-10-01"
+    at.date_input(key="events_date").set_value(date(2022, 12, 25))  # after the timeline's end
+    at.button(key="save_dates").click().run()
+    assert any("Not saved" in e.value and "outside the timeline" in e.value for e in at.error)

@@ -282,6 +282,12 @@ def test_a_journalist_goes_from_the_article_to_a_published_story_through_the_pag
     ed.click("save_drawing")
     ed.saved("drew front Front line on the Dnipro (LineString)")
     ed.shot("drawn")
+    ed.tab("Features")  # what happened there, written on the map
+    ed.choose("feature_pick", "Front line on the Dnipro · Front")
+    ed.type("callout_text", "Russian forces pull back across the river")
+    ed.choose("callout_passage", "p01 ·")
+    ed.click("add_callout")
+    ed.saved("callout at front-line-on-the-dnipro")
 
     # A passage linked to the control area by its words; the sides named.
     ed.tab("Article")
@@ -317,6 +323,7 @@ def test_a_journalist_goes_from_the_article_to_a_published_story_through_the_pag
     ed.page.get_by_role("link", name="Preview as a reader").click()
     driver.map_frame(ed.page, driver.has_features_js(["kherson-city-2022-11-11", "front-line-on-the-dnipro", "kherson"]))
     ed.page.locator(".mapapp-legend").get_by_text("held by Ukrainian forces").first.wait_for(timeout=30000)
+    driver.map_frame(ed.page).get_by_text("Russian forces pull back across the river").wait_for(timeout=30000)
     ed.idle()
     ed.shot("preview")
     ed.page.get_by_role("link", name="Edit the story").click()
@@ -421,7 +428,7 @@ def test_a_vertex_drawn_near_a_feature_snaps_onto_it_and_alt_places_it_freely(br
     ed.choose("draw_precision", "schematic (drawn by hand)")
     ed.click("save_drawing")
     ed.saved("drew front Snapped line (LineString)")
-    ed.shot("snapped")
+    ed.page.screenshot(path=str(ARTIFACTS / "editor-snapped.png"))
     line = next(f for f in ed.layer("frontlines.geojson") if f["properties"]["name"] == "Snapped line")
     free, _, last = line["geometry"]["coordinates"]
     assert last == [round(lon, 5), round(lat, 5)]  # on the place, to the editor's 5 decimals

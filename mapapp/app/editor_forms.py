@@ -16,7 +16,7 @@ from mapapp.app.editing import run
 from mapapp.app.editor_map import KEY_DRAWING, KEY_MAP_VERSION, KEY_RESHAPE, KEY_VIEW, forget_drawing
 from mapapp.app.text import escape_md
 from mapapp.edit.features import AddClaim, AddFeature, AddSegment, AddState, Reshape, features_of
-from mapapp.edit.operations import Delete, SetSide, SetView, contrast
+from mapapp.edit.operations import Delete, RemoveCallout, SetCallout, SetDates, SetSide, SetView, contrast
 from mapapp.edit.reading import LinkPassage, MarkFurniture, SetDate, SetSpeaker
 from mapapp.edit.session import EditSession
 from mapapp.story.layers import CONTROL, KINDS, LayerKind
@@ -163,6 +163,7 @@ def render_features(editing: EditSession) -> None:
         if st.button("Add the account", key="add_claim"):
             said = claim_day.isoformat() if isinstance(claim_day, date) else ""
             run(lambda s: s.apply(AddClaim(kind_id, fid, claim, claim_source or "", said)))
+    _render_callouts(editing, fid)
     drawing = st.session_state.get(KEY_DRAWING) or {}
     if (feature.get("geometry") or {}).get("type") == "LineString" and kind.rule == "states":
         st.caption("A stretch with states of its own (cut at one town): draw a line across it, from one end to the other.")
@@ -178,6 +179,34 @@ def render_features(editing: EditSession) -> None:
         st.rerun()
     if remove.button("Delete it", key="delete_feature"):
         run(lambda s: s.apply(Delete(fid, kind.file)))
+
+
+def _render_callouts(editing: EditSession, fid: str) -> None:
+    """What happened at the feature, written on the map (a few words from the passage that says it)."""
+    with st.container(border=True):
+        st.markdown("**Callout on the map** (what happened here, in a few words, with a line to it)")
+        callouts = [c for c in editing.docs[settings.MANIFEST_FILE].get("callouts") or [] if c.get("target") == fid]
+        for callout in callouts:
+            words, remove = st.columns([4, 1])
+            dates = " to ".join(str(callout[k]) for k in ("date", "date_to") if callout.get(k))
+            words.markdown(f"“{escape_md(callout.get('text'))}” ({escape_md(callout.get('passage'))}"
+                           f"{', ' + escape_md(dates) if dates else ''})")  # fmt: skip
+            if remove.button("Remove", key=f"remove_callout_{callout.get('id')}"):
+                run(lambda s, cid=str(callout.get("id")): s.apply(RemoveCallout(cid)))
+        story = editing.story()
+        linked = [p.id for p in story.passages_for(fid)]
+        body = linked + [p.id for p in story.passages if p.kind == "body" and p.id not in linked]
+        text = st.text_input(f"Words (at most {settings.CALLOUT_MAX_CHARS} characters)",
+                             max_chars=settings.CALLOUT_MAX_CHARS, key="callout_text")  # fmt: skip
+        passages = {p.id: p.text for p in story.passages}
+        passage = st.selectbox("From the passage", body, key="callout_passage",
+                               format_func=lambda pid: f"{pid} · {passages.get(pid, '')}"[:90])  # fmt: skip
+        shown_from, shown_to = st.columns(2)
+        first = shown_from.date_input("Shown from (optional)", value=None, key="callout_date")
+        last = shown_to.date_input("until (optional)", value=None, key="callout_date_to")
+        if st.button("Add the callout", key="add_callout"):
+            iso = lambda d: d.isoformat() if isinstance(d, date) else ""  # noqa: E731
+            run(lambda s: s.apply(SetCallout(fid, text, passage or "", iso(first), iso(last))))
 
 
 def render_article(editing: EditSession) -> None:
@@ -232,6 +261,16 @@ def render_story(editing: EditSession) -> None:
             st.caption(f"Contrast against the land: {ratio:.1f}:1{note}")
             if st.button("Save side", key=f"save_side_{side_id}"):
                 run(partial(EditSession.apply, operation=SetSide(side_id, label, colour, legend)))
+    manifest = editing.docs[settings.MANIFEST_FILE]
+    with st.container(border=True):
+        st.markdown("**Dates**: the days a reader can move through, and the day the map opens at")
+        timeline = manifest.get("timeline") or {}
+        day = lambda value: date.fromisoformat(str(value)) if value else _story_day(editing)  # noqa: E731
+        start = st.date_input("Timeline from", day(timeline.get("start")), key="timeline_start")
+        end = st.date_input("Timeline to", day(timeline.get("end")), key="timeline_end")
+        opens = st.date_input("The map opens on (the day of the story's events)", _story_day(editing), key="events_date")
+        if st.button("Save the dates", key="save_dates") and all(isinstance(d, date) for d in (start, end, opens)):
+            run(lambda s: s.apply(SetDates(str(start), str(end), str(opens))))
     view = st.session_state.get(KEY_VIEW)
     if st.button("Open the story at the current map view", key="save_view", disabled=view is None) and view:
         run(lambda s: s.apply(SetView(view[0], view[1], view[2])))

@@ -21,7 +21,7 @@ from shapely.geometry.polygon import orient
 from shapely.ops import substring
 
 from mapapp import settings
-from mapapp.edit.operations import Documents, EditError
+from mapapp.edit.operations import Documents, EditError, free_id
 from mapapp.story.layers import CONTROL, KINDS, PLACES, LayerKind
 
 DRAWN = "drawn in the editor"
@@ -77,12 +77,7 @@ def _check_date(text: str, what: str = "date") -> str:
 def new_id(docs: Documents, file: str, name: str) -> str:
     """An id from the name, unique in the file (``-2``, ``-3``... when taken)."""
     base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "feature"
-    taken = {(f.get("properties") or {}).get("id") for f in docs.get(file, {}).get("features", [])}
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+    return free_id(base, {(f.get("properties") or {}).get("id") for f in docs.get(file, {}).get("features", [])})
 
 
 def _sides(docs: Documents) -> list[str]:

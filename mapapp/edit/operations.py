@@ -219,6 +219,81 @@ class SetView:
         return {settings.MANIFEST_FILE: out[settings.MANIFEST_FILE]}, said
 
 
+@dataclass(frozen=True)
+class SetDates:
+    """The story's timeline (first and last day a reader can move to) and the day its map opens at."""
+
+    start: str
+    end: str
+    opens: str  # ``events_date``: the day of the story's events
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        out = copy.deepcopy(docs)
+        manifest = out[settings.MANIFEST_FILE]
+        timeline = manifest.setdefault("timeline", {})
+        timeline["start"], timeline["end"], manifest["events_date"] = self.start, self.end, self.opens
+        said = f"timeline {self.start} to {self.end}, the map opens on {self.opens}"
+        return {settings.MANIFEST_FILE: manifest}, said  # the manifest's own checks say what does not fit
+
+
+@dataclass(frozen=True)
+class SetCallout:
+    """What happened at a feature, in a few words written on the map, from the passage that says it.
+
+    A new callout when ``callout_id`` is empty; otherwise that callout's words, passage and dates change."""
+
+    target: str
+    text: str
+    passage: str
+    date: str = ""  # shown from (empty: whenever its target is drawn)
+    date_to: str = ""
+    callout_id: str = ""
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        text = " ".join(self.text.split())
+        if not text:
+            raise EditError("a callout needs its words")
+        out = copy.deepcopy(docs)
+        manifest = out[settings.MANIFEST_FILE]
+        callouts = manifest.setdefault("callouts", [])
+        taken = {c.get("id") for c in callouts if isinstance(c, dict)}
+        cid = self.callout_id or free_id(f"callout-{self.target}", taken)
+        callout: dict[str, Any] = {"id": cid, "text": text, "target": self.target, "passage": self.passage}
+        callout.update({k: v for k, v in (("date", self.date), ("date_to", self.date_to)) if v})
+        if self.callout_id:
+            at = next((i for i, c in enumerate(callouts) if isinstance(c, dict) and c.get("id") == cid), None)
+            if at is None:
+                raise EditError(f"{settings.MANIFEST_FILE}: no callout with id {cid!r}")
+            callouts[at] = callout
+        else:
+            callouts.append(callout)
+        return {settings.MANIFEST_FILE: manifest}, f"callout at {self.target}: “{text}”"
+
+
+@dataclass(frozen=True)
+class RemoveCallout:
+    callout_id: str
+
+    def apply(self, docs: Documents) -> tuple[Documents, str]:
+        out = copy.deepcopy(docs)
+        manifest = out[settings.MANIFEST_FILE]
+        callouts = manifest.get("callouts") or []
+        kept = [c for c in callouts if not (isinstance(c, dict) and c.get("id") == self.callout_id)]
+        if len(kept) == len(callouts):
+            raise EditError(f"{settings.MANIFEST_FILE}: no callout with id {self.callout_id!r}")
+        manifest["callouts"] = kept
+        return {settings.MANIFEST_FILE: manifest}, f"removed callout {self.callout_id}"
+
+
+def free_id(base: str, taken: set) -> str:
+    """``base``, or ``base-2``, ``base-3``… (the first not taken)."""
+    n, cid = 1, base
+    while cid in taken:
+        n += 1
+        cid = f"{base}-{n}"
+    return cid
+
+
 def review_items(docs: Documents) -> list[dict]:
     """The drafted places still to review, doubts first, then unlocated names, then placed readings."""
     items = []
