@@ -192,7 +192,7 @@ def _render_callouts(editing: EditSession, fid: str) -> None:
             words.markdown(f"“{escape_md(callout.get('text'))}” ({escape_md(callout.get('passage'))}"
                            f"{', ' + escape_md(dates) if dates else ''})")  # fmt: skip
             if remove.button("Remove", key=f"remove_callout_{callout.get('id')}"):
-                run(lambda s, cid=str(callout.get("id")): s.apply(RemoveCallout(cid)))
+                run(partial(EditSession.apply, operation=RemoveCallout(str(callout.get("id")))))
         story = editing.story()
         linked = [p.id for p in story.passages_for(fid)]
         body = linked + [p.id for p in story.passages if p.kind == "body" and p.id not in linked]
