@@ -410,3 +410,15 @@ def test_the_editor_saves_the_story_dates_and_says_what_does_not_fit(monkeypatch
     at.date_input(key="events_date").set_value(date(2022, 12, 25))  # after the timeline's end
     at.button(key="save_dates").click().run()
     assert any("Not saved" in e.value and "outside the timeline" in e.value for e in at.error)
+
+
+def test_the_editor_lists_a_features_callouts_and_removes_one(monkeypatch, folder):
+    drafted = {c.id for c in load_story(folder).manifest.callouts}
+    EditSession(folder).apply(SetCallout("kherson", "Troops enter the city", "p01"))
+    added = next(c.id for c in load_story(folder).manifest.callouts if c.id not in drafted)
+    at = _editor(monkeypatch, folder)
+    at.selectbox(key="feature_pick").set_value("places kherson").run()
+    assert any("Troops enter the city" in m.value for m in at.markdown)
+    at.button(key=f"remove_callout_{added}").click().run()
+    assert any(f"removed callout {added}" in s.value for s in at.success)
+    assert {c.id for c in load_story(folder).manifest.callouts} == drafted
