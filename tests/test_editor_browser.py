@@ -233,6 +233,12 @@ def test_a_journalist_goes_from_the_article_to_a_published_story_through_the_pag
     # Review: accept Kherson; take Mykolaiv's gazetteer reading (the city of 470,000, not a namesake).
     ed.click("accept_kherson")
     ed.saved("accepted Kherson")
+    ed.click("show_mykolaiv")  # the readings on the map, all in view: the namesake is seen where it is
+    frame = driver.map_frame(ed.page, "() => window.map !== undefined && document.body.innerText.includes('pop 470,011')")
+    named = frame.locator(".mapapp-edit-label").filter(has_text="Mykolayiv (UA, pop 470,011)")
+    assert frame.evaluate("(el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right <= innerWidth"
+                          " && r.left >= 0 && r.top >= 0 && r.bottom <= innerHeight; }", named.element_handle())  # fmt: skip
+    ed.shot("readings")
     ed.choose("reading_mykolaiv", "Mykolayiv (UA, pop 470,011")
     ed.click("use_mykolaiv")
     ed.saved("Mykolaiv")

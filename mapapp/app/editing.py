@@ -10,7 +10,7 @@ from typing import NoReturn
 import streamlit as st
 
 from mapapp import settings
-from mapapp.app.editor_map import forget_drawing
+from mapapp.app.editor_map import KEY_READINGS, forget_drawing
 from mapapp.app.text import escape_md
 from mapapp.edit.operations import EditError
 from mapapp.edit.session import ConflictError, EditSession
@@ -35,6 +35,7 @@ def run(change: Callable[[EditSession], object]) -> NoReturn:
     try:
         st.session_state[KEY_MESSAGE] = ("success", escape_md(change(editing) or "nothing to do"))
         forget_drawing()
+        st.session_state.pop(KEY_READINGS, None)  # a name's readings were shown to choose one: the choice is made
     except GeoDataError as exc:
         lines = "\n".join(f"- {escape_md(p)}" for p in exc.problems)
         st.session_state[KEY_MESSAGE] = ("error", f"Not saved: the story would not load.\n\n{lines}")

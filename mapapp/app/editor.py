@@ -18,9 +18,9 @@ import streamlit as st
 from mapapp import settings
 from mapapp.app import editor_forms
 from mapapp.app.editing import KEY_MESSAGE, run, session, show_message
-from mapapp.app.editor_map import KEY_CLICK, render_map
+from mapapp.app.editor_map import KEY_CLICK, render_map, show_readings
 from mapapp.app.text import escape_md
-from mapapp.edit.operations import Accept, AddSource, Delete, EditError, Place, SetManifest, review_items
+from mapapp.edit.operations import PLACES, Accept, AddSource, Delete, EditError, Place, SetManifest, review_items
 from mapapp.edit.session import EditSession
 
 
@@ -54,7 +54,13 @@ def render_readings(editing: EditSession, item: dict) -> None:
         return
     labels = {f"{r.name} ({r.country}, pop {r.population:,}, {r.lat:.3f} {r.lon:.3f})": r for r in readings}
     choice = st.selectbox("Gazetteer readings", list(labels), key=f"reading_{item['id']}")
-    if st.button("Use this reading", key=f"use_{item['id']}"):
+    feature = next(f for f in editing.docs[PLACES]["features"] if f["properties"]["id"] == item["id"])
+    placed = feature.get("geometry")
+    at = (placed["coordinates"][1], placed["coordinates"][0]) if placed else None
+    shown = [(r.lat, r.lon, f"{r.name} ({r.country}, pop {r.population:,})") for r in readings]
+    show, use = st.columns(2)
+    show.button("Show them on the map", key=f"show_{item['id']}", on_click=show_readings, args=(shown, at))
+    if use.button("Use this reading", key=f"use_{item['id']}"):
         r = labels[choice]
         text = f"GeoNames {r.geonameid}: {r.name} ({r.country}, population {r.population:,}); chosen in the editor"
         run(lambda s: s.apply(Place(item["id"], r.lon, r.lat, "geonames", source_text=text, geonameid=r.geonameid)))
@@ -184,8 +190,13 @@ def main() -> None:
     show_message()
     render_sidebar(editing)
     items = review_items(editing.docs)
+    # The map stays on screen while the list beside it scrolls: what a button shows on the map is seen at once.
+    st.html(
+        "<style>@media (min-width: 900px) { [data-testid='stColumn']:has(.st-key-edit_map_column) {"
+        " position: sticky; top: 4rem; align-self: flex-start; z-index: 2; } }</style>"
+    )
     left, right = st.columns([3, 2])
-    with left:
+    with left, st.container(key="edit_map_column"):
         render_map(editing)
     with right:
         review, drawing, features, article, story = st.tabs(["Review", "Draw", "Features", "Article", "Story"])

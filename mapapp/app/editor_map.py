@@ -31,6 +31,7 @@ KEY_VIEW = "edit_view"  # (lat, lon, zoom) of the map as the editor left it
 KEY_RESHAPE = "edit_reshape"  # (kind, feature id) whose shape is open for vertex editing
 KEY_OPENED = "edit_opened"  # ((map version, folder revision), centre, zoom) this build of the map opened at
 KEY_MAP_VERSION = "edit_map_version"  # bumped to rebuild the map (a saved drawing leaves the drawing layer)
+KEY_READINGS = "edit_readings"  # [(lat, lon, label)]: a name's gazetteer readings, drawn on the map
 DRAFT_COLOUR, CHECKED_COLOUR = "#e67e22", "#1f4e9c"
 
 
@@ -70,10 +71,36 @@ def _fresh_view(editing: EditSession) -> tuple[list[float], int]:
     ]
     if not points:
         return list(editing.story().manifest.center), 8
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    span = max(max(lats) - min(lats), max(lons) - min(lons), 0.05)
-    # From the span (fitting bounds in the page ran before the frame had its size).
-    return [(min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2], max(3, min(11, int(math.log2(360 / span)) - 1))
+    return _fit([p[1] for p in points], [p[0] for p in points])
+
+
+def _fit(lats: list[float], lons: list[float]) -> tuple[list[float], int]:
+    """A centre and zoom that hold every point (from the span: fitting bounds in the page ran before the frame
+    had its size)."""
+    mid = (min(lats) + max(lats)) / 2
+    # Degrees of latitude are longer on a Mercator map away from the equator; the map is about 600 px across and
+    # 256 px hold 360 degrees at zoom 0: a span of 450 px leaves room for the names beside the points.
+    span = max((max(lats) - min(lats)) / max(math.cos(math.radians(mid)), 0.2), max(lons) - min(lons), 0.05)
+    return [mid, (min(lons) + max(lons)) / 2], max(2, min(11, int(math.log2(450 * 360 / 256 / span))))
+
+
+def show_readings(readings: list[tuple[float, float, str]], placed: tuple[float, float] | None) -> None:
+    """Draw a name's gazetteer readings (lat, lon, label) on the map and bring them all into view, with the point
+    placed now: a namesake 400 km away is seen as far away, not read as a label in a list."""
+    st.session_state[KEY_READINGS] = readings
+    points = [(lat, lon) for lat, lon, _label in readings] + ([placed] if placed else [])
+    centre, zoom = _fit([p[0] for p in points], [p[1] for p in points])
+    st.session_state[KEY_VIEW] = (centre[0], centre[1], zoom)
+    st.session_state[KEY_MAP_VERSION] = st.session_state.get(KEY_MAP_VERSION, 0) + 1
+
+
+def _readings(group: folium.FeatureGroup) -> None:
+    """The readings shown by :func:`show_readings`: dashed purple rings, each named with its country and population."""
+    for lat, lon, label in st.session_state.get(KEY_READINGS) or []:
+        name = folium.Tooltip(escape_text(label), permanent=True, direction="right", offset=(8, 0),
+                              class_name="mapapp-edit-label")  # fmt: skip
+        folium.CircleMarker([lat, lon], radius=9, color="#6a1b9a", weight=2, dash_array="4 3", fill=False,
+                            tooltip=name).add_to(group)  # fmt: skip
 
 
 def _basemap(editing: EditSession, m: folium.Map) -> None:
@@ -198,6 +225,7 @@ def render_map(editing: EditSession) -> dict:
     marker = folium.FeatureGroup(name="click")
     if click is not None:
         folium.Marker(click, icon=folium.DivIcon(html='<div class="mapapp-edit-click">+</div>')).add_to(marker)
+    _readings(marker)
     fix_ids(marker, prefix="click")
     event = streamlit_folium.st_folium(
         m, key=f"edit_map_{st.session_state.get(KEY_MAP_VERSION, 0)}", height=560, use_container_width=True,
