@@ -191,12 +191,14 @@ def main() -> None:
     render_sidebar(editing)
     items = review_items(editing.docs)
     # The map stays on screen while the list beside it scrolls: what a button shows on the map is seen at once.
+    # (Found through a keyed container, as the dashboard's page.css does: a :has() selector slows every rerun.)
     st.html(
-        "<style>@media (min-width: 900px) { [data-testid='stColumn']:has(.st-key-edit_map_column) {"
-        " position: sticky; top: 4rem; align-self: flex-start; z-index: 2; } }</style>"
+        "<style>@media (min-width: 900px) { .st-key-edit_layout > * > [data-testid='stHorizontalBlock'] >"
+        " [data-testid='stColumn']:first-child { position: sticky; top: 4rem; align-self: flex-start; z-index: 2; } }"
+        "</style>"
     )
-    left, right = st.columns([3, 2])
-    with left, st.container(key="edit_map_column"):
+    left, right = st.container(key="edit_layout").columns([3, 2])
+    with left:
         render_map(editing)
     with right:
         review, drawing, features, article, story = st.tabs(["Review", "Draw", "Features", "Article", "Story"])
