@@ -760,6 +760,47 @@ def test_after_a_server_restart_the_first_toggle_applies_and_a_lost_upload_is_an
         stop_app(server)
 
 
+def test_layer_toggles_clicked_while_the_server_is_away_are_held_said_and_applied_when_it_is_back(browser):
+    """Streamlit disables every widget while its server is away, and a click on a disabled checkbox did
+    nothing and said nothing: the clicks are held (held-toggles.js), said in a status line, and applied once."""
+    import signal
+
+    server = driver.start_app()
+    port = server.port
+    try:
+        pg = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+        sockets: list = []
+        pg.on("websocket", lambda ws: sockets.append(ws))
+        pg.goto(server.url)
+        map_frame(pg, READY)
+        driver.wait_idle(pg)
+        label = SHIPPED.layers["highways"].short_label
+        toggle = pg.locator('[data-testid="stCheckbox"]').filter(has_text=label)
+        os.killpg(server.proc.pid, signal.SIGKILL)
+        server.proc.wait(timeout=30)
+        toggle.locator("input").wait_for(state="attached")
+        pg.wait_for_function(
+            "() => document.querySelector('.st-key-layer_highways input').disabled", timeout=30000
+        )  # the page knows its server is gone
+        for _ in range(3):  # an odd number of clicks: the layer is switched off once the server is back
+            toggle.click()
+        status = pg.locator(".mapapp-held")
+        status.wait_for(timeout=10000)
+        assert f"{label} will switch when it is back" in status.inner_text()
+        pg.screenshot(path=str(ARTIFACTS / "restart-held-toggle.png"))
+        server = driver.start_app(port=port)
+        deadline = time.monotonic() + 90
+        while len(sockets) < 2 and time.monotonic() < deadline:
+            pg.wait_for_timeout(100)
+        assert len(sockets) >= 2, "the page did not reconnect within 90 s"
+        map_frame(pg, f"() => ({driver.has_features_js(['saraqeb'])})() && ({driver.lacks_features_js(['m4', 'm5'])})()")
+        status.wait_for(state="detached", timeout=10000)
+        driver.wait_idle(pg)
+        assert not toggle.locator("input").is_checked() and "highways" not in pg.url.split("layers=")[1].split("&")[0]
+    finally:
+        stop_app(server)
+
+
 # --- the published static site (python -m mapapp publish) -----------------------------------------
 
 SITE_READY = "() => window.mapappSite && window.mapappSite.ready && window.mapappStory.ready && !window.map._animatingZoom"

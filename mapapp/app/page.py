@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 import streamlit_folium
+from streamlit.components import v1 as components
 
 from mapapp import settings
 from mapapp.app.panel import render_passage, render_place_panel, render_reader, render_timeline
@@ -221,6 +222,15 @@ def render_phone_title(story: Story) -> None:
     )
 
 
+def render_held_toggles() -> None:
+    """A small frame whose script holds the layer toggles clicked while the server is away (a restart) and applies
+    them when it is back (``static/mapapp/held-toggles.js``); its content never changes, so it is never reloaded."""
+    script = (settings.STATIC_DIR / "mapapp" / "held-toggles.js").read_text(encoding="utf-8")
+    keys = f'data-toggles="{settings.KEY_TOGGLES}" data-prefix="{settings.KEY_LAYER_PREFIX}"'
+    with st.sidebar:
+        components.html(f"<script {keys}>{script}</script>", height=0)
+
+
 def main() -> None:
     try:
         story = get_story(str(settings.data_dir_from_env()))
@@ -242,6 +252,7 @@ def main() -> None:
         # Outside the fragment: it depends on the date and the selection (full reruns), not on a toggle.
         render_map_description(story)
     render_sidebar(story)
+    render_held_toggles()
     with col_side:
         render_walk(story)
         render_legend(story)
