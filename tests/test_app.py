@@ -329,3 +329,21 @@ def test_the_place_panel_reads_as_text_for_readers_not_as_data():
     at = run_app({"place": "op-09-morek"})
     text = " ".join(m.value for m in at.markdown)
     assert "partly-besieged" not in text
+
+
+def test_a_selected_place_known_only_roughly_is_shown_with_its_whole_circle():
+    """The view never zooms closer than a position is known: an approximate point's circle fits a map of
+    600 px (the narrowest desktop map) at the zoom chosen; an exact point gets the close zoom."""
+    import math
+
+    from mapapp.app.state import focus_for
+    from mapapp.story.model import load_story
+
+    story = load_story(settings.DEFAULT_DATA_DIR)
+    for place in ("jabal-al-zawiya", "sheer-maghar", "al-bara"):
+        feature = story.feature(place)
+        lat, lon, zoom = focus_for(story, [place])
+        metres_per_px = 156_543.03 * math.cos(math.radians(lat)) / 2**zoom
+        assert 600 * metres_per_px >= 2 * feature["precision_m"], (place, zoom)
+        assert (lat, lon) == pytest.approx((feature["geometry"].y, feature["geometry"].x), abs=1e-6)
+    assert focus_for(story, ["saraqeb"])[2] == settings.SELECTED_ZOOM  # an exact point: close

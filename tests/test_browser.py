@@ -1040,6 +1040,22 @@ def test_every_walk_step_shows_where_it_is_without_overlaps(browser, site_url):
     context.close()
 
 
+def test_a_place_known_only_roughly_is_shown_with_its_whole_circle_of_uncertainty(browser, site_url):
+    """A selected place zooms in close (zoom 13), but never closer than its position is known: Jabal al-Zawiya's
+    point is approximate within 15 km, so the view holds the whole circle."""
+    context, pg = site_page(browser, site_url)
+    for place in ("jabal-al-zawiya", "sheer-maghar", "saraqeb"):
+        pg.goto(f"{site_url}/?place={place}")
+        pg.wait_for_function(SITE_READY, timeout=30000)
+        inside = pg.evaluate(
+            """(id) => { const f = mapappStory.features[id], view = map.getBounds();
+            return f.circle ? view.contains(f.circle.getLatLng().toBounds(2 * f.circle.getRadius())) : null; }""",
+            place,
+        )
+        assert inside is (None if place == "saraqeb" else True), place
+    context.close()
+
+
 def test_the_site_compares_two_dates_with_the_swipe_and_the_list_in_human_dates(browser, site_url):
     context, pg = site_page(browser, site_url)
     pg.goto(f"{site_url}/?date=2020-02-27&compare=2020-02-10")

@@ -3,6 +3,7 @@ that change them (they run before the script, so they may set widget state)."""
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import date
 from pathlib import Path
@@ -227,18 +228,31 @@ def sync_query_params(story: Story) -> None:
 
 def focus_for(story: Story, place_ids: list[str], max_zoom: int = settings.SELECTED_ZOOM) -> tuple[float, float, int] | None:
     """Centre and zoom that show ``place_ids``; a walk step passes ``settings.STEP_MAX_ZOOM`` so that its view
-    keeps enough of the surroundings to say where it is."""
-    geoms = [story.feature(pid)["geometry"] for pid in place_ids if pid in story.entities]
-    geoms = [g for g in geoms if g is not None and not g.is_empty]
-    if not geoms:
+    keeps enough of the surroundings to say where it is. An approximate point counts with its circle of
+    uncertainty: the view never zooms closer than its position is known (the site's walk does the same)."""
+    boxes = [_uncertain_bounds(story.feature(pid)) for pid in place_ids if pid in story.entities]
+    boxes = [b for b in boxes if b is not None]
+    if not boxes:
         return None
-    minx = min(g.bounds[0] for g in geoms)
-    miny = min(g.bounds[1] for g in geoms)
-    maxx = max(g.bounds[2] for g in geoms)
-    maxy = max(g.bounds[3] for g in geoms)
+    minx, miny = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    maxx, maxy = max(b[2] for b in boxes), max(b[3] for b in boxes)
     span = max(maxx - minx, maxy - miny)
     zoom = settings.SELECTED_ZOOM if span < 0.05 else 11 if span < 0.3 else 9 if span < 1.2 else 7 if span < 4 else 5
     return ((miny + maxy) / 2, (minx + maxx) / 2, min(zoom, max_zoom))
+
+
+def _uncertain_bounds(feature: dict) -> tuple[float, float, float, float] | None:
+    """The feature's bounds, an approximate point's grown by its radius (``precision_m``)."""
+    geometry = feature.get("geometry")
+    if geometry is None or geometry.is_empty:
+        return None
+    minx, miny, maxx, maxy = geometry.bounds
+    radius = feature.get("precision_m")
+    if feature.get("precision") == "approximate" and geometry.geom_type == "Point" and radius and radius == radius:
+        dlat = float(radius) / 111_320
+        dlon = dlat / max(math.cos(math.radians(miny)), 0.05)
+        return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
+    return (minx, miny, maxx, maxy)
 
 
 def move_map(view: tuple[float, float, int] | None) -> None:

@@ -98,6 +98,8 @@
       var f = story.features[id];
       if (!f || !f.layer) return;
       var lb = f.layer.getBounds ? f.layer.getBounds() : L.latLngBounds([f.layer.getLatLng()]);
+      // An approximate point counts with its circle: the view never zooms closer than the position is known.
+      if (f.circle) lb = L.latLngBounds(lb.getSouthWest(), lb.getNorthEast()).extend(f.circle.getLatLng().toBounds(2 * f.circle.getRadius()));
       b = b ? b.extend(lb) : L.latLngBounds(lb.getSouthWest(), lb.getNorthEast());
     });
     return b;
