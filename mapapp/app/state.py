@@ -230,8 +230,8 @@ def focus_for(story: Story, place_ids: list[str], max_zoom: int = settings.SELEC
     """Centre and zoom that show ``place_ids``; a walk step passes ``settings.STEP_MAX_ZOOM`` so that its view
     keeps enough of the surroundings to say where it is. An approximate point counts with its circle of
     uncertainty: the view never zooms closer than its position is known (the site's walk does the same)."""
-    boxes = [_uncertain_bounds(story.feature(pid)) for pid in place_ids if pid in story.entities]
-    boxes = [b for b in boxes if b is not None]
+    found = [_uncertain_bounds(story.feature(pid)) for pid in place_ids if pid in story.entities]
+    boxes = [b for b in found if b is not None]
     if not boxes:
         return None
     minx, miny = min(b[0] for b in boxes), min(b[1] for b in boxes)
