@@ -34,6 +34,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from shapely.geometry import Point, shape
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -222,6 +224,15 @@ def score_article(article: Path, gaz: Any = None) -> dict:
     placed = {n: f for f in features if f["geometry"] for n in names(f)}
     flagged = {n for f in features if not f["geometry"] for n in names(f)}
     out: dict[str, list[str]] = {"placed": [], "flagged": [], "missed": [], "wrong": []}
+    for area in expected.get("areas", []):  # a region: its drafted shape must hold a known point of it
+        f = placed.get(area["name"])
+        if f is None:
+            out["flagged" if area["name"] in flagged else "missed"].append(area["name"])
+            continue
+        inside = f["geometry"]["type"] != "Point" and shape(f["geometry"]).contains(
+            Point(area["contains"]["lon"], area["contains"]["lat"])
+        )
+        out["placed" if inside else "wrong"].append(area["name"] + ("" if inside else f" (misses {area['contains']['name']})"))
     for place in expected["places"]:
         f = placed.get(place["name"])
         if f is not None:
@@ -244,7 +255,7 @@ def score_article(article: Path, gaz: Any = None) -> dict:
         iso = str(props.get("source_text", "")).split("(", 1)[-1][:2]  # "GeoNames 123: Name (UA, population …"
         if f["geometry"] and not names(f) & expected_names and iso not in countries:
             out["wrong"].append(f"{props['name']} (placed in {iso}, not an expected place)")
-    total = len(expected["places"]) + len(expected.get("unlocated", []))
+    total = len(expected["places"]) + len(expected.get("unlocated", [])) + len(expected.get("areas", []))
     return {"article": article.stem, "total": total, **out}
 
 

