@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 import tarfile
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_the_index_is_built_from_the_package_counter_clockwise_rounded_and_whole
     assert regions.build_index(data.getvalue(), out) == 1
     (unit,) = json.loads(gzip.decompress(out.read_bytes()))["units"]
     ring = unit["geometry"]["coordinates"][0]
-    signed = sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False)) / 2
+    signed = sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(ring)) / 2
     assert signed > 0 and all(round(c, 4) == c for point in ring for c in point)  # RFC 7946; 4 decimals
     assert not list(tmp_path.glob("*.part"))
 
