@@ -396,6 +396,20 @@ def test_an_uploaded_event_file_is_drawn_and_its_bad_rows_listed(page, app_url, 
     assert page.outside == []
 
 
+def test_a_long_upload_says_its_progress_in_the_page_then_draws(page, app_url, tmp_path):
+    """An upload of 250,000 rows is read with a progress bar in the sidebar (rows read, problems so far, time
+    left), updated every 100,000 rows, gone when the dataset is drawn."""
+    path = synthetic.write_events_csv(tmp_path / "long.csv", 250_000, seed=5)
+    page.goto(app_url)
+    map_frame(page)
+    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(path))
+    bar = page.locator('[data-testid="stSidebar"] [data-testid="stProgress"]')
+    bar.filter(has_text="Reading long.csv: 100,000 rows, 0 problems so far").first.wait_for(timeout=60000)
+    assert re.search(r"about \d+ s left", bar.first.inner_text())
+    page.get_by_text("250,000 rows, 250,000 drawn", exact=False).first.wait_for(timeout=120000)
+    bar.first.wait_for(state="detached", timeout=30000)
+
+
 # --- a second story (fictional, 2022, other sides and layers) --------------------------------
 
 

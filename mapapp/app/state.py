@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+import time
+from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -59,10 +62,38 @@ def get_events_file(path: str, mtime_ns: int, size: int, scope: events.Scope) ->
     return preload.events_file(path) or events.publish_or_error(Path(path), scope=scope)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the event dataset…")
-def get_events_upload(file_id: str, _uploaded: Any, scope: events.Scope) -> events.PublishedEvents | GeoDataError:
-    """An uploaded event CSV, read and published once per upload (reruns do not touch its bytes)."""
-    return events.publish_or_error(_uploaded.getvalue(), _uploaded.name, scope=scope)
+# Uploads read and published, the latest few (an LRU of its own rather than st.cache_resource: the reading says its
+# progress in the page, and elements written while a cached function runs would be replayed on every later hit).
+_UPLOADS: OrderedDict[tuple[str, events.Scope], events.PublishedEvents | GeoDataError] = OrderedDict()
+_UPLOADS_LOCK = threading.Lock()
+UPLOADS_KEPT = 4
+
+
+def get_events_upload(uploaded: Any, scope: events.Scope) -> events.PublishedEvents | GeoDataError:
+    """An uploaded event CSV, read and published once per upload (reruns do not touch its bytes); while it is
+    read, a progress bar at the top of the sidebar says the rows read, the problems so far and the time left."""
+    key = (str(uploaded.file_id), scope)
+    with _UPLOADS_LOCK:
+        if key in _UPLOADS:
+            _UPLOADS.move_to_end(key)
+            return _UPLOADS[key]
+    slot, started = st.sidebar.empty(), time.monotonic()
+
+    def progress(rows: int, problems: int, share: float) -> None:
+        elapsed = time.monotonic() - started
+        left = f", about {elapsed * (1 - share) / share:.0f} s left" if share > 0 else ""
+        slot.progress(min(share, 1.0), text=f"Reading {uploaded.name}: {rows:,} rows, {problems:,} problems so far{left}")
+
+    slot.progress(0.0, text=f"Reading {uploaded.name}…")
+    try:
+        result = events.publish_or_error(uploaded.getvalue(), uploaded.name, scope=scope, progress=progress)
+    finally:
+        slot.empty()
+    with _UPLOADS_LOCK:
+        _UPLOADS[key] = result
+        while len(_UPLOADS) > UPLOADS_KEPT:
+            _UPLOADS.popitem(last=False)
+    return result
 
 
 def story_scope(story: Story) -> events.Scope:
@@ -75,7 +106,7 @@ def current_events(story: Story) -> events.PublishedEvents | GeoDataError | None
     """The event dataset in use: the uploaded file, else ``$MAPAPP_EVENTS``, else none."""
     uploaded = uploaded_file()
     if uploaded is not None:
-        return get_events_upload(uploaded.file_id, uploaded, story_scope(story))
+        return get_events_upload(uploaded, story_scope(story))
     path = os.environ.get(settings.EVENTS_ENV)
     if not path:
         return None

@@ -42,7 +42,7 @@ from mapapp.events.dataset import (
     within,
 )
 from mapapp.events.reports import evict_lru
-from mapapp.events.rows import read_events
+from mapapp.events.rows import Progress, read_events
 from mapapp.events.sources import load_events
 from mapapp.story.validate import GeoDataError
 
@@ -152,15 +152,17 @@ def _write_folder(folder: Path, events: EventSet, chunk: int, manifest: dict) ->
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def publish_or_error(source: Path | bytes, name: str | None = None, scope: Scope | None = None) -> PublishedEvents | GeoDataError:
+def publish_or_error(
+    source: Path | bytes, name: str | None = None, scope: Scope | None = None, progress: Progress | None = None
+) -> PublishedEvents | GeoDataError:
     """Read and publish a file; a file-level fault is returned, not raised (the app shows it).
 
     A file on the server's disk (``$MAPAPP_EVENTS``) is published under its content hash; an upload
     (bytes) under a random name that only the uploading session's page knows (see :func:`publish`)."""
     try:
         if isinstance(source, Path):
-            return publish(load_events(source, scope))
-        return publish(within(read_events(source, name), scope), private=True)
+            return publish(load_events(source, scope, progress))
+        return publish(within(read_events(source, name, progress), scope), private=True)
     except GeoDataError as exc:
         return exc
     finally:
