@@ -433,12 +433,15 @@ def test_every_data_file_is_listed_in_the_data_readme():
 
 def test_a_road_held_by_a_side_names_the_side_in_its_colour_and_words(data_copy, story):
     """The registry says "held by one side"; which side is the story's data (``by``), checked against its sides."""
+    from datetime import date
+
     from mapapp.render.legend import legend
     from mapapp.story.layers import KINDS
+    from mapapp.story.records import State
     from mapapp.story.states import state_words
 
     opposition = story.manifest.side("opposition")
-    assert state_words(story, KINDS["highways"], {"status": "held", "by": "opposition"}) == (
+    assert state_words(story, KINDS["highways"], State(date(2020, 2, 1), "held", by="opposition")) == (
         "held by opposition",
         opposition.colour,
     )

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from mapapp.story.timeline import state_at
+from mapapp.story.records import state_on
 
 STATUS_TABLE = [
     ("saraqeb", "2020-01-15", "opposition", False),
@@ -35,10 +35,10 @@ def test_status_at(story, place_id, day, controller, disputed):
 
 def test_disputed_status_lists_every_claim_with_its_source(story):
     status = story.status("saraqeb", date(2020, 2, 26))
-    assert {c.get("source") if isinstance(c.get("source"), str) else tuple(c["source"]) for c in status.claims} >= {
-        "wikipedia-m5"
-    }
-    assert any(c["adopted"] for c in status.claims)
+    assert {key for c in status.claims for key in c.sources} >= {"wikipedia-m5"}
+    assert any(c.adopted for c in status.claims) and any(c.day and not c.adopted for c in status.claims)
+    said = status.as_dict()["claims"]  # the command line's JSON: dates as ISO text, sources as lists
+    assert all(isinstance(c["date"], str) and isinstance(c["source"], list) for c in said)
 
 
 def test_history_is_dated_and_ordered(story):
@@ -50,14 +50,12 @@ def test_history_is_dated_and_ordered(story):
     "day, status", [("2020-02-10", "cut"), ("2020-02-20", "open"), ("2020-02-27", "cut"), ("2020-03-03", "open")]
 )
 def test_m5_state_at_saraqeb(story, day, status):
-    states = story.layers["highways"].loc["m5-saraqeb"]["states"]
-    assert state_at(states, date.fromisoformat(day))["status"] == status
+    assert state_on(story.states_of("m5-saraqeb"), date.fromisoformat(day)).status == status
 
 
 @pytest.mark.parametrize("day, status", [("2020-02-20", "operating"), ("2020-02-27", "besieged")])
 def test_sheer_maghar_post(story, day, status):
-    states = story.layers["posts"].loc["op-11-sheer-maghar"]["states"]
-    assert state_at(states, date.fromisoformat(day))["status"] == status
+    assert state_on(story.states_of("op-11-sheer-maghar"), date.fromisoformat(day)).status == status
 
 
 def test_the_m5_is_cut_at_saraqeb_only(story):

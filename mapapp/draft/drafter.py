@@ -24,13 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from mapapp import settings
-from mapapp.draft import regions
 from mapapp.draft.callouts import candidate_callouts
 from mapapp.draft.dates import article_date, find_dates, news_day
 from mapapp.draft.gazetteer import Gazetteer, exact_key
 from mapapp.draft.gazetteer import load as load_gazetteer
 from mapapp.draft.geoparse import geoparse
 from mapapp.draft.readings import Found, Geoparse
+from mapapp.draft.regions import PRECISION_M as REGION_PRECISION_M
+from mapapp.draft.regions import SOURCE as REGION_SOURCE
+from mapapp.draft.regions import SOURCE_ID as REGION_SOURCE_ID
+from mapapp.draft.regions import lookup as region_lookup
 from mapapp.draft.speakers import find_speakers, person_names
 from mapapp.draft.words import ARABIC_COUNTRIES
 from mapapp.story.article import build_article
@@ -108,14 +111,14 @@ def _precision_m(population: int) -> int:
 def _region_feature(found: Found, fid: str, countries: list[str]) -> dict | None:
     """A region the article names, with the shape of the admin-1 unit of that name in its countries (one only)."""
     name = found.spellings[0]
-    matches = regions.lookup(name, countries)
+    matches = region_lookup(name, countries)
     if len(matches) != 1:
         return None
     unit = matches[0]
     passages = sorted({o.passage for o in found.occurrences})
     props: dict[str, Any] = {
         "id": fid, "name": name, "kind": found.kind, "aliases": found.spellings[1:], "draft": True,
-        "source": [regions.SOURCE_ID], "precision": "approximate", "precision_m": regions.PRECISION_M,
+        "source": [REGION_SOURCE_ID], "precision": "approximate", "precision_m": REGION_PRECISION_M,
         "country": unit.country,
         "source_text": f"Natural Earth 1:10m admin-1 {unit.name!r} ({unit.country}, {unit.kind or 'admin-1 unit'}), "
         f"simplified to about 1 km; matched {name!r}, named in passage(s) {', '.join(passages)}",
@@ -329,8 +332,8 @@ def draft_story(
         "article": {"title": headline, "date": day.isoformat(), "leaning": "article", "publisher": "(to be filled in)"},
         "geonames": GEONAMES_SOURCE,
     }
-    if any(regions.SOURCE_ID in f["properties"]["source"] for f in features):
-        sources[regions.SOURCE_ID] = regions.SOURCE
+    if any(REGION_SOURCE_ID in f["properties"]["source"] for f in features):
+        sources[REGION_SOURCE_ID] = REGION_SOURCE
     places = {"type": "FeatureCollection", "features": features}
     callouts = candidate_callouts(body, [f for f in features if f["geometry"]], dates)
     for callout in callouts:  # a date outside the story's timeline is left to the reviewer

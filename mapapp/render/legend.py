@@ -14,7 +14,6 @@ from jinja2 import Template
 from mapapp.render.escape import escape_text
 from mapapp.story.layers import KINDS, Look
 from mapapp.story.model import Story
-from mapapp.story.validate import as_list
 
 
 @dataclass(frozen=True)
@@ -74,10 +73,7 @@ def _status_entries(story: Story, layer: str, status: str, look: Look) -> list[t
     """A status's legend lines: one, or one per side it names ("held by <side>", in the side's colour)."""
     if not look.by_side:
         return [(look.colour, status.replace("-", " "), look.legend, look.ring)]
-    gdf = story.layers[layer]
-    by = {
-        str(s.get("by")) for states in gdf["states"] for s in as_list(states) if isinstance(s, dict) and s.get("status") == status
-    }
+    by = {s.by for fid in story.layers[layer].index for s in story.states_of(str(fid)) if s.status == status and s.by}
     sides = [story.manifest.side(side) for side in sorted(by)]
     words = status.replace("-", " ")
     return [(side.colour, f"{words} by {side.label}", f"{words} by {side.label}", look.ring) for side in sides]
@@ -86,9 +82,9 @@ def _status_entries(story: Story, layer: str, status: str, look: Look) -> list[t
 def _statuses_used(story: Story, layer: str) -> set[str]:
     """The statuses the layer's features take on some date (the legend lists no symbol the map never draws)."""
     gdf = story.layers.get(layer)
-    if gdf is None or "states" not in gdf.columns:
+    if gdf is None:
         return set()
-    return {str(state.get("status")) for states in gdf["states"] for state in as_list(states) if isinstance(state, dict)}
+    return {s.status for fid in gdf.index for s in story.states_of(str(fid))}
 
 
 def _side_gains(story: Story, layer: str, side: str) -> bool:

@@ -23,6 +23,7 @@ from mapapp.render.legend import legend
 from mapapp.story.article import Passage
 from mapapp.story.layers import KINDS
 from mapapp.story.model import Story
+from mapapp.story.records import Claim
 from mapapp.story.states import current_state, describe_day, state_words
 from mapapp.story.timeline import timeline_events
 from mapapp.story.validate import as_list, is_number
@@ -121,10 +122,10 @@ def control_status(story: Story, place_id: str) -> list[dict]:
         status = story.status(place_id, day)
         claims = [
             {
-                "date": c.get("date", ""),
-                "text": c.get("text", "adopted date"),
-                "sources": as_list(c.get("source")),
-                "source_text": source_text(story, as_list(c.get("source"))),
+                "date": _ISO(c.day) if c.day else "",
+                "text": c.text or ("adopted date" if c.adopted else ""),
+                "sources": list(c.sources),
+                "source_text": source_text(story, list(c.sources)),
             }
             for c in status.claims
         ]
@@ -157,24 +158,23 @@ def control_history(story: Story, place_id: str) -> list[dict]:
     ]
 
 
-def _claim(story: Story, claim: dict) -> dict:
-    source = str(claim.get("source", ""))
+def _claim(story: Story, claim: Claim) -> dict:
     return {
-        "date": claim.get("date", ""),
-        "text": claim.get("text", ""),
-        "source": source,
-        "source_text": source_text(story, [source]) if source else "",
+        "date": _ISO(claim.day) if claim.day else "",
+        "text": claim.text,
+        "source": list(claim.sources),
+        "source_text": source_text(story, list(claim.sources)),
     }
 
 
-def states_status(story: Story, feature: dict) -> list[dict]:
-    entries = as_list(feature.get("states"))
-    boundaries = [d for d in (date.fromisoformat(e["date"]) for e in entries if isinstance(e.get("date"), str))]
-    kind = KINDS[feature["layer"]]
+def states_status(story: Story, fid: str) -> list[dict]:
+    """What a feature with dated states is, as intervals: its status and the words for it."""
+    kind = KINDS[story.entity(fid)["layer"]]
+    boundaries = [s.day for s in story.states_of(fid)]
 
     def on(day: date) -> dict:
-        state = current_state(feature, day)
-        return {"status": state.get("status", "unknown"), "words": state_words(story, kind, state)[0]}
+        state = current_state(story, fid, day)
+        return {"status": state.status if state else "unknown", "words": state_words(story, kind, state)[0]}
 
     return _intervals(story, boundaries, on)
 
@@ -204,24 +204,24 @@ def _place_view(story: Story, place_id: str) -> dict:
         view["status"] = control_status(story, place_id) if story.history(place_id) else []
         view["history"] = control_history(story, place_id)
     elif kind.panel == "states":
-        view["status"] = states_status(story, feature)
+        view["status"] = states_status(story, place_id)
         view["states"] = [
             {
-                "date": e.get("date", ""),
-                "status": e.get("status", ""),
+                "date": _ISO(e.day),
+                "status": e.status,
                 "words": state_words(story, kind, e)[0],
-                "note": e.get("note") or e.get("event") or "",
-                "claims": [_claim(story, c) for c in e.get("claims") or []],
+                "note": e.note or e.event,
+                "claims": [_claim(story, c) for c in e.claims],
             }
-            for e in as_list(feature.get("states"))
+            for e in story.states_of(place_id)
         ]
     elif kind.panel == "dated":
         view["dated"] = {
             "date": feature.get("date"),
             "date_to": feature.get("date_to") if isinstance(feature.get("date_to"), str) else None,
             "claims": [
-                {"text": c.get("text", ""), "source": story.source(c.get("source")).get("title", "")}
-                for c in feature.get("claims") or []
+                {"text": c.text, "source": "; ".join(story.source(key).get("title", "") for key in c.sources)}
+                for c in story.claims_of(place_id)
             ],
         }
     return view

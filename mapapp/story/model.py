@@ -20,6 +20,7 @@ from mapapp.story.article import Article, Passage, link_targets, load_article
 from mapapp.story.layer_files import load_basemap_extras, load_layers, load_sources
 from mapapp.story.layers import BOUNDARIES, KINDS, PLACES
 from mapapp.story.manifest import Manifest, load_manifest
+from mapapp.story.records import Claim, State, claims_from, states_from
 from mapapp.story.timeline import Change, Status, changes_from_layers, history, status_at
 from mapapp.story.validate import GeoDataError, Problem, feature_id
 
@@ -132,6 +133,24 @@ class Story:
 
     def history(self, place_id: str) -> list[Change]:
         return history(self.changes, place_id)
+
+    def states_of(self, fid: str) -> tuple[State, ...]:
+        """The feature's dated states, oldest first (none for a kind without states)."""
+        return self.derived("states", lambda: self._index("states", states_from)).get(fid, ())
+
+    def claims_of(self, fid: str) -> tuple[Claim, ...]:
+        """What sources say of the feature beside the adopted account (its own ``claims``)."""
+        return self.derived("claims", lambda: self._index("claims", claims_from)).get(fid, ())
+
+    def _index(self, column: str, parse: Callable[[Any], T]) -> dict[str, T]:
+        """Every feature's ``column`` parsed into records, once."""
+        return {
+            str(fid): parse(value)
+            for gdf in self.layers.values()
+            if column in gdf.columns
+            for fid, value in gdf[column].items()
+            if isinstance(value, list)
+        }
 
     def source(self, key: str) -> dict:
         return {"key": key, **self.sources.get(key, {"title": key, "leaning": "unknown"})}

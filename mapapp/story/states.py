@@ -14,7 +14,7 @@ from typing import Any
 
 from mapapp.story.layers import KINDS, PLACES, UNKNOWN_LOOK, LayerKind, Look
 from mapapp.story.model import Story
-from mapapp.story.timeline import state_at
+from mapapp.story.records import State, state_on
 from mapapp.story.validate import as_list, is_number, parse_iso_date
 
 NO_CLAIM = "no dated control claim in this dataset"
@@ -75,21 +75,21 @@ def status_look(kind: LayerKind, status: str) -> Look:
     return kind.statuses.get(status) or kind.statuses.get("unknown") or Look(*UNKNOWN_LOOK)
 
 
-def state_words(story: Story, kind: LayerKind, state: dict) -> tuple[str, str]:
+def state_words(story: Story, kind: LayerKind, state: State | None) -> tuple[str, str]:
     """A dated state as a reader says it, and its colour: "cut", "partly besieged", "held by <side>" (a status
-    whose look names a side is drawn in the colour of the side its ``by`` names)."""
-    status = str(state.get("status") or "unknown")
+    whose look names a side is drawn in the colour of the side its ``by`` names); "unknown" before the first."""
+    status = state.status if state is not None else "unknown"
     look = status_look(kind, status)
     words = status.replace("-", " ")
-    if look.by_side and isinstance(state.get("by"), str):
-        side = story.manifest.side(state["by"])
+    if look.by_side and state is not None and state.by is not None:
+        side = story.manifest.side(state.by)
         return f"{words} by {side.label}", side.colour
     return words, look.colour
 
 
-def current_state(feature: dict, day: date) -> dict:
-    """The entry of a feature's ``states`` in force on ``day`` ({} before the first)."""
-    return state_at(as_list(feature.get("states")), day) or {}
+def current_state(story: Story, fid: str, day: date) -> State | None:
+    """The feature's state in force on ``day`` (None before the first)."""
+    return state_on(story.states_of(fid), day)
 
 
 _Look = tuple[str, str, str, str | None] | None  # (status, colour, label, claimed by), or None: not drawn that day
@@ -134,9 +134,9 @@ def _superseded(story: Story) -> dict[str, date]:
 
 
 def _states(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Look:
-    states = as_list(row["states"])
-    state = state_at(states, day) or {}
-    status = state.get("status", "unknown")
+    states = story.states_of(fid)
+    state = state_on(states, day)
+    status = state.status if state is not None else "unknown"
     words, colour = state_words(story, kind, state)
     label = f"{row['name']}: {words}"
     span = _status_span(states, day)
@@ -146,10 +146,10 @@ def _states(story: Story, kind: LayerKind, fid: str, row: Any, day: date) -> _Lo
     return status, colour, label, None
 
 
-def _status_span(states: list[dict], day: date) -> tuple[date, date | None] | None:
+def _status_span(states: tuple[State, ...], day: date) -> tuple[date, date | None] | None:
     """First and last day (None: still so) of the run of states with the status in force on ``day``;
     repeated entries of one status (a post still operating, reconfirmed) are one run."""
-    dated = sorted((d, s.get("status")) for s in states if (d := parse_iso_date(s.get("date"))) is not None)
+    dated = [(s.day, s.status) for s in states]  # oldest first
     current = [i for i, (d, _status) in enumerate(dated) if d <= day]
     if not current:
         return None
@@ -230,7 +230,7 @@ def _states_summary(story: Story, layer: str, day: date) -> str:
     label = story.manifest.label(layer)
     if kind.geometry_types <= {"LineString", "MultiLineString"}:  # few, named: say each one
         said = [(story.feature(s.id), s) for s in states]
-        return "; ".join(f"{f['name']} {state_words(story, kind, current_state(f, day))[0]}" for f, _s in said)
+        return "; ".join(f"{f['name']} {state_words(story, kind, current_state(story, s.id, day))[0]}" for f, s in said)
     counts: dict[str, int] = {}
     for s in states:
         counts[s.status] = counts.get(s.status, 0) + 1
@@ -273,9 +273,9 @@ def _changed(story: Story, kind: LayerKind, fid: str, before: str, after: str, s
         day, sources = status.since, status.sources
         before, after = story.manifest.side(before).label, story.manifest.side(after).label
     else:
-        span = _status_span(as_list(feature.get("states")), second)
+        span = _status_span(story.states_of(fid), second)
         day = span[0] if span else None
-        state = current_state(feature, second)
-        sources = as_list(state.get("source")) or as_list(feature.get("source"))
+        state = current_state(story, fid, second)
+        sources = list(state.sources if state is not None else ()) or as_list(feature.get("source"))
     return {"date": day, "layer": kind.id, "id": fid, "name": feature["name"], "before": before, "after": after,
             "sources": list(sources)}  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Any
 import geopandas as gpd
 
 from mapapp.story.layers import CONTROL, KINDS
+from mapapp.story.records import Claim, claims_from
 from mapapp.story.validate import as_list, parse_iso_date
 
 Day = date  # the field Change.date shadows the type inside the class body
@@ -33,14 +34,14 @@ class Change:
     before: str
     after: str
     sources: tuple[str, ...]
-    claims: tuple[dict, ...]
+    claims: tuple[Claim, ...]
     note: str = ""
     layer: str = CONTROL  # the layer it comes from (a kind with rule "change")
 
     @property
     def claimed_dates(self) -> list[Day]:
         """The adopted date and every date a claim gives."""
-        dates = [self.date] + [parse_iso_date(c.get("date")) for c in self.claims]
+        dates = [self.date] + [c.day for c in self.claims]
         return sorted({d for d in dates if d is not None})
 
     def disputed_on(self, day: Day) -> bool:
@@ -60,7 +61,7 @@ class Status:
     change_id: str | None
     sources: list[str] = field(default_factory=list)
     disputed: bool = False
-    claims: list[dict] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -72,7 +73,7 @@ class Status:
             "change_id": self.change_id,
             "sources": self.sources,
             "disputed": self.disputed,
-            "claims": self.claims,
+            "claims": [c.as_dict() for c in self.claims],
             "note": self.note,
         }
 
@@ -96,7 +97,7 @@ def changes_from_layers(layers: dict[str, gpd.GeoDataFrame]) -> list[Change]:
                     before=row["before"],
                     after=row["after"],
                     sources=tuple(as_list(row.get("source"))),
-                    claims=tuple(c for c in as_list(row.get("claims")) if isinstance(c, dict)),
+                    claims=claims_from(row.get("claims")),
                     note=row.get("note") if isinstance(row.get("note"), str) else "",
                     layer=kind.id,
                 )
@@ -124,22 +125,9 @@ def status_at(changes: Iterable[Change], place_id: str, day: date) -> Status:
     for change in own:  # a disputed window around any change overrides the plain answer
         if change.disputed_on(day):
             status.disputed = True
-            status.claims = [
-                {"date": change.date.isoformat(), "adopted": True, "source": list(change.sources)},
-                *[{**claim, "adopted": False} for claim in change.claims],
-            ]
+            status.claims = [Claim("", change.sources, change.date, adopted=True), *change.claims]
             status.note = f"sources disagree on the date of {change.name}"
     return status
-
-
-def state_at(states: Iterable[dict], day: date) -> dict | None:
-    """The last entry of a dated ``states`` list (``{"date": ...}``) on or before ``day``."""
-    current = None
-    for entry in sorted(states or [], key=lambda s: s.get("date", "")):
-        d = parse_iso_date(entry.get("date"))
-        if d is not None and d <= day:
-            current = entry
-    return current
 
 
 def timeline_events(layers: dict[str, gpd.GeoDataFrame], related: list[dict]) -> list[dict]:
