@@ -10,6 +10,7 @@ from mapapp import settings
 from mapapp.app.state import KEY_STATUS_INTO_VIEW, jump_to_event, select_passage, select_place
 from mapapp.app.text import escape_html, escape_md, highlighted, holder_phrase, human_date, source_link, source_names
 from mapapp.render import viewmodel
+from mapapp.render.viewtypes import DatedView, PlaceView, SourceView
 from mapapp.story.article import Passage
 from mapapp.story.model import Story
 from mapapp.story.states import changes_between
@@ -41,12 +42,12 @@ def render_place_panel(story: Story) -> None:
     render_place_passages(story, place_id)
 
 
-def render_sources(sources: list[dict]) -> None:
+def render_sources(sources: list[SourceView]) -> None:
     for src in sources:
         st.caption(f"Source [{escape_md(src['leaning'])}]: {escape_md(src['title'])}{source_link(src['url'])}")
 
 
-def render_status(story: Story, view: dict, day: date) -> None:
+def render_status(story: Story, view: PlaceView, day: date) -> None:
     """The panel section the feature's kind declares (see mapapp.story.layers: ``panel``)."""
     if view["panel"] == "control-history":
         render_control_history(story, view, day)
@@ -56,7 +57,7 @@ def render_status(story: Story, view: dict, day: date) -> None:
         render_dated(story, view["dated"])
 
 
-def render_control_history(story: Story, view: dict, day: date) -> None:
+def render_control_history(story: Story, view: PlaceView, day: date) -> None:
     status = viewmodel.interval_on(view["status"], day)
     if status is None:
         st.caption("No dated control claim for this place in the dataset.")
@@ -87,7 +88,7 @@ def render_control_history(story: Story, view: dict, day: date) -> None:
         render_sources(change["sources"])
 
 
-def render_states(story: Story, view: dict, day: date) -> None:
+def render_states(story: Story, view: PlaceView, day: date) -> None:
     status = viewmodel.interval_on(view["status"], day)
     words = status["words"] if status else "unknown"
     st.markdown(f"**As of {human_date(day)}:** {escape_md(words)}")
@@ -98,7 +99,7 @@ def render_states(story: Story, view: dict, day: date) -> None:
             st.caption(f"  other account: {human_date(claim['date'])} {escape_md(claim['text'])} ({by})")
 
 
-def render_dated(story: Story, dated: dict) -> None:
+def render_dated(story: Story, dated: DatedView) -> None:
     until = f" to {human_date(dated['date_to'])}" if dated["date_to"] else ""
     st.markdown(f"**Date:** {human_date(dated['date'])}{until}")
     if dated["claims"]:

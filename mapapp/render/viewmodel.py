@@ -16,10 +16,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 from mapapp import contract
 from mapapp.render.legend import legend
+from mapapp.render.viewtypes import (
+    ClaimView,
+    Description,
+    HistoryEntry,
+    PassageView,
+    PlaceView,
+    SourceView,
+    StatusClaimView,
+    StepView,
+    TimelineEntry,
+)
 from mapapp.story.article import Passage
 from mapapp.story.layers import KINDS
 from mapapp.story.model import Story
@@ -40,7 +50,7 @@ def describe_precision(feature: dict) -> str:
     return str(precision or "")
 
 
-def source_view(story: Story, key: str) -> dict:
+def source_view(story: Story, key: str) -> SourceView:
     src = story.source(key)
     url = src.get("url")
     publisher = src.get("publisher")
@@ -120,7 +130,7 @@ def control_status(story: Story, place_id: str) -> list[dict]:
 
     def at(day: date) -> dict:
         status = story.status(place_id, day)
-        claims = [
+        claims: list[StatusClaimView] = [
             {
                 "date": _ISO(c.day) if c.day else "",
                 "text": c.text or ("adopted date" if c.adopted else ""),
@@ -143,7 +153,7 @@ def control_status(story: Story, place_id: str) -> list[dict]:
     return _intervals(story, boundaries, at)
 
 
-def control_history(story: Story, place_id: str) -> list[dict]:
+def control_history(story: Story, place_id: str) -> list[HistoryEntry]:
     return [
         {
             "date": _ISO(c.date),
@@ -158,7 +168,7 @@ def control_history(story: Story, place_id: str) -> list[dict]:
     ]
 
 
-def _claim(story: Story, claim: Claim) -> dict:
+def _claim(story: Story, claim: Claim) -> ClaimView:
     return {
         "date": _ISO(claim.day) if claim.day else "",
         "text": claim.text,
@@ -179,7 +189,7 @@ def states_status(story: Story, fid: str) -> list[dict]:
     return _intervals(story, boundaries, on)
 
 
-def place_view(story: Story, place_id: str) -> dict:
+def place_view(story: Story, place_id: str) -> PlaceView:
     """Everything the place panel shows for ``place_id`` (plain text; see the module docstring).
 
     Computed once per place (the panel asks on every rerun while a place is selected); read-only."""
@@ -187,10 +197,10 @@ def place_view(story: Story, place_id: str) -> dict:
     return story.derived(f"place-view-{place_id}", lambda: _place_view(story, place_id))
 
 
-def _place_view(story: Story, place_id: str) -> dict:
+def _place_view(story: Story, place_id: str) -> PlaceView:
     feature = story.feature(place_id)
     kind = KINDS[feature["layer"]]
-    view: dict[str, Any] = {
+    view: PlaceView = {
         "id": place_id,
         "name": feature["name"],
         "layer": feature["layer"],
@@ -243,7 +253,7 @@ def passage_segments(passage: Passage) -> list[tuple[str, list[str]]]:
     return segments
 
 
-def passage_view(story: Story, passage: Passage) -> dict:
+def passage_view(story: Story, passage: Passage) -> PassageView:
     return {
         "id": passage.id,
         "kind": passage.kind,
@@ -254,11 +264,11 @@ def passage_view(story: Story, passage: Passage) -> dict:
     }
 
 
-def descriptions(story: Story) -> list[dict]:
+def descriptions(story: Story) -> list[Description]:
     """The map's text alternative for every day of the timeline, as intervals (it changes on few days)."""
     start, end = story.manifest.timeline_start, story.manifest.timeline_end
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    out: list[dict] = []
+    out: list[Description] = []
     for day in days:
         text = describe_day(story, day).split(": ", 1)[-1]  # without "As of <day>": the renderer adds its day
         if out and out[-1]["text"] == text:
@@ -271,11 +281,12 @@ def descriptions(story: Story) -> list[dict]:
 TIMELINE_BACKGROUND_DAYS = 200  # events this long before the timeline are background, not the founding of every post
 
 
-def timeline_view(story: Story) -> list[dict[str, Any]]:
+def timeline_view(story: Story) -> list[TimelineEntry]:
     """The Timeline tab's entries, by date, for the app and the site: each dated event once (a change recorded in
     two layers under one title is one line), with the day as the map writes it and the places to show."""
     earliest = story.manifest.timeline_start - timedelta(days=TIMELINE_BACKGROUND_DAYS)
-    entries, seen = [], set()
+    entries: list[TimelineEntry] = []
+    seen = set()
     for event in timeline_events(story.layers, story.article.related):
         key = (event["date"], event["kind"], event["title"])
         if event["date"] < earliest or key in seen:
@@ -293,7 +304,7 @@ def site_view(story: Story) -> dict:
     """The whole story as the published site reads it."""
     manifest = story.manifest
     timeline = {"start": _ISO(manifest.timeline_start), "end": _ISO(manifest.timeline_end), "about": manifest.timeline_about}
-    walk = [
+    walk: list[StepView] = [
         {"passage": step.passage_id, "day": _ISO(step.day) if step.day else None, "places": list(step.place_ids)}
         for step in walk_steps(story)
     ]
