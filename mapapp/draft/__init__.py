@@ -2,7 +2,8 @@
 
 ``gazetteer`` (GeoNames places of 500+ people, read offline); ``geoparse`` (names in the text to
 places: ``words`` its vocabulary, ``readings`` what it finds, ``resolve`` the reading chosen and the doubts);
-``dates`` and ``speakers`` (read from the text); ``drafter`` (the folder written with its review list).
+``dates`` and ``speakers`` (read from the text); ``regions`` (named regions' outlines, Natural Earth admin-1);
+``callouts`` (what happened, from incident sentences); ``drafter`` (the folder) and ``review`` (its review list).
 """
 
 from mapapp.draft.dates import find_dates
