@@ -90,12 +90,20 @@ class Editor:
         self.idle()
 
     def type(self, key: str, text: str, *, in_form: bool = False) -> None:
-        """Type into a field; outside a form, Enter sends it (in a form, Enter would submit the half-filled form)."""
-        field = self.page.locator(f".st-key-{key} input, .st-key-{key} textarea").first
-        field.fill(text)
-        if not in_form:
+        """Type into a field; outside a form, Enter sends it (in a form, Enter would submit the half-filled form).
+        The map reports its view when it is redrawn, and the rerun that follows may draw the field again under the
+        typing: the field is read back once the page is idle, and typed again until it holds the text."""
+        deadline = time.monotonic() + 30
+        while True:
+            field = self.page.locator(f".st-key-{key} input, .st-key-{key} textarea").first
+            field.fill(text)
+            if in_form:
+                return
             field.press("Enter")
             self.idle()
+            if field.input_value() == text:
+                return
+            assert time.monotonic() < deadline, f"{key}: typed {text!r}, the field holds {field.input_value()!r}"
 
     def date(self, key: str, iso: str) -> None:
         """A date typed into a date field's segments (year, month, day: each moves on when full), then left."""
@@ -292,8 +300,8 @@ def test_a_journalist_goes_from_the_article_to_a_published_story_through_the_pag
     ed.shot("drawn")
     ed.tab("Features")  # what happened there, written on the map
     ed.choose("feature_pick", "Front line on the Dnipro · Front")
-    ed.type("callout_text", "Russian forces pull back across the river")
     ed.choose("callout_passage", "p01 ·")
+    ed.type("callout_text", "Russian forces pull back across the river")
     ed.click("add_callout")
     ed.saved("callout at front-line-on-the-dnipro")
 

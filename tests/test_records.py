@@ -37,3 +37,17 @@ def test_a_claim_says_itself_as_the_command_line_prints_it():
 def test_the_shipped_story_reads_records_not_properties(story):
     assert [s.status for s in story.states_of("m5-saraqeb")][:2] == ["cut", "open"]
     assert story.states_of("saraqeb") == () and story.claims_of("no-such-feature") == ()
+
+
+def test_every_feature_is_a_typed_record_with_its_position_source_and_dates(story):
+    import pytest
+
+    saraqeb = story.record("saraqeb")
+    assert (saraqeb.layer, saraqeb.kind, saraqeb.precision, saraqeb.geonameid) == ("places", "town", "exact", 164816)
+    assert saraqeb.precision_m == 1500.0 and "Saraqib" in saraqeb.aliases and saraqeb.sources == ("geonames",)
+    strike = story.record("inc-airstrike-2020-02-27")
+    assert strike.day == date(2020, 2, 27) and strike.geometry.geom_type == "Point"
+    segment = story.record("m5-saraqeb")
+    assert segment.part_of == "m5" and story.record("m5").ref
+    with pytest.raises(KeyError, match="unknown feature"):
+        story.record("nowhere")

@@ -17,6 +17,7 @@ import streamlit as st
 from mapapp import events, settings
 from mapapp.app import preload
 from mapapp.story.model import Story, load_story
+from mapapp.story.records import Feature
 from mapapp.story.validate import GeoDataError, Problem, parse_iso_date
 from mapapp.story.walk import Step, step_from, step_of
 
@@ -261,7 +262,7 @@ def focus_for(story: Story, place_ids: list[str], max_zoom: int = settings.SELEC
     """Centre and zoom that show ``place_ids``; a walk step passes ``settings.STEP_MAX_ZOOM`` so that its view
     keeps enough of the surroundings to say where it is. An approximate point counts with its circle of
     uncertainty: the view never zooms closer than its position is known (the site's walk does the same)."""
-    found = [_uncertain_bounds(story.feature(pid)) for pid in place_ids if pid in story.entities]
+    found = [_uncertain_bounds(story.record(pid)) for pid in place_ids if pid in story.entities]
     boxes = [b for b in found if b is not None]
     if not boxes:
         return None
@@ -272,15 +273,15 @@ def focus_for(story: Story, place_ids: list[str], max_zoom: int = settings.SELEC
     return ((miny + maxy) / 2, (minx + maxx) / 2, min(zoom, max_zoom))
 
 
-def _uncertain_bounds(feature: dict) -> tuple[float, float, float, float] | None:
+def _uncertain_bounds(feature: Feature) -> tuple[float, float, float, float] | None:
     """The feature's bounds, an approximate point's grown by its radius (``precision_m``)."""
-    geometry = feature.get("geometry")
+    geometry = feature.geometry
     if geometry is None or geometry.is_empty:
         return None
     minx, miny, maxx, maxy = geometry.bounds
-    radius = feature.get("precision_m")
-    if feature.get("precision") == "approximate" and geometry.geom_type == "Point" and radius and radius == radius:
-        dlat = float(radius) / 111_320
+    radius = feature.precision_m
+    if feature.precision == "approximate" and geometry.geom_type == "Point" and radius:
+        dlat = radius / 111_320
         dlon = dlat / max(math.cos(math.radians(miny)), 0.05)
         return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
     return (minx, miny, maxx, maxy)

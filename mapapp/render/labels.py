@@ -39,13 +39,13 @@ def ranked_labels(story: Story) -> list[dict]:
         return []
     named = {pid: len(story.passages_for(pid)) for pid in places.index}
     keyed: list[tuple[tuple[int, int, str], dict]] = []
-    for fid, row in places.iterrows():
-        geom = row.geometry
+    for fid in places.index:
+        place = story.record(str(fid))
+        geom = place.geometry
         if geom is None or geom.is_empty or geom.geom_type != "Point":
             continue  # areas and lines are named by their outline and tooltip, not a point label
-        name_ar = row.get("name_ar") if isinstance(row.get("name_ar"), str) else None
-        key = (-named[fid], -KIND_WEIGHT.get(str(row.get("kind")), 0), str(row["name"]).casefold())
-        keyed.append((key, {"id": str(fid), "text": str(row["name"]), "text_ar": name_ar, "passages": named[fid]}))
+        key = (-named[fid], -KIND_WEIGHT.get(place.kind, 0), place.name.casefold())
+        keyed.append((key, {"id": place.id, "text": place.name, "text_ar": place.name_ar, "passages": named[fid]}))
     keyed.sort(key=lambda pair: pair[0])
     return [{**row, "rank": rank} for rank, (_key, row) in enumerate(keyed)]
 
@@ -101,12 +101,12 @@ def _line_names(story: Story) -> list[dict]:
     for layer in story.story_layers:
         if KINDS[layer].id == BOUNDARIES:
             continue
-        for fid, row in story.layers[layer].iterrows():
-            ref, whole = row.get("ref"), row.get("part_of")
-            geom = row.geometry
-            if geom is None or "LineString" not in geom.geom_type or not isinstance(ref, str) or isinstance(whole, str):
+        for fid in story.layers[layer].index:
+            line = story.record(str(fid))
+            geom = line.geometry
+            if geom is None or "LineString" not in geom.geom_type or not line.ref or line.part_of is not None:
                 continue
-            names.append({"id": str(fid), "text": ref})
+            names.append({"id": line.id, "text": line.ref})
     return names
 
 
@@ -117,10 +117,11 @@ def _area_names(story: Story) -> list[dict]:
         return []
     region = story.manifest.region or (-180.0, -85.0, 180.0, 85.0)
     out = []
-    for _fid, row in boundaries.iterrows():
-        kind, name, geom = row.get("kind"), row.get("name"), row.geometry
-        spec = settings.AREA_LABELS.get(str(kind))
-        if spec is None or not isinstance(name, str) or geom is None or geom.is_empty:
+    for fid in boundaries.index:
+        area = story.record(str(fid))
+        name, geom = area.name, area.geometry
+        spec = settings.AREA_LABELS.get(area.kind)
+        if spec is None or geom is None or geom.is_empty:
             continue
         clipped = geom.intersection(shapely.box(*region))
         if clipped.is_empty:
@@ -139,7 +140,7 @@ def _area_names(story: Story) -> list[dict]:
         out.append(
             {
                 "text": text,
-                "kind": str(kind),
+                "kind": area.kind,
                 "minZoom": spec["min_zoom"],
                 "maxZoom": spec["max_zoom"],
                 "points": [[round(p.y, 4), round(p.x, 4)] for p in inside],

@@ -33,21 +33,18 @@ from mapapp.render.viewtypes import (
 from mapapp.story.article import Passage
 from mapapp.story.layers import KINDS
 from mapapp.story.model import Story
-from mapapp.story.records import Claim
+from mapapp.story.records import Claim, Feature
 from mapapp.story.states import current_state, describe_day, state_words
 from mapapp.story.timeline import timeline_events
-from mapapp.story.validate import as_list, is_number
 from mapapp.story.walk import walk_steps
 
 _ISO = date.isoformat
 
 
-def describe_precision(feature: dict) -> str:
-    precision = feature.get("precision")
-    radius = feature.get("precision_m")
-    if precision in ("exact", "approximate") and radius is not None and is_number(radius):
-        return f"{precision}, within about {int(radius):,} m"
-    return str(precision or "")
+def describe_precision(feature: Feature) -> str:
+    if feature.precision in ("exact", "approximate") and feature.precision_m is not None:
+        return f"{feature.precision}, within about {int(feature.precision_m):,} m"
+    return feature.precision
 
 
 def source_view(story: Story, key: str) -> SourceView:
@@ -63,27 +60,26 @@ def source_view(story: Story, key: str) -> SourceView:
     }
 
 
-def place_facts(story: Story, feature: dict) -> list[tuple[str, str]]:
+def place_facts(story: Story, feature: Feature) -> list[tuple[str, str]]:
     """(label, text) rows of the place panel, in order, empty ones left out."""
     facts = [
-        ("Layer", story.manifest.label(feature["layer"])),
-        ("Kind", feature.get("kind") or feature.get("ref") or ""),
-        ("Part of", story.entity(feature["part_of"])["name"] if feature.get("part_of") in story.entities else ""),
-        ("Also written", ", ".join(feature.get("aliases") or []) if isinstance(feature.get("aliases"), list) else ""),
-        ("Arabic", feature.get("name_ar") if isinstance(feature.get("name_ar"), str) else ""),
+        ("Layer", story.manifest.label(feature.layer)),
+        ("Kind", feature.kind or feature.ref),
+        ("Part of", story.entity(feature.part_of)["name"] if feature.part_of in story.entities else ""),
+        ("Also written", ", ".join(feature.aliases)),
+        ("Arabic", feature.name_ar or ""),
         ("Precision", describe_precision(feature)),
-        ("Location source", feature.get("source_text") or feature.get("location_basis") or feature.get("derivation") or ""),
-        ("GeoNames id", str(int(feature["geonameid"])) if is_number(feature.get("geonameid")) else ""),
+        ("Location source", feature.location_note),
+        ("GeoNames id", str(feature.geonameid) if feature.geonameid is not None else ""),
     ]
     return [(k, str(v)) for k, v in facts if v]
 
 
-def draft_note(feature: dict) -> str | None:
+def draft_note(feature: Feature) -> str | None:
     """The review note of a drafted feature (``python -m mapapp new``), or None when it is not a draft."""
-    if feature.get("draft") is not True:
+    if not feature.draft:
         return None
-    review = feature.get("draft_review")
-    return review if isinstance(review, str) else "check this place"
+    return feature.draft_review or "check this place"
 
 
 def _intervals(story: Story, boundaries: list[date], at: Callable[[date], dict]) -> list[dict]:
@@ -198,16 +194,16 @@ def place_view(story: Story, place_id: str) -> PlaceView:
 
 
 def _place_view(story: Story, place_id: str) -> PlaceView:
-    feature = story.feature(place_id)
-    kind = KINDS[feature["layer"]]
+    feature = story.record(place_id)
+    kind = KINDS[feature.layer]
     view: PlaceView = {
         "id": place_id,
-        "name": feature["name"],
-        "layer": feature["layer"],
+        "name": feature.name,
+        "layer": feature.layer,
         "panel": kind.panel,
         "draft": draft_note(feature),
         "facts": place_facts(story, feature),
-        "sources": [source_view(story, key) for key in as_list(feature.get("source"))],
+        "sources": [source_view(story, key) for key in feature.sources],
         "passages": [p.id for p in story.passages_for(place_id)],
     }
     if kind.panel == "control-history":
@@ -227,8 +223,8 @@ def _place_view(story: Story, place_id: str) -> PlaceView:
         ]
     elif kind.panel == "dated":
         view["dated"] = {
-            "date": feature.get("date"),
-            "date_to": feature.get("date_to") if isinstance(feature.get("date_to"), str) else None,
+            "date": _ISO(feature.day) if feature.day else None,
+            "date_to": _ISO(feature.day_to) if feature.day_to else None,
             "claims": [
                 {"text": c.text, "source": "; ".join(story.source(key).get("title", "") for key in c.sources)}
                 for c in story.claims_of(place_id)

@@ -77,7 +77,7 @@ class DatedClaim(TypedDict):
 
 
 class DatedView(TypedDict):
-    date: Any
+    date: str | None
     date_to: str | None
     claims: list[DatedClaim]
 

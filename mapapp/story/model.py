@@ -20,7 +20,7 @@ from mapapp.story.article import Article, Passage, link_targets, load_article
 from mapapp.story.layer_files import load_basemap_extras, load_layers, load_sources
 from mapapp.story.layers import BOUNDARIES, KINDS, PLACES
 from mapapp.story.manifest import Manifest, load_manifest
-from mapapp.story.records import Claim, State, claims_from, states_from
+from mapapp.story.records import Claim, Feature, State, claims_from, feature_from, states_from
 from mapapp.story.timeline import Change, Status, changes_from_layers, history, status_at
 from mapapp.story.validate import GeoDataError, Problem, feature_id
 
@@ -133,6 +133,18 @@ class Story:
 
     def history(self, place_id: str) -> list[Change]:
         return history(self.changes, place_id)
+
+    def record(self, fid: str) -> Feature:
+        """The typed record of feature ``fid`` (any layer); KeyError for an unknown id."""
+        records = self.derived(
+            "records",
+            lambda: {
+                str(fid): feature_from(str(fid), layer, row) for layer, gdf in self.layers.items() for fid, row in gdf.iterrows()
+            },
+        )
+        if fid not in records:
+            raise KeyError(f"unknown feature {fid!r}")
+        return records[fid]
 
     def states_of(self, fid: str) -> tuple[State, ...]:
         """The feature's dated states, oldest first (none for a kind without states)."""

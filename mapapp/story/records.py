@@ -1,4 +1,4 @@
-"""A story's dated facts as typed records, parsed once when the story loads: states and claims.
+"""A story's features and dated facts as typed records, parsed once when the story loads: features, states, claims.
 
 The layer files are validated first (:mod:`mapapp.story.layer_files`): every state has an ISO date and a status,
 every claim's sources are in ``sources.json``. What reads a story above this package reads these records, with
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mapapp.story.validate import as_list, parse_iso_date
+from mapapp.story.validate import as_list, is_number, parse_iso_date
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,58 @@ def state_on(states: Iterable[State], day: date) -> State | None:
         if state.day <= day:
             current = state
     return current
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature of any layer: what a panel, a label or a view reads of it (its dated facts: ``states_of``,
+    ``claims_of``, and the story's control changes)."""
+
+    id: str
+    layer: str
+    name: str
+    geometry: Any  # a shapely geometry, or None for a feature not yet located
+    kind: str = ""  # "town", "governorate", an incident's kind...
+    ref: str = ""  # a road's number, as its shields show it
+    part_of: str | None = None  # the feature this one is a stretch of
+    aliases: tuple[str, ...] = ()
+    name_ar: str | None = None
+    precision: str = ""  # exact, approximate, schematic, unlocated
+    precision_m: float | None = None
+    location_note: str = ""  # where the position comes from, in words
+    geonameid: int | None = None
+    draft: bool = False
+    draft_review: str = ""
+    sources: tuple[str, ...] = ()
+    day: date | None = None  # a dated feature's day (an incident)
+    day_to: date | None = None
+
+
+def feature_from(fid: str, layer: str, row: Any) -> Feature:
+    """The record of a validated layer row (a GeoDataFrame row: its properties and ``geometry``)."""
+
+    def text(key: str) -> str:
+        value = row.get(key)
+        return value if isinstance(value, str) else ""
+
+    radius, geonameid, aliases = row.get("precision_m"), row.get("geonameid"), row.get("aliases")
+    return Feature(
+        id=fid,
+        layer=layer,
+        name=text("name") or fid,
+        geometry=row.geometry,
+        kind=text("kind"),
+        ref=text("ref"),
+        part_of=text("part_of") or None,
+        aliases=tuple(str(a) for a in aliases) if isinstance(aliases, list) else (),
+        name_ar=text("name_ar") or None,
+        precision=text("precision"),
+        precision_m=float(radius) if is_number(radius) else None,
+        location_note=text("source_text") or text("location_basis") or text("derivation"),
+        geonameid=int(geonameid) if is_number(geonameid) else None,
+        draft=row.get("draft") is True,
+        draft_review=text("draft_review"),
+        sources=tuple(str(s) for s in as_list(row.get("source"))),
+        day=parse_iso_date(row.get("date")),
+        day_to=parse_iso_date(row.get("date_to")),
+    )
