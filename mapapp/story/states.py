@@ -15,7 +15,7 @@ from typing import Any
 from mapapp.story.layers import KINDS, PLACES, UNKNOWN_LOOK, LayerKind, Look
 from mapapp.story.model import Story
 from mapapp.story.records import State, state_on
-from mapapp.story.validate import as_list, is_number, parse_iso_date
+from mapapp.story.validate import is_number, parse_iso_date
 
 NO_CLAIM = "no dated control claim in this dataset"
 
@@ -200,7 +200,7 @@ def describe_day(story: Story, day: date, selected: str | None = None, *, recent
         if kind.rule == "states":
             parts.append(_states_summary(story, layer, day))
         elif kind.rule == "happened":
-            today = [s.label for s in layer_states(story, layer, day) if story.feature(s.id).get("date") == day.isoformat()]
+            today = [s.label for s in layer_states(story, layer, day) if story.record(s.id).day == day]
             parts.append("; ".join(today))
     if selected and selected in story.entities:
         parts.append(f"selected: {story.entity(selected)['name']}")
@@ -229,8 +229,9 @@ def _states_summary(story: Story, layer: str, day: date) -> str:
     kind, states = KINDS[layer], layer_states(story, layer, day)
     label = story.manifest.label(layer)
     if kind.geometry_types <= {"LineString", "MultiLineString"}:  # few, named: say each one
-        said = [(story.feature(s.id), s) for s in states]
-        return "; ".join(f"{f['name']} {state_words(story, kind, current_state(story, s.id, day))[0]}" for f, s in said)
+        return "; ".join(
+            f"{story.record(s.id).name} {state_words(story, kind, current_state(story, s.id, day))[0]}" for s in states
+        )
     counts: dict[str, int] = {}
     for s in states:
         counts[s.status] = counts.get(s.status, 0) + 1
@@ -254,10 +255,9 @@ def changes_between(story: Story, first: date, second: date) -> list[dict]:
             if kind.rule in ("controller", "states") and before is not None and before.status != state.status:
                 entries.append(_changed(story, kind, fid, before.status, state.status, second))
             elif kind.rule in ("change", "happened") and before is None:
-                feature = story.feature(fid)
-                day = parse_iso_date(feature.get("date"))
-                entries.append({"date": day, "layer": layer, "id": fid, "name": feature["name"], "before": "", "after": "",
-                                "sources": as_list(feature.get("source"))})  # fmt: skip
+                feature = story.record(fid)
+                entries.append({"date": feature.day, "layer": layer, "id": fid, "name": feature.name, "before": "", "after": "",
+                                "sources": list(feature.sources)})  # fmt: skip
     # A change of hands whose places are all listed as changed says nothing more than those places do.
     changed_places = {e["id"] for e in entries if KINDS[e["layer"]].rule == "controller"}
     entries = [
@@ -267,7 +267,7 @@ def changes_between(story: Story, first: date, second: date) -> list[dict]:
 
 
 def _changed(story: Story, kind: LayerKind, fid: str, before: str, after: str, second: date) -> dict:
-    feature = story.feature(fid)
+    feature = story.record(fid)
     if kind.rule == "controller":
         status = story.status(fid, second)
         day, sources = status.since, status.sources
@@ -276,6 +276,6 @@ def _changed(story: Story, kind: LayerKind, fid: str, before: str, after: str, s
         span = _status_span(story.states_of(fid), second)
         day = span[0] if span else None
         state = current_state(story, fid, second)
-        sources = list(state.sources if state is not None else ()) or as_list(feature.get("source"))
-    return {"date": day, "layer": kind.id, "id": fid, "name": feature["name"], "before": before, "after": after,
+        sources = list(state.sources if state is not None else ()) or list(feature.sources)
+    return {"date": day, "layer": kind.id, "id": fid, "name": feature.name, "before": before, "after": after,
             "sources": list(sources)}  # fmt: skip
