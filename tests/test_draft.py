@@ -420,6 +420,12 @@ def test_a_country_s_name_cut_short_is_not_its_adjective(gaz):
         ("It did not say how many people had been killed.", []),  # no earlier speaker: "it" stays unresolved
         ("The ministry said on Tuesday that talks would resume.", ["ministry"]),
         ("Ahmed Saleh, a local official, said the road was cut.", ["Ahmed Saleh"]),
+        # a place or time phrase opens the sentence; it does not speak
+        ("In Kinshasa, the government called the fall of the city an attack and said it would not talk.", ["government"]),
+        ("Further north, fighting flared again, residents said.", ["residents"]),
+        # another verb first: the subject is the noun phrase before it, not the clause
+        ("Rwanda denies backing the rebels and says its troops act in self-defence.", ["Rwanda"]),
+        ("The United Nations condemned the attack and said aid was blocked.", ["United Nations"]),
     ],
 )
 def test_speakers_from_appositions_and_no_pronoun_made_a_speaker(text, expected):

@@ -290,7 +290,7 @@ def draft_story(
             del callout["date"]
     if callouts:
         manifest["callouts"] = callouts
-    report = review_list(manifest, features, parse, speakers, dates)
+    report = review_list(manifest, features, parse, speakers, dates, dict(body))
     basemap = draft_basemap(bounds, {iso: c.name for iso, c in gaz.countries.items()})
     extra: dict[str, Any] = {}
     if basemap is not None:

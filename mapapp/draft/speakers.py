@@ -67,13 +67,39 @@ def _clean_speaker(who: str) -> str | None:
     return who
 
 
+_OPENING_PHRASE = re.compile(
+    r"^(?:In|On|At|From|Near|Across|Inside|Outside|Elsewhere|Meanwhile|Further|Farther|Back)\b[^,]{0,60},\s+"
+)  # "In Kinshasa, the government ... said": a place or time phrase opens the sentence, it does not speak
+
+
 def _subject(raw: str) -> str:
     """The subject before a reporting verb: after the last clause break, unless it is 'Name, role,' or
-    'The role, Name,' (an apposition; a time phrase after it is dropped first)."""
-    raw = _TRAILING.sub("", raw.rstrip()).rstrip()
+    'The role, Name,' (an apposition; a time phrase after it is dropped first). A subject whose first verb is
+    another ("Rwanda denies backing the M23 and says") is the noun phrase before that verb."""
+    raw = _OPENING_PHRASE.sub("", _TRAILING.sub("", raw.rstrip()).rstrip())
     if re.match(r"^[A-Z][^,]*,[^,]+,?\s*$", raw) and raw.count(",") <= 2:
         return raw
-    return re.split(r"(?<=[.!?])\s+|,\s+|\b(?:after|before|when|while|because|since|as|but|and then)\s+", raw)[-1]
+    part = re.split(r"(?<=[.!?])\s+|,\s+|\b(?:after|before|when|while|because|since|as|but|and then)\s+", raw)[-1]
+    if re.search(r"\s+and$", part):
+        return _leading_noun_phrase(part.split()[:-1])
+    return part
+
+
+def _leading_noun_phrase(words: list[str]) -> str:
+    """A name's capitalised words ("Rwanda", "the United Nations"), or a determiner and its nouns up to the first
+    word that reads as a verb ("the government" of "the government called ... and said")."""
+    if not words:
+        return ""
+    start = 1 if words[0].casefold() in ("the", "a", "an") else 0
+    if start < len(words) and words[start][:1].isupper():
+        end = start
+        while end < len(words) and (words[end][:1].isupper() or words[end] in ("of", "for", "al", "el", "de")):
+            end += 1
+        return " ".join(words[:end])
+    end = start + 1  # the determiner's first noun, then more until a word that reads as a verb (at most three)
+    while end < len(words) and end - start < 3 and not re.search(r"(?:ed|es|s)$", words[end]):
+        end += 1
+    return " ".join(words[:end])
 
 
 def find_speakers(passages: list[tuple[str, str]]) -> dict[str, list[dict]]:
