@@ -72,11 +72,11 @@ class Editor:
     def idle(self) -> None:
         driver.wait_idle(self.page)
 
-    def saved(self, words: str) -> None:
+    def saved(self, words: str, timeout_ms: int = 30000) -> None:
         """The page says the change was saved (or the test fails with what it said instead)."""
         alert = self.page.get_by_test_id("stAlertContentSuccess").filter(has_text=words)
         try:
-            alert.first.wait_for(timeout=30000)
+            alert.first.wait_for(timeout=timeout_ms)
         except Exception:
             said = self.page.locator('[data-testid="stAlert"]').all_inner_texts()
             raise AssertionError(f"expected a saved change {words!r}; the page says {said}") from None
@@ -350,7 +350,7 @@ def test_a_journalist_goes_from_the_article_to_a_published_story_through_the_pag
     site = tmp_path / "site"
     ed.type("publish_to", in_form=True, text=str(site))
     ed.click("publish")
-    ed.saved("published")
+    ed.saved("published", timeout_ms=120000)  # a whole site written: seconds here, longer on a loaded machine
     context.close()
     assert cli.main(["validate", str(drafted)]) == 0
     changes = ed.layer("control.geojson")

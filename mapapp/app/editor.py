@@ -100,7 +100,8 @@ def render_sidebar(editing: EditSession) -> None:
     with sb.form("publish"):
         out = st.text_input("Publish the site to", str(editing.folder.parent / f"{editing.folder.name}-site"), key="publish_to")
         if st.form_submit_button("Publish", key="publish"):
-            run(lambda s: publish(s, Path(out)))
+            with st.spinner("Publishing the site (the map, its data and every page)…"):
+                run(lambda s: publish(s, Path(out)))
 
 
 def publish(editing: EditSession, out: Path) -> str:
