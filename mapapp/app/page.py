@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import streamlit as st
 import streamlit_folium
-from streamlit.components import v1 as components
 
 from mapapp import settings
 from mapapp.app.panel import render_passage, render_place_panel, render_reader, render_timeline
@@ -228,7 +227,7 @@ def render_held_toggles() -> None:
     script = (settings.STATIC_DIR / "mapapp" / "held-toggles.js").read_text(encoding="utf-8")
     keys = f'data-toggles="{settings.KEY_TOGGLES}" data-prefix="{settings.KEY_LAYER_PREFIX}"'
     with st.sidebar:
-        components.html(f"<script {keys}>{script}</script>", height=0)
+        st.iframe(f"<script {keys}>{script}</script>", height=1)  # st.iframe: components.v1.html is deprecated
 
 
 def main() -> None:
