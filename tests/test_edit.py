@@ -402,6 +402,8 @@ def test_the_editor_saves_the_story_dates_and_says_what_does_not_fit(monkeypatch
     from datetime import date
 
     at = _editor(monkeypatch, folder)
+    at.session_state["edit_tab"] = "Story"
+    at.run()
     at.date_input(key="timeline_start").set_value(date(2022, 10, 1))
     at.date_input(key="timeline_end").set_value(date(2022, 11, 30))
     at.button(key="save_dates").click().run()
@@ -417,8 +419,19 @@ def test_the_editor_lists_a_features_callouts_and_removes_one(monkeypatch, folde
     EditSession(folder).apply(SetCallout("kherson", "Troops enter the city", "p01"))
     added = next(c.id for c in load_story(folder).manifest.callouts if c.id not in drafted)
     at = _editor(monkeypatch, folder)
+    at.session_state["edit_tab"] = "Features"
+    at.run()
     at.selectbox(key="feature_pick").set_value("places kherson").run()
     assert any("Troops enter the city" in m.value for m in at.markdown)
     at.button(key=f"remove_callout_{added}").click().run()
     assert any(f"removed callout {added}" in s.value for s in at.success)
     assert {c.id for c in load_story(folder).manifest.callouts} == drafted
+
+
+def test_the_editor_sends_only_the_open_tab(monkeypatch, folder):
+    at = _editor(monkeypatch, folder)
+    assert not [b for b in at.button if b.key in ("save_dates", "add_callout")]  # Review is open: its forms only
+    at.session_state["edit_tab"] = "Story"
+    at.run()
+    assert [b.key for b in at.button if b.key == "save_dates"] == ["save_dates"]
+    assert not [b for b in at.button if b.key and b.key.startswith("accept_")]  # the review list is not sent now

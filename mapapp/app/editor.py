@@ -202,19 +202,25 @@ def main() -> None:
     with left:
         render_map(editing)
     with right:
-        review, drawing, features, article, story = st.tabs(["Review", "Draw", "Features", "Article", "Story"])
-        with review:
-            doubts = sum(1 for i in items if i["order"] == 0)
-            st.markdown(f"**To review: {len(items)}** ({doubts} doubts, listed first)")
-            for item in items:
-                render_item(editing, item)
-            if not items:
-                st.success("Every drafted place is reviewed. Validate and publish from the sidebar.")
-        with drawing:
-            editor_forms.render_drawing(editing)
-        with features:
-            editor_forms.render_features(editing)
-        with article:
-            editor_forms.render_article(editing)
-        with story:
-            editor_forms.render_story(editing)
+        # Lazy tabs, as the dashboard's: only the open tab runs and is sent (the first map comes sooner, and a
+        # change in one tab does not re-send the others' forms).
+        review, drawing, features, article, story = st.tabs(
+            ["Review", "Draw", "Features", "Article", "Story"], key="edit_tab", on_change="rerun"
+        )
+        if review.open:
+            with review:
+                doubts = sum(1 for i in items if i["order"] == 0)
+                st.markdown(f"**To review: {len(items)}** ({doubts} doubts, listed first)")
+                for item in items:
+                    render_item(editing, item)
+                if not items:
+                    st.success("Every drafted place is reviewed. Validate and publish from the sidebar.")
+        for tab, render in (
+            (drawing, editor_forms.render_drawing),
+            (features, editor_forms.render_features),
+            (article, editor_forms.render_article),
+            (story, editor_forms.render_story),
+        ):
+            if tab.open:
+                with tab:
+                    render(editing)
