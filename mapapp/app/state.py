@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import time
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,21 +61,17 @@ def get_events_file(path: str, mtime_ns: int, size: int, scope: events.Scope) ->
     return preload.events_file(path) or events.publish_or_error(Path(path), scope=scope)
 
 
-# Uploads read and published, the latest few (an LRU of its own rather than st.cache_resource: the reading says its
-# progress in the page, and elements written while a cached function runs would be replayed on every later hit).
-_UPLOADS: OrderedDict[tuple[str, events.Scope], events.PublishedEvents | GeoDataError] = OrderedDict()
-_UPLOADS_LOCK = threading.Lock()
-UPLOADS_KEPT = 4
+KEY_UPLOAD_READ = "upload_read"  # ((file id, scope), what it read to): the upload this page sent, read once
 
 
 def get_events_upload(uploaded: Any, scope: events.Scope) -> events.PublishedEvents | GeoDataError:
     """An uploaded event CSV, read and published once per upload (reruns do not touch its bytes); while it is
-    read, a progress bar at the top of the sidebar says the rows read, the problems so far and the time left."""
+    read, a progress bar at the top of the sidebar says the rows read, the problems so far and the time left.
+    (Not st.cache_resource: elements written while a cached function runs would be replayed on every later hit.)"""
     key = (str(uploaded.file_id), scope)
-    with _UPLOADS_LOCK:
-        if key in _UPLOADS:
-            _UPLOADS.move_to_end(key)
-            return _UPLOADS[key]
+    kept = st.session_state.get(KEY_UPLOAD_READ)
+    if kept is not None and kept[0] == key:
+        return kept[1]
     slot, started = st.sidebar.empty(), time.monotonic()
 
     def progress(rows: int, problems: int, share: float) -> None:
@@ -90,10 +84,9 @@ def get_events_upload(uploaded: Any, scope: events.Scope) -> events.PublishedEve
         result = events.publish_or_error(uploaded.getvalue(), uploaded.name, scope=scope, progress=progress)
     finally:
         slot.empty()
-    with _UPLOADS_LOCK:
-        _UPLOADS[key] = result
-        while len(_UPLOADS) > UPLOADS_KEPT:
-            _UPLOADS.popitem(last=False)
+    # Kept with the page's session, not the server: an upload is the sending page's alone, and what it read is
+    # released with the session when the page has closed (app/server.py: _reap_closed_sessions).
+    st.session_state[KEY_UPLOAD_READ] = (key, result)
     return result
 
 
