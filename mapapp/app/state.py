@@ -84,8 +84,8 @@ def get_events_upload(uploaded: Any, scope: events.Scope) -> events.PublishedEve
         result = events.publish_or_error(uploaded.getvalue(), uploaded.name, scope=scope, progress=progress)
     finally:
         slot.empty()
-    # Kept with the page's session, not the server: an upload is the sending page's alone, and what it read is
-    # released with the session when the page has closed (app/server.py: _reap_closed_sessions).
+    # Kept with the page's session, not the server: an upload is the sending page's alone, and what it read goes
+    # with the session once the page has closed.
     st.session_state[KEY_UPLOAD_READ] = (key, result)
     return result
 

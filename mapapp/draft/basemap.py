@@ -14,12 +14,11 @@ from typing import Any
 
 import shapely
 from shapely.geometry import box, mapping, shape
-from shapely.geometry.polygon import orient
 
 from mapapp.draft.gazetteer import exact_key
 from mapapp.draft.regions import SOURCE as ADMIN1_SOURCE
 from mapapp.draft.regions import SOURCE_ID as ADMIN1_SOURCE_ID
-from mapapp.draft.regions import units_in
+from mapapp.draft.regions import ccw_polygons, units_in
 
 LOWRES_ID = "natural-earth-lowres"
 LOWRES_SOURCE = {
@@ -90,9 +89,7 @@ def _lowres(area: Any) -> Basemap | None:
         if clipped is None:
             continue
         iso = str(row["iso_a3"]).lower()
-        fid = (
-            f"country-{iso}" if iso != "-99" else "country-" + re.sub(r"[^a-z0-9]+", "-", exact_key(str(row["name"]))).strip("-")
-        )
+        fid = f"country-{iso}" if iso != "-99" else f"country-{_slug(str(row['name']))}"
         features.append(_feature(fid, str(row["name"]), "country", clipped, LOWRES_NOTE, source=LOWRES_ID))
     if not features:
         return None
@@ -106,12 +103,7 @@ def _slug(name: str) -> str:
 
 def _clipped(geom: Any, area: Any) -> Any | None:
     """``geom`` inside the story's region, as (Multi)Polygon with counter-clockwise exteriors (RFC 7946)."""
-    inside = shapely.set_precision(geom.intersection(area), 1e-4)
-    polygons = [g for g in getattr(inside, "geoms", [inside]) if g.geom_type == "Polygon" and not g.is_empty]
-    if not polygons:
-        return None
-    oriented = [orient(p, sign=1.0) for p in polygons]
-    return oriented[0] if len(oriented) == 1 else shapely.MultiPolygon(oriented)
+    return ccw_polygons(geom.intersection(area))
 
 
 def _feature(fid: str, name: str, kind: str, geom: Any, note: str, source: str = ADMIN1_SOURCE_ID) -> dict:

@@ -108,14 +108,19 @@ def build_index(tarball: bytes, out: Path) -> int:
 
 
 def _cleaned(geom: Any) -> dict | None:
-    # Rounded first: snapping to the 1e-4 grid may reorder rings, and RFC 7946 wants exteriors counter-clockwise.
-    geom = shapely.set_precision(shapely.make_valid(geom), 1e-4)
+    polygonal = ccw_polygons(shapely.make_valid(geom))
+    return json.loads(json.dumps(mapping(polygonal))) if polygonal is not None else None  # tuples to lists
+
+
+def ccw_polygons(geom: Any) -> Polygon | MultiPolygon | None:
+    """The polygons of ``geom`` on a 1e-4 degree grid, exterior rings counter-clockwise (RFC 7946); None if none.
+    Rounded first: snapping to the grid may reorder rings."""
+    geom = shapely.set_precision(geom, 1e-4)
     polygons = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon) and not g.is_empty]
     if not polygons:
         return None
     oriented = [orient(p, sign=1.0) for p in polygons]
-    result = oriented[0] if len(oriented) == 1 else MultiPolygon(oriented)
-    return json.loads(json.dumps(mapping(result)))  # tuples to lists
+    return oriented[0] if len(oriented) == 1 else MultiPolygon(oriented)
 
 
 @lru_cache(maxsize=1)
