@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -44,7 +44,7 @@ class EventSet:
     day: np.ndarray  # days since 1970-01-01
     type_code: np.ndarray
     row: np.ndarray  # 1-based data row in the file
-    details: list[str]  # per event: a JSON array of the values of ``columns``
+    details: Sequence[str]  # per event: a JSON array of the values of ``columns`` (a list, or a DiskDetails)
     problem_counts: dict[str, int] = field(default_factory=dict)  # every problem, by kind (field), kept or not
     report: Path | None = None  # every problem, one CSV row each, written while reading (up to a size cap)
     report_omitted: int = 0  # problems past the report's cap: counted, not written
@@ -209,10 +209,16 @@ def within(events: EventSet, scope: Scope | None) -> EventSet:
         day=events.day[index],
         type_code=recode[events.type_code[index]],
         row=events.row[index],
-        details=[events.details[i] for i in index],
+        details=take(events.details, index),
         outside_scope=outside,
         scope_text=scope.text,
     )
+
+
+def take(details: Sequence[str], index: np.ndarray) -> Sequence[str]:
+    """The details at ``index``: a list's strings, or a :class:`~mapapp.events.details.DiskDetails` of the same file."""
+    picker = getattr(details, "take", None)
+    return picker(index) if picker is not None else [details[i] for i in index]
 
 
 def refusal(events: EventSet) -> GeoDataError | None:
