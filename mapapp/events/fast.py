@@ -1,23 +1,32 @@
 """Checking a large ACLED CSV at DuckDB's speed, with the same rules and the same problem report.
 
-DuckDB parses the file (every cell as text, in batches); vectorised tests (pyarrow) find each row that could
-have any problem, or whose details the fast path could not write exactly as the row-by-row path does (a quote,
-a backslash, a control character, whitespace to strip, a number not written the way Python prints it...).
-Those rows, and only those, go through the row-by-row checker of :mod:`mapapp.events.rows` itself, in row
-order, so every message, row and line number and count is the one it gives. The other rows' details are
-written as JSON by joining their cells, straight into a file (:mod:`mapapp.events.details`).
+One DuckDB scan reads the file (every cell as text) and computes, per row, a ``suspect`` flag: the row could have
+a problem, or its details could not be written exactly as the row-by-row path writes them (a quote, a backslash,
+a control character, whitespace to strip, a number not written the way Python prints it...). It also builds each
+row's details JSON around its date (the text before and after it) and a hash of its stripped event id. Python
+then parses each batch's few distinct dates, and only the suspect rows and rows with a date Python does not
+read go through the row-by-row checker of :mod:`mapapp.events.rows` itself, in row order, so every message, row
+and line number and count is the one it gives. The other rows' details go straight into a file
+(:mod:`mapapp.events.details`).
+
+The scan assumes the file has no duplicate event id and no row with the wrong number of cells (what a clean
+export is). When the hashes of the ids or DuckDB's rejected lines say otherwise, the scan runs again knowing
+them: rows whose id hash repeats go through the checker too (which compares the ids themselves), and the row
+numbers step over the rejected lines.
 
 Whatever the fast path cannot prove it reads exactly as Python's ``csv`` module does (blank lines, a quote
-after leading spaces, a NUL byte, a UCDP GED file, a line DuckDB refuses for any reason other than its number
-of cells...) is read by the row-by-row path instead: slower, never different.
+after leading spaces, a NUL byte, a lone carriage return, a line as long as the csv module's field limit,
+a UCDP GED file, a line DuckDB refuses for any reason other than its number of cells...) is read by the
+row-by-row path instead: slower, never different.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-from functools import cache
+import json
+import secrets
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,59 +39,30 @@ from mapapp import settings
 from mapapp.events.dataset import EventSet, date_to_day
 from mapapp.events.details import DetailsFile, DiskDetails
 from mapapp.events.reports import report_path_for
+from mapapp.events.scan import Fallback as _Fallback
+from mapapp.events.scan import Scan
 from mapapp.events.ucdp import is_ged
 
-BATCH = 100_000
-_READ = 16 * 1024 * 1024
+BATCH = 65_536
+_BUFFER = 2 * 1024 * 1024  # DuckDB reads the file in buffers of this size (its default, 32 MB a thread, costs ~100 MB more)
 _CELLS = ("TOO MANY COLUMNS", "MISSING COLUMNS")  # the only lines DuckDB refuses that the checks report themselves
-_NUMBER = r"^-?(0|[1-9][0-9]{0,2})(\.[0-9]{1,12})?$"  # ≤ 15 digits: Python prints it back as written
-_WHOLE = r"^[0-9]{1,15}$"
+_NUMBER = r"-?(0|[1-9][0-9]{0,2})(\.[0-9]{1,12})?"  # ≤ 15 digits: Python prints it back as written
+_WHOLE = r"[0-9]{1,15}"
+_COORDINATES = ("latitude", "longitude")
+# What str.strip() removes (every character whose isspace() is true; a test checks the list).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
+_WIDE_SPACE = "".join(c for c in WHITESPACE if ord(c) > 127)
+_MISSING_DAY = -(2**31)
 
 
-class _Fallback(Exception):
-    """The fast path cannot prove it reads this file exactly as the row-by-row path does."""
+class _Again(Exception):
+    """Duplicate ids or ragged rows: the scan runs again knowing them."""
 
 
-@cache
-def _whitespace() -> str:
-    return "".join(c for c in map(chr, range(0x110000)) if c.isspace())  # what str.strip() removes
-
-
-@cache
-def _needs_python() -> str:
-    """A cell JSON would escape, or that ``strip()`` would change (RE2 syntax)."""
-    space = "".join(f"\\x{{{ord(c):x}}}" for c in _whitespace())
-    return f'[\\x00-\\x1f"\\\\]|^[{space}]|[{space}]$'
-
-
-def scan(path: Path) -> tuple[str, int]:
-    """The file's sha256 and its number of lines; :class:`_Fallback` if it holds what only Python's ``csv`` reads
-    right (a NUL byte, a carriage return that does not end a line, a quote after leading spaces)."""
-    digest, lines, last = hashlib.sha256(), 0, b""
-    with path.open("rb") as file:
-        while chunk := file.read(_READ):
-            digest.update(chunk)
-            lines += chunk.count(b"\n")
-            returns = chunk.count(b"\r")
-            if b"\x00" in chunk or (returns and returns != chunk.count(b"\r\n")) or _quote_after_space(last[-64:] + chunk):
-                raise _Fallback
-            last = chunk
-    return digest.hexdigest(), lines + (1 if last and not last.endswith(b"\n") else 0)
-
-
-def _quote_after_space(data: bytes) -> bool:
-    """``, "x"``: Python's csv keeps the spaces and the quotes, DuckDB drops both."""
-    if b'"' not in data:
-        return False
-    byte = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(byte[1:] == 34) + 1
-    for at in quotes[(byte[quotes - 1] == 32) | (byte[quotes - 1] == 9)] - 1:
-        start = int(at)
-        while start > 0 and data[start - 1 : start] in (b" ", b"\t"):
-            start -= 1
-        if start == 0 or data[start - 1 : start] in (b",", b"\n"):
-            return True
-    return False
+def _class(chars: str) -> str:
+    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)  # RE2 syntax
 
 
 def load_csv_fast(path: Path, progress: row_rules.Progress | None = None) -> EventSet | None:
@@ -95,8 +75,17 @@ def load_csv_fast(path: Path, progress: row_rules.Progress | None = None) -> Eve
             return None  # the row-by-row path gives the refusal, or reads UCDP GED
         import duckdb  # noqa: F401  (a missing DuckDB falls back below)
 
-        digest, lines = scan(path)
-        return _Reader(path, header, digest, lines, progress).read()
+        # The bytes' own pass (sha256, lines, what only Python's csv reads right) runs beside DuckDB's scan: hashing,
+        # reading and numpy let go of the GIL. Its answers are needed only at the end.
+        with ThreadPoolExecutor(1, thread_name_prefix="mapapp-scan") as pool:
+            scan = pool.submit(Scan, path)
+            try:
+                try:
+                    return _Reader(path, header, scan, progress).read()
+                except _Again as again:
+                    return _Reader(path, header, scan, progress, known=again.args[0]).read()
+            finally:
+                scan.cancel()
     except (_Fallback, ImportError, OSError, UnicodeDecodeError, csv.Error):
         return None
     except Exception as exc:  # DuckDB's own errors: the row-by-row path says what is wrong
@@ -105,27 +94,103 @@ def load_csv_fast(path: Path, progress: row_rules.Progress | None = None) -> Eve
         raise
 
 
+class _Known:
+    """What a first scan found that it did not expect: the hashes of ids seen more than once, the ragged rows."""
+
+    def __init__(self, repeated: np.ndarray, rejects: dict[int, list[str]]):
+        self.repeated, self.rejects = repeated, rejects
+
+
 class _Reader:
-    def __init__(self, path: Path, header: list[str], digest: str, lines: int, progress: row_rules.Progress | None):
-        self.path, self.header, self.digest, self.lines, self.progress = path, header, digest, lines, progress
+    def __init__(
+        self, path: Path, header: list[str], scan: Future[Scan], progress: row_rules.Progress | None, known: _Known | None = None
+    ):
+        self.path, self.header, self.scan, self.progress, self.known = path, header, scan, progress, known
         self.name = path.name
+        with path.open("rb") as file:  # the lines the progress expects until the scan has counted them
+            sample = file.read(1 << 20)
+        self.guess = max(1.0, path.stat().st_size * (sample.count(b"\n") + 1) / max(1, len(sample)))
         self.columns, self.to_record, _ = row_rules.row_reader(header, self.name)
         self.at = {c: header.index(c) for c in self.columns}
-        self.checker = row_rules._RowChecker(self.name, report_path_for(digest))
-        self.slow = row_rules._Columns()  # rows checked one by one and drawn
+        # The report is written under a name of its own until the file's sha256 is known (then renamed to it).
+        self.checker = row_rules._RowChecker(self.name, report_path_for(f"pending-{secrets.token_hex(8)}"))
         self.store = DetailsFile()
         self.parts: list[tuple[np.ndarray, ...]] = []  # per batch: lon, lat, day, row, kind, start, length
+        self.hashes: list[np.ndarray] = []
         self.kinds: dict[str, int] = {}
         self.dates: dict[str, tuple[int, str] | None] = {}
         self.shift = 0  # lines inside quoted cells so far (a row's line is where it starts)
+        self.rejects = known.rejects if known else {}
+        self.rejects_left = sorted(self.rejects)
+        reject_rows = np.asarray(self.rejects_left, dtype=np.int64)
+        self.after = reject_rows - np.arange(len(reject_rows))  # rejects up to a good row: searchsorted on this
+        self.repeated = pa.array(known.repeated if known else [], pa.uint64())
 
-    def source(self, extra: str = "") -> str:
+    # --- the query -------------------------------------------------------------------------------
+
+    def _c(self, name: str) -> str:
+        return f"c{self.at[name]}"
+
+    def query(self) -> tuple[str, dict[str, Any]]:
         names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header)))
         where = str(self.path).replace("'", "''")
-        return (
+        source = (
             f"read_csv('{where}', columns = {{{names}}}, header = true, auto_detect = false, delim = ',', quote = '\"',"
-            f" escape = '\"', strict_mode = true, ignore_errors = true{extra})"
+            f" escape = '\"', strict_mode = true, ignore_errors = true, store_rejects = true, buffer_size = {_BUFFER})"
         )
+        split = self.columns.index("event_date")
+        head_parts, tail_parts = ["'['"], ["'\",'"]
+        for name in self.columns[:split]:
+            head_parts += ["'\"'", self._c(name), "'\",'"]
+        head_parts.append("'\"'")
+        for name in self.columns[split + 1 :]:
+            if name in _COORDINATES:
+                tail_parts += [_printed(self._c(name)), "','"]
+            else:
+                tail_parts += ["'\"'", self._c(name), "'\",'"]
+        head_parts, tail_parts = _merged(head_parts), _merged(tail_parts)
+        quotes = {"head": sum(p.count('"') for p in head_parts if p.startswith("'")), "tail": 0}
+        quotes["tail"] = sum(p.count('"') for p in tail_parts if p.startswith("'"))
+        # A cell's first and last characters: ASCII whitespace there is a space (the others are control characters,
+        # found above); whitespace beyond ASCII is looked for, next to the quotes, only in rows not all ASCII.
+        texts = [self._c(c) for c in self.columns if c not in (*_COORDINATES, "event_date")]
+        edges = [f"coalesce(prefix({c}, ' ') OR suffix({c}, ' '), false)" for c in texts]
+        edges += [f"CASE WHEN strlen({p}) = length({p}) THEN false ELSE regexp_matches({p}, $wide) END" for p in ("head", "tail")]
+        lat, lon = self._c("latitude"), self._c("longitude")
+        rules = [
+            f"coalesce({self._c('event_id_cnty')}, '') = ''",
+            f"coalesce({self._c('event_type')}, '') = ''",
+            # every quote, backslash or control character in a cell (and only those) makes json_quote longer
+            f"strlen(json_quote(head)) <> strlen(head) + {2 + quotes['head']}",
+            f"strlen(json_quote(tail)) <> strlen(tail) + {2 + quotes['tail']}",
+            *edges,
+            f"NOT coalesce(regexp_full_match({self._c('fatalities')}, '{_WHOLE}'), true)",
+            f"coalesce({self._c('geo_precision')}, '') NOT IN ('1', '2', '3')",
+            f"NOT (regexp_full_match({lat}, $number) AND regexp_full_match({lon}, $number))",
+            "abs(lat) > 90 OR abs(lon) > 180 OR (lat = 0 AND lon = 0)",
+            "(abs(lat) < 1e-4 AND lat <> 0) OR (abs(lon) < 1e-4 AND lon <> 0)",  # Python prints it as 5e-05
+        ]
+        cells = ", ".join(f"c{i}" for i in range(len(self.header)))
+        ws = _class(WHITESPACE)
+        sql = f"""
+            WITH parsed AS (
+                SELECT *, TRY_CAST({lat} AS DOUBLE) AS lat, TRY_CAST({lon} AS DOUBLE) AS lon,
+                       concat({", ".join(head_parts)}) AS head, concat({", ".join(tail_parts)}) AS tail,
+                       regexp_replace({self._c("event_id_cnty")}, $strip, '', 'g') AS id
+                FROM {source}
+            ), flagged AS (
+                SELECT *, coalesce({" OR ".join(f"({r})" for r in rules)}, true) AS suspect FROM parsed
+            )
+            SELECT suspect, CASE WHEN suspect THEN [{cells}] END AS raw, lon, lat,
+                   {self._c("event_date")} AS date, {self._c("event_type")} AS kind,
+                   CASE WHEN id <> '' THEN hash(id) END AS hash, head, tail
+            FROM flagged
+        """
+        wide = _class(_WIDE_SPACE)
+        params: dict[str, Any] = {"number": _NUMBER, "strip": f"^[{ws}]+|[{ws}]+$", "wide": f'"[{wide}]|[{wide}]"'}
+        return sql, params
+
+    # --- the scan --------------------------------------------------------------------------------
 
     def read(self) -> EventSet:
         import duckdb
@@ -133,36 +198,42 @@ class _Reader:
         try:
             con = duckdb.connect()
             con.execute("SET enable_progress_bar = false")
-            idc = f"c{self.header.index('event_id_cnty')}"
-            self.dups = {
-                r[0]
-                for r in con.execute(
-                    f"SELECT trim({idc}, $ws) AS k FROM {self.source(', store_rejects = true')} GROUP BY k"
-                    " HAVING count(*) > 1 AND k <> ''",
-                    {"ws": _whitespace()},
-                ).fetchall()
-            }
-            self.rejects = self._rejects(con.execute("SELECT line, error_type, csv_line FROM reject_errors").fetchall())
-            reject_rows = np.asarray(sorted(self.rejects), dtype=np.int64)
-            self.after = reject_rows - np.arange(len(reject_rows))  # rejects up to a good row: searchsorted on this
-            self.rejects_left = sorted(self.rejects)
+            sql, params = self.query()
             done = 0
-            for batch in con.sql(f"SELECT * FROM {self.source()}").to_arrow_reader(BATCH):
+            for batch in con.sql(sql, params=params).to_arrow_reader(BATCH):
                 rows = np.arange(done + 1, done + batch.num_rows + 1, dtype=np.int64)
                 rows += np.searchsorted(self.after, rows, side="right")
                 before = int(rows[-1]) if len(rows) else 0
                 self._batch(batch, rows)
                 self._progress(before, done)
                 done += batch.num_rows
+            rejects = self._rejects(con.execute("SELECT line, error_type, csv_line FROM reject_errors").fetchall())
+            con.close()
+            scan = self.scan.result()  # its _Fallback, if any, is raised here
+            self._again(rejects)
             self._rejected_until(None)
             total = done + len(self.rejects)
-            if (self.shift and self.rejects) or self.lines != 1 + total + self.shift:
+            if (self.shift and self.rejects) or scan.lines != 1 + total + self.shift:
                 raise _Fallback  # blank lines, or a layout only Python's csv numbers right
         except BaseException:
             self._abandon()
             raise
+        self.checker.report_path = report_path_for(scan.digest)
         self.checker.close()
-        return self._event_set(total)
+        return self._event_set(total, scan.digest)
+
+    def _again(self, rejects: dict[int, list[str]]) -> None:
+        """:class:`_Again` on the first scan when ids repeat or rows are ragged; on the second, the same rejects."""
+        ids = np.concatenate(self.hashes) if self.hashes else np.zeros(0, np.uint64)
+        self.hashes.clear()
+        if self.known is not None:
+            if sorted(rejects) != sorted(self.rejects):
+                raise _Fallback
+            return
+        ids.sort()
+        repeated = np.unique(ids[1:][ids[1:] == ids[:-1]])
+        if len(repeated) or rejects:
+            raise _Again(_Known(repeated, rejects))
 
     def _rejects(self, found: list[tuple[Any, ...]]) -> dict[int, list[str]]:
         rows: dict[int, list[str]] = {}
@@ -179,7 +250,13 @@ class _Reader:
         if self.progress is None:
             return
         for at in range((done_before // step + 1) * step, last_row + 1, step):
-            self.progress(at, sum(self.checker.counts.values()), min(1.0, (at + 1) / max(1, self.lines)))
+            self.progress(at, sum(self.checker.counts.values()), min(1.0, (at + 1) / self._lines()))
+
+    def _lines(self) -> float:
+        """The file's lines: counted once the scan is done, until then guessed from its first megabyte."""
+        if self.scan.done() and self.scan.exception() is None:
+            return max(1, self.scan.result().lines)
+        return self.guess
 
     def _abandon(self) -> None:
         self.store.close()
@@ -190,66 +267,58 @@ class _Reader:
 
     # --- one batch -------------------------------------------------------------------------------
 
-    def _cell(self, batch: pa.RecordBatch, name: str) -> pa.Array:
-        return batch.column(self.at[name])
-
     def _batch(self, batch: pa.RecordBatch, rows: np.ndarray) -> None:
         if not batch.num_rows:
             return
-        flag = np.zeros(batch.num_rows, dtype=bool)
-
-        def mark(mask: Any, empty: bool = True) -> None:  # empty: whether a missing cell is flagged
-            flag[pc.fill_null(mask, empty).to_numpy(zero_copy_only=False)] = True
-
-        for column in batch.columns:
-            if (pc.max(pc.binary_length(column)).as_py() or 0) > csv.field_size_limit():
-                raise _Fallback  # Python's csv refuses the file: the row-by-row path says so
-        for name in self.columns:
-            if name not in ("latitude", "longitude"):
-                mark(pc.match_substring_regex(self._cell(batch, name), _needs_python()), empty=False)
-        ids = self._cell(batch, "event_id_cnty")
-        mark(pc.or_kleene(pc.equal(ids, ""), pc.is_in(ids, pa.array(sorted(self.dups), pa.string()))))
-        mark(pc.equal(self._cell(batch, "event_type"), ""))
-        fatalities = self._cell(batch, "fatalities")
-        mark(pc.invert(pc.or_(pc.is_null(fatalities), pc.fill_null(pc.match_substring_regex(fatalities, _WHOLE), False))))
-        mark(pc.invert(pc.is_in(self._cell(batch, "geo_precision"), pa.array(["1", "2", "3"]))))
-        lon, lon_text = self._coordinate(batch, "longitude", 180, flag)
-        lat, lat_text = self._coordinate(batch, "latitude", 90, flag)
-        flag |= (lat == 0) & (lon == 0)
-        day, iso = self._dates(batch, flag)
-        self._rows_one_by_one(batch, rows, flag)
+        column = batch.column
+        suspect = column("suspect").to_numpy(zero_copy_only=False)
+        ids = column("hash")
+        if self.known is None:
+            # a copy: a view would keep the whole batch (every column DuckDB handed over) alive
+            self.hashes.append(np.array(pc.drop_null(ids).to_numpy(zero_copy_only=False), copy=True))
+            repeated = np.zeros(batch.num_rows, dtype=bool)
+        else:
+            repeated = pc.fill_null(pc.is_in(ids, value_set=self.repeated), False).to_numpy(zero_copy_only=False)
+        day, iso = self._dates(column("date"))
+        flag = suspect | (day == _MISSING_DAY) | repeated
+        self._rows_one_by_one(batch, rows, flag, repeated)
         self._rejected_until(int(rows[-1]) + 1)
         keep = ~flag
         if not keep.any():
             return
-        self._write(batch, keep, rows, lon[keep], lat[keep], day[keep], iso, lon_text, lat_text)
+        every = bool(keep.all())  # the usual batch: nothing to filter out
+        mask = pa.array(keep)
 
-    def _coordinate(self, batch: pa.RecordBatch, name: str, limit: int, flag: np.ndarray) -> tuple[np.ndarray, pa.Array]:
-        text = self._cell(batch, name)
-        plain = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
-        value = pc.cast(pc.if_else(plain, text, pa.scalar(None, pa.string())), pa.float64())
-        number = value.to_numpy(zero_copy_only=False)
-        with np.errstate(invalid="ignore"):
-            flag |= ~plain.to_numpy(zero_copy_only=False) | (np.abs(number) > limit)
-            flag |= (np.abs(number) < 1e-4) & (number != 0)  # Python prints it as 5e-05
-        printed = pc.replace_substring_regex(text, r"(\.[0-9]*?)0+$", r"\1")  # 35.5470 → 35.547
-        printed = pc.replace_substring_regex(printed, r"\.$", ".0")  # 35.000 → 35. → 35.0
-        printed = pc.replace_substring_regex(printed, r"^(-?[0-9]+)$", r"\1.0")  # 35 → 35.0
-        return number, printed
+        def kept(array: pa.Array) -> pa.Array:
+            return array if every else array.filter(mask)
 
-    def _dates(self, batch: pa.RecordBatch, flag: np.ndarray) -> tuple[np.ndarray, pa.Array]:
-        encoded = pc.dictionary_encode(self._cell(batch, "event_date"))
+        kept_rows = rows if every else rows[keep]
+        joined = pc.binary_join_element_wise(
+            kept(column("head")), kept(iso), kept(column("tail")), pc.cast(pa.array(kept_rows), pa.string()), pa.scalar("]"), ""
+        )
+        offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)[joined.offset : joined.offset + len(joined) + 1]
+        base = self.store.append(memoryview(joined.buffers()[2])[int(offsets[0]) : int(offsets[-1])]) - int(offsets[0])
+        kinds = pc.dictionary_encode(kept(column("kind")))
+        code = np.asarray([self.kinds.setdefault(k, len(self.kinds)) for k in kinds.dictionary.to_pylist()], np.int32)
+        lon = column("lon").to_numpy(zero_copy_only=False)[keep]
+        lat = column("lat").to_numpy(zero_copy_only=False)[keep]
+        self.parts.append(
+            (lon, lat, day[keep].astype(np.int32), kept_rows.astype(np.int32), code[kinds.indices.to_numpy()],
+             base + offsets[:-1].astype(np.int64), np.diff(offsets))
+        )  # fmt: skip
+
+    def _dates(self, dates: pa.Array) -> tuple[np.ndarray, pa.Array]:
+        encoded = pc.dictionary_encode(dates)
         days, texts = [], []
         for raw in encoded.dictionary.to_pylist():
             if raw not in self.dates:
                 parsed = row_rules.parse_event_date(raw)
                 self.dates[raw] = None if parsed is None else (date_to_day(parsed), parsed.isoformat())
             known = self.dates[raw]
-            days.append(-(2**31) if known is None else known[0])
+            days.append(_MISSING_DAY if known is None else known[0])
             texts.append("" if known is None else known[1])
         index = pc.fill_null(encoded.indices, len(days)).to_numpy(zero_copy_only=False)
-        day = np.asarray([*days, -(2**31)], dtype=np.int64)[index]
-        flag |= day == -(2**31)
+        day = np.asarray([*days, _MISSING_DAY], dtype=np.int64)[index]
         return day, pa.array([*texts, ""], pa.string()).take(pa.array(index))
 
     def _rejected_until(self, row: int | None) -> None:
@@ -260,68 +329,71 @@ class _Reader:
             n = len(self.header)
             self.checker.add(at, at + 1, "", None, f"has {len(cells)} cells, the header has {n} (row not drawn)")
 
-    def _rows_one_by_one(self, batch: pa.RecordBatch, rows: np.ndarray, flag: np.ndarray) -> None:
+    def _cells(self, head: str, date: str | None, tail: str) -> list[str]:
+        """A row that is not suspect (no quote, backslash or control character in a cell) from its details' parts."""
+        values = json.loads(head + tail + "0]")
+        cells = [""] * len(self.header)
+        for name, value in zip(self.columns, values, strict=False):
+            cells[self.at[name]] = value if isinstance(value, str) else repr(value)
+        cells[self.at["event_date"]] = date or ""
+        return cells
+
+    def _rows_one_by_one(self, batch: pa.RecordBatch, rows: np.ndarray, flag: np.ndarray, repeated: np.ndarray) -> None:
         index = np.flatnonzero(flag)
         if not len(index):
             return
         picked = batch.take(pa.array(index))
-        values = [picked.column(i).to_pylist() for i in range(picked.num_columns)]
+        raw = picked.column("raw").to_pylist()
+        parts = [picked.column(n).to_pylist() for n in ("head", "date", "tail")]
+        limit = csv.field_size_limit()
+        lon: list[float] = []
+        lat: list[float] = []
+        day: list[int] = []
+        drawn: list[int] = []
+        kind: list[int] = []
+        start: list[int] = []
+        length: list[int] = []
         for k, i in enumerate(index):
-            cells = [v if v is not None else "" for v in (column[k] for column in values)]
+            if raw[k] is not None:
+                cells = [v if v is not None else "" for v in raw[k]]
+            else:
+                cells = self._cells(parts[0][k], parts[1][k], parts[2][k])
             if not any(c.strip() for c in cells):
                 raise _Fallback  # a blank row is no row: the numbering the fast path assumed is off
+            if any(len(c) > limit for c in cells):
+                raise _Fallback  # Python's csv refuses the file: the row-by-row path says so
             row = int(rows[i])
             self._rejected_until(row)
             record = self.to_record(cells)
             if self.checker.check(record, row, row + 1 + self.shift):
-                self.slow.add(record, row, [record[c] for c in self.columns] + [row])
-            if record["event_id_cnty"] not in self.dups:
+                data = json.dumps([record[c] for c in self.columns] + [row], ensure_ascii=False, separators=(",", ":"))
+                encoded = data.encode("utf-8")
+                start.append(self.store.append(encoded))
+                length.append(len(encoded))
+                lon.append(record["longitude"])
+                lat.append(record["latitude"])
+                day.append(record["day"])
+                drawn.append(row)
+                kind.append(self.kinds.setdefault(record["event_type"], len(self.kinds)))
+            if not repeated[i]:
                 self.checker.seen_ids.pop(record["event_id_cnty"], None)  # never seen again: memory stays bounded
             self.shift += sum(c.count("\n") for c in cells)
-
-    def _write(self, batch: pa.RecordBatch, keep: np.ndarray, rows: np.ndarray, lon: np.ndarray, lat: np.ndarray,
-               day: np.ndarray, iso: pa.Array, lon_text: pa.Array, lat_text: pa.Array) -> None:  # fmt: skip
-        mask = pa.array(keep)
-        parts: list[Any] = []
-        for i, name in enumerate(self.columns):
-            opening = "[" if i == 0 else ","
-            if name in ("latitude", "longitude"):
-                parts += [opening, (lat_text if name == "latitude" else lon_text).filter(mask)]
-            else:
-                cell = iso.filter(mask) if name == "event_date" else self._cell(batch, name).filter(mask)
-                parts += [opening + '"', cell, '"']
-        kept_rows = rows[keep]
-        parts += [",", pc.cast(pa.array(kept_rows), pa.string()), "]"]
-        joined = pc.binary_join_element_wise(*_merge(parts), "", null_handling="replace", null_replacement="")
-        joined = joined.cast(pa.large_string())
-        offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[joined.offset : joined.offset + len(joined) + 1]
-        data = joined.buffers()[2]
-        base = self.store.append(memoryview(data)[int(offsets[0]) : int(offsets[-1])]) - int(offsets[0])
-        kinds = pc.dictionary_encode(self._cell(batch, "event_type").filter(mask))
-        code = np.asarray([self.kinds.setdefault(k, len(self.kinds)) for k in kinds.dictionary.to_pylist()], np.int32)
-        self.parts.append(
-            (lon, lat, day.astype(np.int32), kept_rows.astype(np.int32), code[kinds.indices.to_numpy()],
-             (base + offsets[:-1]).astype(np.int64), np.diff(offsets).astype(np.int32))
-        )  # fmt: skip
+        if drawn:
+            self.parts.append(
+                (np.asarray(lon, np.float64), np.asarray(lat, np.float64), np.asarray(day, np.int32),
+                 np.asarray(drawn, np.int32), np.asarray(kind, np.int32), np.asarray(start, np.int64),
+                 np.asarray(length, np.int32))
+            )  # fmt: skip
 
     # --- the event set -----------------------------------------------------------------------------
 
-    def _event_set(self, total: int) -> EventSet:
-        slow = self.slow
-        starts, lengths = [], []
-        for details in slow.details:
-            data = details.encode("utf-8")
-            starts.append(self.store.append(data))
-            lengths.append(len(data))
-        slow_kind = np.asarray([self.kinds.setdefault(k, len(self.kinds)) for k in slow.kind], np.int32)
-        columns = list(zip(*self.parts, strict=True)) if self.parts else [[] for _ in range(7)]
-
-        def joined(i: int, extra: Any, dtype: type[np.generic]) -> np.ndarray:
-            return np.concatenate([*columns[i], np.asarray(extra, dtype=dtype)])
-
-        lon, lat = joined(0, slow.lon, np.float64), joined(1, slow.lat, np.float64)
-        day, row = joined(2, slow.day, np.int32), joined(3, slow.row, np.int32)
-        kind, start, length = joined(4, slow_kind, np.int32), joined(5, starts, np.int64), joined(6, lengths, np.int32)
+    def _event_set(self, total: int, digest: str) -> EventSet:
+        if self.parts:
+            lon, lat, day, row, kind, start, length = (np.concatenate(c) for c in zip(*self.parts, strict=True))
+        else:
+            lon, lat = np.zeros(0, np.float64), np.zeros(0, np.float64)
+            day, row, kind = np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32)
+            start, length = np.zeros(0, np.int64), np.zeros(0, np.int32)
         self.parts.clear()
         order = np.lexsort((row, day))
         names = list(self.kinds)
@@ -329,7 +401,7 @@ class _Reader:
         recode = np.asarray([types.index(n) for n in names] or [0], dtype=np.uint16)
         return EventSet(
             name=self.name,
-            digest=self.digest,
+            digest=digest,
             rows=total,
             columns=(*self.columns, "row"),
             types=types,
@@ -346,12 +418,21 @@ class _Reader:
         )
 
 
-def _merge(parts: list[Any]) -> list[Any]:
-    """Adjacent literal strings joined, so the join has fewer arguments."""
-    out: list[Any] = []
+def _merged(parts: list[str]) -> list[str]:
+    """Adjacent SQL string literals as one: fewer arguments to concat."""
+    out: list[str] = []
     for part in parts:
-        if isinstance(part, str) and out and isinstance(out[-1], str):
-            out[-1] += part
+        if part.startswith("'") and out and out[-1].startswith("'"):
+            out[-1] = out[-1][:-1] + part[1:]
         else:
             out.append(part)
-    return [pa.scalar(p, pa.string()) if isinstance(p, str) else p for p in out]
+    return out
+
+
+def _printed(cell: str) -> str:
+    """How Python prints a number written as ``cell`` matches ``_NUMBER``: 35.5470 → 35.547, 35. → 35.0, 35 → 35.0."""
+    trimmed = f"rtrim({cell}, '0')"
+    return (
+        f"CASE WHEN contains({cell}, '.') THEN (CASE WHEN suffix({trimmed}, '.') THEN {trimmed} || '0' ELSE {trimmed} END)"
+        f" ELSE {cell} || '.0' END"
+    )
