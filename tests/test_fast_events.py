@@ -134,3 +134,160 @@ def test_scoped_events_share_the_details_file(tmp_path):
     assert loaded is not None
     scope = events.Scope(None, events.day_to_date(int(loaded.day[50])), events.day_to_date(int(loaded.day[150])), 0)
     assert list(events.within(loaded, scope).details) == list(events.within(rows.load_csv(path), scope).details)
+
+
+# --- one scan: duplicates and ragged rows found in it, then a second scan knowing them --------------------------
+
+
+def _scans(monkeypatch) -> list[bool]:
+    """Records each scan of the fast path: whether it already knew the repeated ids and ragged rows."""
+    seen: list[bool] = []
+    read = fast._Reader.read
+
+    def counted(self):
+        seen.append(self.known is not None)
+        return read(self)
+
+    monkeypatch.setattr(fast._Reader, "read", counted)
+    return seen
+
+
+def test_the_whitespace_str_strip_removes_is_the_constant():
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == fast.WHITESPACE
+
+
+def test_a_clean_file_is_scanned_once(tmp_path, monkeypatch):
+    seen = _scans(monkeypatch)
+    path = tmp_path / "clean.csv"
+    path.write_text(synthetic.events_csv(synthetic.synthetic_events(300, seed=5)), encoding="utf-8")
+    _same(path)
+    assert seen == [False]
+
+
+def test_duplicate_ids_in_later_batches_are_found_in_the_scan(tmp_path, monkeypatch):
+    """Batches of 64 rows: a repeat far from its first row, across batches, a stripped id equal to a clean one."""
+    monkeypatch.setattr(fast, "BATCH", 64)
+    seen = _scans(monkeypatch)
+    data = synthetic.synthetic_events(700, seed=6)
+    data[650]["event_id_cnty"] = data[3]["event_id_cnty"]
+    data[651]["event_id_cnty"] = "\u3000" + data[200]["event_id_cnty"]  # strip() makes it the same id
+    data[652]["event_id_cnty"] = data[3]["event_id_cnty"]
+    path = tmp_path / "dups.csv"
+    path.write_text(synthetic.events_csv(data), encoding="utf-8")
+    loaded = _same(path)
+    assert seen == [False, True]
+    messages = [(p.row, p.message) for p in loaded.problems]
+    assert messages == [
+        (651, "duplicate id (also row 4)"),
+        (652, "duplicate id (also row 201)"),
+        (653, "duplicate id (also row 4)"),
+    ]
+
+
+def test_ragged_rows_across_batches_keep_the_numbering(tmp_path, monkeypatch):
+    monkeypatch.setattr(fast, "BATCH", 64)
+    seen = _scans(monkeypatch)
+    lines = synthetic.events_csv(_bad_rows()).splitlines()
+    lines[70] += ",extra"
+    lines[200] = lines[200].split(",", 5)[0]
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = _same(path)
+    assert seen == [False, True]
+    assert [p.row for p in loaded.problems if p.field is None] == [70, 200]
+
+
+# --- what DuckDB's CSV reader and Python's csv module must read alike, or the file goes row by row ---------------
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("notes", 'a "quoted" word'),  # in the file: "a ""quoted"" word"
+        ("notes", "comma, inside"),
+        ("notes", "line one\nline two"),
+        ("notes", "windows\r\nline end inside"),
+        ("notes", "NULL"),
+        ("actor2", "NULL"),
+        ("notes", "tab\tinside"),
+        ("notes", "unit\x1fseparator"),
+        ("notes", "delete \x7f kept"),
+        ("notes", "\u00a0no-break at the start"),
+        ("location", "ends with a thin space\u2009"),
+        ("location", "Ḥalab (non-ASCII, no space at the edges)"),
+        ("admin1", "'single quotes'"),
+        ("source", "ends with a backslash\\"),
+        ("event_type", "Battles "),
+        ("fatalities", " 3"),
+        ("latitude", "-0"),
+        ("longitude", "36.0000000000001"),
+    ],
+)
+def test_cells_only_python_writes_exactly_are_the_same(tmp_path, field, value):
+    data = synthetic.synthetic_events(120, seed=8)
+    data[40][field] = value
+    path = tmp_path / "cells.csv"
+    path.write_text(synthetic.events_csv(data), encoding="utf-8")
+    _same(path)
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_read_the_same(tmp_path):
+    data = _bad_rows()
+    data[60]["notes"] = "two\r\nlines"
+    text = synthetic.events_csv(data).replace("\n", "\r\n").replace("two\r\r\nlines", "two\r\nlines")
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    _same(path)
+
+
+def test_no_line_end_after_the_last_row(tmp_path):
+    path = tmp_path / "no-end.csv"
+    path.write_text(synthetic.events_csv(_bad_rows()).rstrip("\n"), encoding="utf-8")
+    _same(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'x,"a lone\rcarriage return"\n',  # Python's csv counts it as a line end, DuckDB does not
+        "\n\n",  # blank lines
+        '"an unterminated quote\n',
+    ],
+)
+def test_what_the_fast_path_cannot_number_falls_back(tmp_path, text):
+    lines = synthetic.events_csv(_bad_rows()).splitlines(keepends=True)
+    path = tmp_path / "odd.csv"
+    path.write_text("".join(lines[:30]) + text + "".join(lines[30:]), encoding="utf-8", newline="")
+    assert fast.load_csv_fast(path) is None
+    slow = rows.load_csv(path)
+    loaded = events.load_events(path)
+    assert loaded.problems == slow.problems and list(loaded.details) == list(slow.details)
+
+
+def test_a_cell_past_the_csv_field_limit_falls_back_to_the_same_refusal(tmp_path):
+    import csv
+
+    from mapapp.story.validate import GeoDataError
+
+    data = synthetic.synthetic_events(50, seed=9)
+    data[20]["notes"] = "x" * 3000
+    path = tmp_path / "long.csv"
+    path.write_text(synthetic.events_csv(data), encoding="utf-8")
+    old = csv.field_size_limit(2000)
+    try:
+        assert fast.load_csv_fast(path) is None
+        with pytest.raises(GeoDataError) as slow:
+            rows.load_csv(path)
+        with pytest.raises(GeoDataError) as quick:
+            events.load_events(path)
+        assert str(quick.value) == str(slow.value)
+    finally:
+        csv.field_size_limit(old)
+
+
+def test_the_report_is_renamed_to_the_file_s_digest(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(synthetic.events_csv(_bad_rows()), encoding="utf-8")
+    quick = fast.load_csv_fast(path)
+    assert quick is not None and quick.report == rows.load_csv(path).report
+    assert not list(quick.report.parent.glob(".*tmp")) and not list(quick.report.parent.glob("*pending*"))
