@@ -291,3 +291,24 @@ def test_the_report_is_renamed_to_the_file_s_digest(tmp_path):
     quick = fast.load_csv_fast(path)
     assert quick is not None and quick.report == rows.load_csv(path).report
     assert not list(quick.report.parent.glob(".*tmp")) and not list(quick.report.parent.glob("*pending*"))
+
+
+def test_duckdb_prints_a_coordinate_as_python_does():
+    """The details of a row not checked one by one take the coordinates as DuckDB prints them: the same as repr."""
+    import random
+
+    import duckdb
+    import pyarrow as pa
+
+    rng = random.Random(3)
+    texts = ["0", "-0", "0.0", "-0.000", "0.0001", "-0.0001", "180", "180.000000000000", "179.999999999999", "35.5470", "100"]
+    while len(texts) < 50_000:
+        whole = rng.choice([0, rng.randint(1, 9), rng.randint(10, 99), rng.randint(100, 180)])
+        decimals = "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 12)))
+        text = ("-" if rng.random() < 0.5 else "") + str(whole) + ("." + decimals if decimals else "")
+        if float(text) == 0 or abs(float(text)) >= 1e-4:
+            texts.append(text)
+    con = duckdb.connect()
+    con.register("numbers", pa.table({"i": range(len(texts)), "t": texts}))
+    printed = con.sql(f"SELECT {fast._printed('t')} FROM numbers ORDER BY i").fetchall()
+    assert [p for (p,) in printed] == [repr(float(t)) for t in texts]
