@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mapapp import events, settings
-from mapapp.events import fast, rows, synthetic
+from mapapp.events import fast, rows, suspect, synthetic
 
 from .test_events import BAD_VALUES
 
@@ -153,7 +153,7 @@ def _scans(monkeypatch) -> list[bool]:
 
 
 def test_the_whitespace_str_strip_removes_is_the_constant():
-    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == fast.WHITESPACE
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == suspect.WHITESPACE
 
 
 def test_a_clean_file_is_scanned_once(tmp_path, monkeypatch):
@@ -310,5 +310,5 @@ def test_duckdb_prints_a_coordinate_as_python_does():
             texts.append(text)
     con = duckdb.connect()
     con.register("numbers", pa.table({"i": range(len(texts)), "t": texts}))
-    printed = con.sql(f"SELECT {fast._printed('t')} FROM numbers ORDER BY i").fetchall()
+    printed = con.sql(f"SELECT {suspect._printed('t')} FROM numbers ORDER BY i").fetchall()
     assert [p for (p,) in printed] == [repr(float(t)) for t in texts]

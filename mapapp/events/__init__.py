@@ -1,10 +1,10 @@
 """Event datasets (ACLED or UCDP GED CSV) on top of a story: read, checked row by row, published as static files.
 
 ``dataset`` holds the checked rows and their scope; ``rows`` reads and checks a file; ``fast`` checks a large
-ACLED CSV through DuckDB with the same rules and report (``scan`` is its pass over the bytes, ``details`` keeps
-the details on disk); ``store`` publishes for the map and keeps the cache; ``reports`` bounds and prunes problem
-reports; ``ucdp`` maps UCDP GED's columns and codes to the same rows; ``synthetic`` writes synthetic files for
-tests and benchmarks.
+ACLED CSV through DuckDB with the same rules and report (``suspect`` is its SQL, ``scan`` its pass over the bytes,
+``details`` keeps the details on disk); ``store`` publishes for the map and keeps the cache; ``reports`` bounds and
+prunes problem reports; ``ucdp`` maps UCDP GED's columns and codes to the same rows; ``synthetic`` writes synthetic
+files for tests and benchmarks.
 """
 
 from mapapp.events.dataset import (

@@ -41,28 +41,16 @@ from mapapp.events.details import DetailsFile, DiskDetails
 from mapapp.events.reports import report_path_for
 from mapapp.events.scan import Fallback as _Fallback
 from mapapp.events.scan import Scan
+from mapapp.events.suspect import query as scan_query
 from mapapp.events.ucdp import is_ged
 
 BATCH = 65_536
-_BUFFER = 2 * 1024 * 1024  # DuckDB reads the file in buffers of this size (its default, 32 MB a thread, costs ~100 MB more)
 _CELLS = ("TOO MANY COLUMNS", "MISSING COLUMNS")  # the only lines DuckDB refuses that the checks report themselves
-_NUMBER = r"-?(0|[1-9][0-9]{0,2})(\.[0-9]{1,12})?"  # ≤ 15 digits: Python prints it back as written
-_WHOLE = r"[0-9]{1,15}"
-_COORDINATES = ("latitude", "longitude")
-# What str.strip() removes (every character whose isspace() is true; a test checks the list).
-WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
-)
-_WIDE_SPACE = "".join(c for c in WHITESPACE if ord(c) > 127)
 _MISSING_DAY = -(2**31)
 
 
 class _Again(Exception):
     """Duplicate ids or ragged rows: the scan runs again knowing them."""
-
-
-def _class(chars: str) -> str:
-    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)  # RE2 syntax
 
 
 def load_csv_fast(path: Path, progress: row_rules.Progress | None = None) -> EventSet | None:
@@ -101,6 +89,33 @@ class _Known:
         self.repeated, self.rejects = repeated, rejects
 
 
+class _Behind:
+    """Appends to a :class:`DetailsFile` from a thread, one write behind the caller (a write lets go of the GIL,
+    so the next batch is checked meanwhile); the offset each append will have is known at once."""
+
+    def __init__(self, store: DetailsFile):
+        self.store = store
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="mapapp-details")
+        self.pending: Future[int] | None = None
+
+    def append(self, data: Any) -> int:
+        self.wait()  # at most one batch's details held for writing
+        start = self.store.size
+        self.pending = self.pool.submit(self.store.append, data)  # the buffer stays alive with the task
+        return start
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown(wait=True)
+
+
 class _Reader:
     def __init__(
         self, path: Path, header: list[str], scan: Future[Scan], progress: row_rules.Progress | None, known: _Known | None = None
@@ -115,6 +130,7 @@ class _Reader:
         # The report is written under a name of its own until the file's sha256 is known (then renamed to it).
         self.checker = row_rules._RowChecker(self.name, report_path_for(f"pending-{secrets.token_hex(8)}"))
         self.store = DetailsFile()
+        self.writer = _Behind(self.store)
         self.parts: list[tuple[np.ndarray, ...]] = []  # per batch: lon, lat, day, row, kind, start, length
         self.hashes: list[np.ndarray] = []
         self.kinds: dict[str, int] = {}
@@ -128,69 +144,8 @@ class _Reader:
 
     # --- the query -------------------------------------------------------------------------------
 
-    def _c(self, name: str) -> str:
-        return f"c{self.at[name]}"
-
     def query(self) -> tuple[str, dict[str, Any]]:
-        names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header)))
-        where = str(self.path).replace("'", "''")
-        source = (
-            f"read_csv('{where}', columns = {{{names}}}, header = true, auto_detect = false, delim = ',', quote = '\"',"
-            f" escape = '\"', strict_mode = true, ignore_errors = true, store_rejects = true, buffer_size = {_BUFFER})"
-        )
-        split = self.columns.index("event_date")
-        head_parts, tail_parts = ["'['"], ["'\",'"]
-        for name in self.columns[:split]:
-            head_parts += ["'\"'", self._c(name), "'\",'"]
-        head_parts.append("'\"'")
-        for name in self.columns[split + 1 :]:
-            if name in _COORDINATES:
-                tail_parts += [_printed(self._c(name)), "','"]
-            else:
-                tail_parts += ["'\"'", self._c(name), "'\",'"]
-        head_parts, tail_parts = _merged(head_parts), _merged(tail_parts)
-        quotes = {"head": sum(p.count('"') for p in head_parts if p.startswith("'")), "tail": 0}
-        quotes["tail"] = sum(p.count('"') for p in tail_parts if p.startswith("'"))
-        # A cell's first and last characters: ASCII whitespace there is a space (the others are control characters,
-        # found above); whitespace beyond ASCII is looked for, next to the quotes, only in rows not all ASCII.
-        texts = [self._c(c) for c in self.columns if c not in (*_COORDINATES, "event_date")]
-        edges = [f"coalesce(prefix({c}, ' ') OR suffix({c}, ' '), false)" for c in texts]
-        edges += [f"CASE WHEN strlen({p}) = length({p}) THEN false ELSE regexp_matches({p}, $wide) END" for p in ("head", "tail")]
-        lat, lon = self._c("latitude"), self._c("longitude")
-        rules = [
-            f"coalesce({self._c('event_id_cnty')}, '') = ''",
-            f"coalesce({self._c('event_type')}, '') = ''",
-            # every quote, backslash or control character in a cell (and only those) makes json_quote longer
-            f"strlen(json_quote(head)) <> strlen(head) + {2 + quotes['head']}",
-            f"strlen(json_quote(tail)) <> strlen(tail) + {2 + quotes['tail']}",
-            *edges,
-            f"NOT coalesce(regexp_full_match({self._c('fatalities')}, '{_WHOLE}'), true)",
-            f"coalesce({self._c('geo_precision')}, '') NOT IN ('1', '2', '3')",
-            f"NOT (regexp_full_match({lat}, $number) AND regexp_full_match({lon}, $number))",
-            "abs(lat) > 90 OR abs(lon) > 180 OR (lat = 0 AND lon = 0)",
-            "(abs(lat) < 1e-4 AND lat <> 0) OR (abs(lon) < 1e-4 AND lon <> 0)",  # Python prints it as 5e-05
-        ]
-        cells = ", ".join(f"c{i}" for i in range(len(self.header)))
-        ws = _class(WHITESPACE)
-        sql = f"""
-            WITH parsed AS (
-                SELECT *, TRY_CAST({lat} AS DOUBLE) AS lat, TRY_CAST({lon} AS DOUBLE) AS lon,
-                       concat({", ".join(head_parts)}) AS head, concat({", ".join(tail_parts)}) AS tail,
-                       regexp_replace({self._c("event_id_cnty")}, $strip, '', 'g') AS id
-                FROM {source}
-            ), flagged AS (
-                SELECT *, coalesce({" OR ".join(f"({r})" for r in rules)}, true) AS suspect FROM parsed
-            )
-            SELECT suspect, CASE WHEN suspect THEN [{cells}] END AS raw, lon, lat,
-                   {self._c("event_date")} AS date, {self._c("event_type")} AS kind,
-                   CASE WHEN id <> '' THEN hash(id) END AS hash, head, tail
-            FROM flagged
-        """
-        wide = _class(_WIDE_SPACE)
-        params: dict[str, Any] = {"number": _NUMBER, "strip": f"^[{ws}]+|[{ws}]+$", "wide": f'"[{wide}]|[{wide}]"'}
-        return sql, params
-
-    # --- the scan --------------------------------------------------------------------------------
+        return scan_query(self.path, self.header, self.columns)
 
     def read(self) -> EventSet:
         import duckdb
@@ -218,6 +173,7 @@ class _Reader:
         except BaseException:
             self._abandon()
             raise
+        self.writer.close()  # every detail written before the event set reads any
         self.checker.report_path = report_path_for(scan.digest)
         self.checker.close()
         return self._event_set(total, scan.digest)
@@ -259,6 +215,7 @@ class _Reader:
         return self.guess
 
     def _abandon(self) -> None:
+        self.writer.close()
         self.store.close()
         checker = self.checker
         if checker._report is not None and checker._tmp is not None:
@@ -297,7 +254,7 @@ class _Reader:
             kept(column("head")), kept(iso), kept(column("tail")), pc.cast(pa.array(kept_rows), pa.string()), pa.scalar("]"), ""
         )
         offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)[joined.offset : joined.offset + len(joined) + 1]
-        base = self.store.append(memoryview(joined.buffers()[2])[int(offsets[0]) : int(offsets[-1])]) - int(offsets[0])
+        base = self.writer.append(memoryview(joined.buffers()[2])[int(offsets[0]) : int(offsets[-1])]) - int(offsets[0])
         kinds = pc.dictionary_encode(kept(column("kind")))
         code = np.asarray([self.kinds.setdefault(k, len(self.kinds)) for k in kinds.dictionary.to_pylist()], np.int32)
         lon = column("lon").to_numpy(zero_copy_only=False)[keep]
@@ -353,6 +310,7 @@ class _Reader:
         kind: list[int] = []
         start: list[int] = []
         length: list[int] = []
+        blob = bytearray()  # their details, written at once
         for k, i in enumerate(index):
             if raw[k] is not None:
                 cells = [v if v is not None else "" for v in raw[k]]
@@ -368,8 +326,9 @@ class _Reader:
             if self.checker.check(record, row, row + 1 + self.shift):
                 data = json.dumps([record[c] for c in self.columns] + [row], ensure_ascii=False, separators=(",", ":"))
                 encoded = data.encode("utf-8")
-                start.append(self.store.append(encoded))
+                start.append(len(blob))
                 length.append(len(encoded))
+                blob += encoded
                 lon.append(record["longitude"])
                 lat.append(record["latitude"])
                 day.append(record["day"])
@@ -379,9 +338,10 @@ class _Reader:
                 self.checker.seen_ids.pop(record["event_id_cnty"], None)  # never seen again: memory stays bounded
             self.shift += sum(c.count("\n") for c in cells)
         if drawn:
+            base = self.writer.append(blob)
             self.parts.append(
                 (np.asarray(lon, np.float64), np.asarray(lat, np.float64), np.asarray(day, np.int32),
-                 np.asarray(drawn, np.int32), np.asarray(kind, np.int32), np.asarray(start, np.int64),
+                 np.asarray(drawn, np.int32), np.asarray(kind, np.int32), base + np.asarray(start, np.int64),
                  np.asarray(length, np.int32))
             )  # fmt: skip
 
@@ -399,7 +359,7 @@ class _Reader:
             return joined
 
         day, row = column(2), column(3)
-        order = np.lexsort((row, day))
+        order = _by_day_then_row(day, row)
         day, row = day[order], row[order]
         lon, lat, kind, start, length = (column(i)[order] for i in (0, 1, 4, 5, 6))
         names = list(self.kinds)
@@ -424,19 +384,14 @@ class _Reader:
         )
 
 
-def _merged(parts: list[str]) -> list[str]:
-    """Adjacent SQL string literals as one: fewer arguments to concat."""
-    out: list[str] = []
-    for part in parts:
-        if part.startswith("'") and out and out[-1].startswith("'"):
-            out[-1] = out[-1][:-1] + part[1:]
-        else:
-            out.append(part)
-    return out
-
-
-def _printed(cell: str) -> str:
-    """How Python prints the number written as ``cell`` (one that matches ``_NUMBER`` and is 0 or at least 1e-4 in
-    size): DuckDB prints a DOUBLE the shortest way that reads back the same, as ``repr`` does (35.5470 → 35.547,
-    35 → 35.0); a test holds DuckDB to it."""
-    return f"CAST(TRY_CAST({cell} AS DOUBLE) AS VARCHAR)"
+def _by_day_then_row(day: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """``np.lexsort((row, day))``, faster: the rows come nearly in order (batch by batch), and the days of a file
+    usually span fewer than 65,536 days, which numpy sorts stably by radix."""
+    if not len(day):
+        return np.zeros(0, np.intp)
+    by_row = np.argsort(row, kind="stable")  # runs already in order: timsort merges them
+    low = int(day.min())
+    if int(day.max()) - low >= 1 << 16:
+        return np.lexsort((row, day))
+    offset = (day[by_row] - low).astype(np.uint16)
+    return by_row[np.argsort(offset, kind="stable")]
