@@ -99,6 +99,14 @@ def start_app(
     raise RuntimeError(f"the app did not answer its health check within {START_TIMEOUT_S} s")
 
 
+def resident_mb(pid: int) -> float:
+    """A process's resident memory now (``VmRSS``), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise ValueError(f"no VmRSS for process {pid}")
+
+
 def wait_for_http(url: str, timeout_s: float = 30) -> None:
     """Until ``url`` answers (a server that is starting)."""
     deadline = time.monotonic() + timeout_s

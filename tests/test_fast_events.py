@@ -3,11 +3,13 @@ the same problems (rows, lines, messages, counts, the report), the same drawn ev
 
 from __future__ import annotations
 
+import tempfile
+
 import numpy as np
 import pytest
 
 from mapapp import events, settings
-from mapapp.events import fast, rows, suspect, synthetic
+from mapapp.events import fast, rows, store, suspect, synthetic
 
 from .test_events import BAD_VALUES
 
@@ -312,3 +314,30 @@ def test_duckdb_prints_a_coordinate_as_python_does():
     con.register("numbers", pa.table({"i": range(len(texts)), "t": texts}))
     printed = con.sql(f"SELECT {suspect._printed('t')} FROM numbers ORDER BY i").fetchall()
     assert [p for (p,) in printed] == [repr(float(t)) for t in texts]
+
+
+def test_an_upload_is_checked_by_the_fast_path_under_its_own_name(tmp_path, monkeypatch):
+    data = synthetic.events_csv(_bad_rows()).encode("utf-8")
+    used = []
+    real = fast.load_csv_fast
+
+    def spy(path, progress=None, name=None):
+        loaded = real(path, progress, name=name)
+        used.append(loaded is not None)
+        return loaded
+
+    monkeypatch.setattr(store, "load_csv_fast", spy)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    quick = store._read_upload(data, "my export.csv", None)
+    slow = rows.read_events(data, "my export.csv")
+    assert used == [True]
+    assert quick.name == "my export.csv" and quick.problems == slow.problems and quick.digest == slow.digest
+    assert list(quick.details) == list(slow.details)
+    assert all(p.file == "my export.csv" for p in quick.problems)
+    assert not list(tmp_path.glob("mapapp-upload-*"))  # the private copy is gone
+
+
+def test_an_upload_the_fast_path_cannot_read_is_read_row_by_row(tmp_path):
+    data = synthetic.events_csv(synthetic.synthetic_events(50, seed=3)).replace("\n", "\n\n", 3).encode("utf-8")
+    loaded = store._read_upload(data, "blank lines.csv", None)
+    assert loaded.rows == rows.read_events(data, "blank lines.csv").rows == 50

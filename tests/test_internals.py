@@ -338,11 +338,84 @@ def test_streamlit_routes_the_app_uses():
 
 
 def _keep_static_routes(monkeypatch) -> None:
-    """patch_streamlit also wraps the static route's builder: restore it after the test."""
+    """patch_streamlit also wraps the static route's builder, AppSession and the session storage: restore them
+    after the test."""
+    from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+    from streamlit.runtime.runtime import Runtime
     from streamlit.web.server.starlette import starlette_agent_routes, starlette_app
 
     monkeypatch.setattr(starlette_app, "create_app_static_serving_routes", starlette_app.create_app_static_serving_routes)
     monkeypatch.setattr(starlette_agent_routes, "create_agent_routes", starlette_agent_routes.create_agent_routes)
+    monkeypatch.setattr(MemorySessionStorage, "__init__", MemorySessionStorage.__init__)
+    monkeypatch.setattr(MemorySessionStorage, "delete", MemorySessionStorage.delete)
+    monkeypatch.setattr(Runtime, "start", Runtime.start)
+    monkeypatch.setattr(AppSession, "request_rerun", AppSession.request_rerun)
+    monkeypatch.setattr(AppSession, "_handle_clear_cache_request", AppSession._handle_clear_cache_request)
+
+
+def test_streamlit_forgets_an_expired_session_without_shutting_it_down():
+    """What mapapp serve works around: a closed page's session is saved for a reconnect, and the storage drops it
+    after its TTL without AppSession.shutdown, the only call that removes the session's uploaded files."""
+    from streamlit.runtime import app_session, memory_session_storage, runtime, websocket_session_manager
+    from streamlit.runtime.caching import ttl_cache
+
+    assert "shutdown" not in inspect.getsource(memory_session_storage)
+    assert "self._session_storage.save(" in inspect.getsource(
+        websocket_session_manager.WebsocketSessionManager.disconnect_session
+    )
+    assert "remove_session_files(self.id)" in inspect.getsource(app_session.AppSession.shutdown)
+    assert "on_remove" in inspect.signature(ttl_cache.TTLCache).parameters
+    assert "self._cache: MutableMapping[str, SessionInfo] = TTLCache(" in inspect.getsource(memory_session_storage)
+    # the send loop's last session, kept by a loop variable; the state mapapp serve replaces on an expired one
+    assert "for active_session_info in self._session_mgr.list_active_sessions():" in inspect.getsource(runtime.Runtime)
+    assert "self._session_state = SessionState()" in inspect.getsource(app_session.AppSession.__init__)
+
+
+def test_mapapp_serve_shuts_down_expired_sessions_and_only_those(monkeypatch):
+    import threading
+
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+    from streamlit.runtime.session_manager import SessionInfo
+    from streamlit.runtime.state import SessionState
+
+    from mapapp.app import server
+    from mapapp.events import store
+
+    _keep_static_routes(monkeypatch)
+    monkeypatch.setattr(store, "release_freed_memory", lambda: released.append(1))
+    server.patch_streamlit()
+    released: list[int] = []
+    now = [0.0]
+    storage = MemorySessionStorage(maxsize=8, ttl_seconds=100)
+    storage._cache._timer = lambda: now[0]  # type: ignore[attr-defined]
+
+    class Session:
+        def __init__(self, sid: str) -> None:
+            self.id, self.shut, self._session_state = sid, 0, {"upload": b"bytes of an upload"}
+
+        def shutdown(self) -> None:
+            self.shut += 1
+
+    class Manager:
+        _session_storage, _storage_lock, active = storage, threading.Lock(), {"active"}
+
+        def is_active_session(self, sid: str) -> bool:
+            return sid in self.active
+
+    closed, reconnected, twice, active = (Session(n) for n in ("closed", "reconnected", "twice", "active"))
+    for session in (closed, reconnected, twice, twice, active):  # "twice": its page closed, reopened, closed
+        storage.save(SessionInfo(client=None, session=session))  # type: ignore[arg-type]
+    storage.delete("reconnected")  # a page came back for it: Streamlit uses it again
+    storage.delete("active")
+    assert server.reap_expired_sessions(Manager()) == 0 and released == []  # nothing has expired yet
+    assert [s.shut for s in (closed, reconnected, twice, active)] == [0, 0, 0, 0]
+    now[0] = 101
+    assert server.reap_expired_sessions(Manager()) == 2 and released == [1]
+    assert [s.shut for s in (closed, reconnected, twice, active)] == [1, 0, 1, 0]
+    assert isinstance(closed._session_state, SessionState) and "upload" not in closed._session_state  # let go
+    assert reconnected._session_state == {"upload": b"bytes of an upload"}  # still the page's
+    assert server.reap_expired_sessions(Manager()) == 0 and released == [1]  # each once
 
 
 def test_streamlit_builds_its_agent_routes_where_mapapp_serve_replaces_them():

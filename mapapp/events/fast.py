@@ -53,9 +53,10 @@ class _Again(Exception):
     """Duplicate ids or ragged rows: the scan runs again knowing them."""
 
 
-def load_csv_fast(path: Path, progress: row_rules.Progress | None = None) -> EventSet | None:
+def load_csv_fast(path: Path, progress: row_rules.Progress | None = None, name: str | None = None) -> EventSet | None:
     """The events of an ACLED CSV, exactly as :func:`mapapp.events.rows.load_csv` gives them, or None when
-    only the row-by-row path can read this file (the caller then uses it)."""
+    only the row-by-row path can read this file (the caller then uses it). ``name``: what messages call the
+    file (an upload's own name; its bytes are in a temporary file), the path's name without it."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as file:
             header = [h.strip() for h in next(csv.reader(file), [])]
@@ -69,9 +70,9 @@ def load_csv_fast(path: Path, progress: row_rules.Progress | None = None) -> Eve
             scan = pool.submit(Scan, path)
             try:
                 try:
-                    return _Reader(path, header, scan, progress).read()
+                    return _Reader(path, header, scan, progress, name).read()
                 except _Again as again:
-                    return _Reader(path, header, scan, progress, known=again.args[0]).read()
+                    return _Reader(path, header, scan, progress, name, known=again.args[0]).read()
             finally:
                 scan.cancel()
     except (_Fallback, ImportError, OSError, UnicodeDecodeError, csv.Error):
@@ -118,10 +119,16 @@ class _Behind:
 
 class _Reader:
     def __init__(
-        self, path: Path, header: list[str], scan: Future[Scan], progress: row_rules.Progress | None, known: _Known | None = None
+        self,
+        path: Path,
+        header: list[str],
+        scan: Future[Scan],
+        progress: row_rules.Progress | None,
+        name: str | None = None,
+        known: _Known | None = None,
     ):
         self.path, self.header, self.scan, self.progress, self.known = path, header, scan, progress, known
-        self.name = path.name
+        self.name = name or path.name
         with path.open("rb") as file:  # the lines the progress expects until the scan has counted them
             sample = file.read(1 << 20)
         self.guess = max(1.0, path.stat().st_size * (sample.count(b"\n") + 1) / max(1, len(sample)))

@@ -41,6 +41,7 @@ from mapapp.events.dataset import (
     refusal,
     within,
 )
+from mapapp.events.fast import load_csv_fast
 from mapapp.events.reports import evict_lru
 from mapapp.events.rows import Progress, read_events
 from mapapp.events.sources import load_events
@@ -162,11 +163,25 @@ def publish_or_error(
     try:
         if isinstance(source, Path):
             return publish(load_events(source, scope, progress))
-        return publish(within(read_events(source, name, progress), scope), private=True)
+        return publish(within(_read_upload(source, name, progress), scope), private=True)
     except GeoDataError as exc:
         return exc
     finally:
         release_freed_memory()  # the rows read are garbage now: a long-running server gives their pages back
+
+
+def _read_upload(data: bytes, name: str | None, progress: Progress | None) -> EventSet:
+    """An upload's bytes, checked by the fast path through a private temporary copy (DuckDB reads files), else
+    row by row from memory: the same rows, messages and report either way, under the upload's own name."""
+    with tempfile.TemporaryDirectory(prefix="mapapp-upload-") as tmp:
+        copy = Path(tmp) / "upload.csv"
+        try:
+            copy.write_bytes(data)
+        except OSError:  # no room for a copy: memory will do, more slowly
+            fast = None
+        else:
+            fast = load_csv_fast(copy, progress, name=name or "events.csv")
+    return fast if fast is not None else read_events(data, name, progress)
 
 
 def release_freed_memory() -> None:

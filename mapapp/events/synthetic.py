@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import random
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -77,13 +78,19 @@ def _manifest(data_dir: Path) -> Manifest:
 
 def synthetic_events(n: int, seed: int = 0, *, iso_dates: bool = False, locations: list[dict] | None = None) -> list[dict]:
     """``n`` rows with :data:`settings.EVENT_COLUMNS` (plus ``time_precision``), all valid."""
+    return list(iter_synthetic_events(n, seed, iso_dates=iso_dates, locations=locations))
+
+
+def iter_synthetic_events(
+    n: int, seed: int = 0, *, iso_dates: bool = False, locations: list[dict] | None = None
+) -> Iterator[dict]:
+    """The rows of :func:`synthetic_events`, one at a time (a 10,000,000-row file is written in bounded memory)."""
     rng = random.Random(seed)
     locations = locations or story_locations()
     actors = story_actors()
     manifest = _manifest(settings.DEFAULT_DATA_DIR)
     types, weights = list(TYPE_WEIGHTS), list(TYPE_WEIGHTS.values())
     span = (manifest.timeline_end - manifest.timeline_start).days
-    rows = []
     for i in range(n):
         loc = rng.choice(locations)
         scattered = rng.random() < 0.3
@@ -92,28 +99,25 @@ def synthetic_events(n: int, seed: int = 0, *, iso_dates: bool = False, location
         day = manifest.timeline_start + timedelta(days=rng.randint(0, span))
         kind = rng.choices(types, weights)[0]
         actor1, actor2 = rng.sample(actors, 2)
-        rows.append(
-            {
-                "event_id_cnty": f"SYN{i + 1}",
-                "event_date": day.isoformat() if iso_dates else f"{day.day} {day:%B %Y}",
-                "event_type": kind,
-                "sub_event_type": rng.choice(SUB_TYPES[kind]),
-                "actor1": actor1,
-                "actor2": actor2 if kind not in ("Protests", "Strategic developments") else "",
-                "admin1": loc["admin1"],
-                "admin2": "",
-                "admin3": "",
-                "location": loc["name"],
-                "latitude": f"{lat:.4f}",
-                "longitude": f"{lon:.4f}",
-                "geo_precision": "2" if scattered else "1",
-                "source": SOURCE,
-                "notes": f"Synthetic event {i + 1} near {loc['name']} for testing; not a real report.",
-                "fatalities": str(rng.choices([0, 1, 2, 5, 10], [70, 15, 8, 5, 2])[0]),
-                "time_precision": "1",
-            }
-        )
-    return rows
+        yield {
+            "event_id_cnty": f"SYN{i + 1}",
+            "event_date": day.isoformat() if iso_dates else f"{day.day} {day:%B %Y}",
+            "event_type": kind,
+            "sub_event_type": rng.choice(SUB_TYPES[kind]),
+            "actor1": actor1,
+            "actor2": actor2 if kind not in ("Protests", "Strategic developments") else "",
+            "admin1": loc["admin1"],
+            "admin2": "",
+            "admin3": "",
+            "location": loc["name"],
+            "latitude": f"{lat:.4f}",
+            "longitude": f"{lon:.4f}",
+            "geo_precision": "2" if scattered else "1",
+            "source": SOURCE,
+            "notes": f"Synthetic event {i + 1} near {loc['name']} for testing; not a real report.",
+            "fatalities": str(rng.choices([0, 1, 2, 5, 10], [70, 15, 8, 5, 2])[0]),
+            "time_precision": "1",
+        }
 
 
 def events_csv(rows: list[dict]) -> str:
@@ -127,6 +131,14 @@ def events_csv(rows: list[dict]) -> str:
 
 
 def write_events_csv(path: Path, n: int, seed: int = 0, *, iso_dates: bool = False) -> Path:
+    """Write :func:`synthetic_events` to ``path`` as :func:`events_csv` would, streaming."""
     path = Path(path)
-    path.write_text(events_csv(synthetic_events(n, seed, iso_dates=iso_dates)), encoding="utf-8")
+    rows = iter_synthetic_events(n, seed, iso_dates=iso_dates)
+    first = next(rows, None)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(first) if first else list(settings.EVENT_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        if first is not None:
+            writer.writerow(first)
+            writer.writerows(rows)
     return path
