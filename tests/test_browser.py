@@ -1460,3 +1460,50 @@ def test_a_closed_pages_upload_is_let_go_once_its_session_expires(browser, tmp_p
         assert now <= loaded - size_mb / 2, f"{loaded:.0f} MB with the upload, {now:.0f} MB after; the upload is {size_mb:.0f} MB"
     finally:
         server.stop()
+
+
+def test_an_uploaded_ucdp_ged_file_is_drawn_with_ucdps_own_codes(page, app_url, tmp_path):
+    """A UCDP GED CSV uploaded in the app: recognised by its columns, drawn by UCDP's violence types, its rows
+    known only to the country (and its bad date) said and not drawn, and an event's popup in UCDP's terms
+    (its date range, where_prec in UCDP's words, best with low and high)."""
+    from .test_ucdp import ROWS, ged_csv
+
+    page.goto(app_url)
+    frame = map_frame(page)
+    # The ranged event is put where no story feature is drawn, so that a click reaches it alone.
+    free = frame.evaluate(
+        """() => { const size = window.map.getSize();
+            for (let y = 40; y < size.y - 40; y += 23) for (let x = 40; x < size.x - 40; x += 23) {
+                const hit = document.elementFromPoint(x, y);
+                if (hit === window.map.getContainer() || (hit && hit.closest(".leaflet-map-pane") && !hit.closest(".leaflet-interactive")
+                        && !hit.classList.contains("leaflet-interactive"))) {
+                    const at = window.map.containerPointToLatLng([x, y]); return [at.lat, at.lng];
+                }
+            }
+            return null; }"""
+    )
+    assert free is not None, "no free spot on the story's map"
+    rows = [list(r) for r in ROWS]
+    rows[1][14], rows[1][15] = f"{free[0]:.5f}", f"{free[1]:.5f}"
+    path = tmp_path / "ged.csv"
+    path.write_bytes(ged_csv(rows))
+    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(path))
+    page.get_by_text("4 rows, 2 drawn, 2 not drawn", exact=False).first.wait_for(timeout=60000)
+    page.get_by_text("2 problem(s) in ged.csv", exact=False).first.wait_for(timeout=30000)
+    frame = map_frame(page, EVENTS_READY)
+    assert sorted(frame.evaluate("() => window.mapappEvents._m.types")) == ["One-sided violence", "State-based conflict"]
+    frame.evaluate("(at) => window.map.setView(at, 12, {animate: false})", free)
+    frame.wait_for_function("() => window.mapappEvents.inView(10).length > 0", timeout=10000)
+    target = frame.evaluate(FREE_EVENT_JS)
+    assert target is not None, "the ranged event is not visible away from the story's features"
+    driver.click_in_map(page, target)
+    popup = page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content .mapapp-event").first
+    popup.wait_for(state="attached", timeout=30000)
+    frame.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'", timeout=10000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ucdp-event.png"))
+    text = popup.text_content()
+    assert "2020-02-20 to 2020-02-24 (UCDP gives a range" in text
+    assert "UCDP where_prec 3 (second-order administrative division)" in text
+    assert "UCDP-900002" in text and "3 (UCDP best; low 3, high 3)" in text
+    assert page.outside == []

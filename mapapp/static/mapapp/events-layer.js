@@ -357,11 +357,12 @@
         (indices.length > shown.length ? " (newest " + shown.length + " shown)" : ""), "mapapp-event-count"));
       var body = el("div", "Loading details…");
       box.appendChild(body);
-      var popup = L.popup({ maxWidth: 380, maxHeight: 300, autoPanPadding: [20, 20] }).setLatLng(latlng || [this._lat[shown[0]], this._lon[shown[0]]]).setContent(box);
+      var popup = L.popup({ minWidth: 280, maxWidth: 380, maxHeight: 300, autoPanPadding: [20, 20] }).setLatLng(latlng || [this._lat[shown[0]], this._lon[shown[0]]]).setContent(box);
       popup.openOn(this._map);
       return Promise.all(shown.map(function (i) { return self._record(i); })).then(function (records) {
         body.textContent = "";
         records.forEach(function (rec) { body.appendChild(self._describe(rec)); });
+        popup.update(); // sized and panned for the details, not for "Loading details…"
         return records;
       }).catch(function (err) { body.textContent = "Could not load details: " + err; });
     },
@@ -373,12 +374,18 @@
         dl.appendChild(el("dt", label));
         dl.appendChild(el("dd", value));
       }
-      add("Date", rec.event_date + (rec.time_precision && m.timePrecision[rec.time_precision] ? " (" + m.timePrecision[rec.time_precision] + ")" : ""));
+      // UCDP GED rows carry UCDP's own codes (mapapp/events/ucdp.py): shown as UCDP gives them, not as ACLED's.
+      var ranged = rec.date_end && rec.date_end !== rec.event_date;
+      add("Date", ranged ? rec.event_date + " to " + rec.date_end + " (UCDP gives a range; drawn on its first day)"
+        : rec.event_date + (rec.time_precision && m.timePrecision[rec.time_precision] ? " (" + m.timePrecision[rec.time_precision] + ")" : ""));
+      if (rec.date_prec) add("Date code", "UCDP date_prec " + rec.date_prec);
       add("Type", rec.event_type + (rec.sub_event_type ? " — " + rec.sub_event_type : ""));
+      add("Conflict", rec.conflict_name);
       add("Actors", [rec.actor1, rec.actor2].filter(Boolean).join("; "));
-      add("Location", [rec.location, rec.admin3, rec.admin2, rec.admin1].filter(Boolean).join(", "));
-      add("Position", rec.latitude + ", " + rec.longitude + (m.geoPrecision[rec.geo_precision] ? " (" + m.geoPrecision[rec.geo_precision] + ")" : ""));
-      add("Fatalities", rec.fatalities);
+      add("Location", [rec.location, rec.admin3, rec.admin2, rec.admin1, rec.country].filter(Boolean).join(", "));
+      add("Position", rec.latitude + ", " + rec.longitude + (rec.where_prec ? " (UCDP where_prec " + rec.where_prec + ")"
+        : m.geoPrecision[rec.geo_precision] ? " (" + m.geoPrecision[rec.geo_precision] + ")" : ""));
+      add("Fatalities", rec.fatalities + (rec.low || rec.high ? " (UCDP best; low " + rec.low + ", high " + rec.high + ")" : ""));
       add("Source", rec.source);
       add("Notes", rec.notes);
       add("Event id", rec.event_id_cnty + " · row " + rec.row + " of " + m.name);
