@@ -26,6 +26,7 @@ import csv
 import io
 import json
 import secrets
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from mapapp.events.details import DetailsFile, DiskDetails
 from mapapp.events.reports import report_path_for
 from mapapp.events.scan import Fallback as _Fallback
 from mapapp.events.scan import Scan
+from mapapp.events.suspect import REJECTS_LIMIT, csv_source, rejects_limit
 from mapapp.events.suspect import query as scan_query
 from mapapp.events.ucdp import is_ged
 
@@ -72,7 +74,10 @@ def load_csv_fast(path: Path, progress: row_rules.Progress | None = None, name: 
                 try:
                     return _Reader(path, header, scan, progress, name).read()
                 except _Again as again:
-                    return _Reader(path, header, scan, progress, name, known=again.args[0]).read()
+                    known: _Known = again.args[0]
+                    if known.missing:  # lines DuckDB refused: found in a pass of their own, then read again
+                        known.rejects = _refused_lines(path, header, known.missing)
+                    return _Reader(path, header, scan, progress, name, known=known).read()
             finally:
                 scan.cancel()
     except (_Fallback, ImportError, OSError, UnicodeDecodeError, csv.Error):
@@ -84,10 +89,38 @@ def load_csv_fast(path: Path, progress: row_rules.Progress | None = None, name: 
 
 
 class _Known:
-    """What a first scan found that it did not expect: the hashes of ids seen more than once, the ragged rows."""
+    """What a first scan found that it did not expect: the hashes of ids seen more than once, how many lines
+    DuckDB refused (``missing``), and those lines by row (``rejects``, once found)."""
 
-    def __init__(self, repeated: np.ndarray, rejects: dict[int, list[str]]):
-        self.repeated, self.rejects = repeated, rejects
+    def __init__(self, repeated: np.ndarray, missing: int):
+        self.repeated, self.missing = repeated, missing
+        self.rejects: dict[int, list[str]] = {}
+
+
+def _refused_lines(path: Path, header: list[str], missing: int) -> dict[int, list[str]]:
+    """The lines DuckDB refuses, by data row, with their cells: rows of the wrong length the checks report
+    themselves. :class:`_Fallback` when there are too many to keep or any is refused for another reason."""
+    import duckdb
+
+    if missing > REJECTS_LIMIT:
+        raise _Fallback  # the rejects table would be too big: the row-by-row path reads it in bounded memory
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"SELECT count(*) FROM {csv_source(path, len(header), store_rejects=True)}").fetchall()
+        found = con.execute("SELECT line, error_type, csv_line FROM reject_errors").fetchall()
+    finally:
+        con.close()
+    if len(found) >= rejects_limit(len(header)):
+        raise _Fallback  # DuckDB stopped keeping them: the rest are unknown to this path
+    rows: dict[int, list[str]] = {}
+    for line, error, text in found:
+        parsed = list(csv.reader(io.StringIO(text.strip("\r\n"), newline="")))  # DuckDB keeps a line end
+        cells = parsed[0] if len(parsed) == 1 else []
+        if error not in _CELLS or len(cells) == len(header) or not any(c.strip() for c in cells):
+            raise _Fallback
+        rows[int(line) - 1] = cells
+    return rows
 
 
 class _Behind:
@@ -144,8 +177,8 @@ class _Reader:
         self.dates: dict[str, tuple[int, str] | None] = {}
         self.shift = 0  # lines inside quoted cells so far (a row's line is where it starts)
         self.rejects = known.rejects if known else {}
-        self.rejects_left = sorted(self.rejects)
-        reject_rows = np.asarray(self.rejects_left, dtype=np.int64)
+        self.rejects_left = deque(sorted(self.rejects))
+        reject_rows = np.asarray(list(self.rejects_left), dtype=np.int64)
         self.after = reject_rows - np.arange(len(reject_rows))  # rejects up to a good row: searchsorted on this
         self.repeated = pa.array(known.repeated if known else [], pa.uint64())
 
@@ -169,10 +202,9 @@ class _Reader:
                 self._batch(batch, rows)
                 self._progress(before, done)
                 done += batch.num_rows
-            rejects = self._rejects(con.execute("SELECT line, error_type, csv_line FROM reject_errors").fetchall())
             con.close()
             scan = self.scan.result()  # its _Fallback, if any, is raised here
-            self._again(rejects)
+            self._again(scan.lines - 1 - done - len(self.rejects) - self.shift)
             self._rejected_until(None)
             total = done + len(self.rejects)
             if (self.shift and self.rejects) or scan.lines != 1 + total + self.shift:
@@ -185,28 +217,19 @@ class _Reader:
         self.checker.close()
         return self._event_set(total, scan.digest)
 
-    def _again(self, rejects: dict[int, list[str]]) -> None:
-        """:class:`_Again` on the first scan when ids repeat or rows are ragged; on the second, the same rejects."""
+    def _again(self, missing: int) -> None:
+        """:class:`_Again` after the first scan when ids repeat or DuckDB refused lines (``missing``: the lines
+        neither read nor inside a cell); after the second, :class:`_Fallback` if any line is still unaccounted."""
         ids = np.concatenate(self.hashes) if self.hashes else np.zeros(0, np.uint64)
         self.hashes.clear()
         if self.known is not None:
-            if sorted(rejects) != sorted(self.rejects):
-                raise _Fallback
+            if missing:
+                raise _Fallback  # blank lines, or lines refused for another reason
             return
         ids.sort()
         repeated = np.unique(ids[1:][ids[1:] == ids[:-1]])
-        if len(repeated) or rejects:
-            raise _Again(_Known(repeated, rejects))
-
-    def _rejects(self, found: list[tuple[Any, ...]]) -> dict[int, list[str]]:
-        rows: dict[int, list[str]] = {}
-        for line, error, text in found:
-            parsed = list(csv.reader(io.StringIO(text.strip("\r\n"), newline="")))  # DuckDB keeps a line end
-            cells = parsed[0] if len(parsed) == 1 else []
-            if error not in _CELLS or len(cells) == len(self.header) or not any(c.strip() for c in cells):
-                raise _Fallback
-            rows[int(line) - 1] = cells
-        return rows
+        if len(repeated) or missing > 0:
+            raise _Again(_Known(repeated, max(0, missing)))
 
     def _progress(self, last_row: int, done_before: int) -> None:
         step = row_rules.PROGRESS_ROWS
@@ -288,7 +311,7 @@ class _Reader:
     def _rejected_until(self, row: int | None) -> None:
         """The ragged rows before ``row`` (all that are left, for None), in order."""
         while self.rejects_left and (row is None or self.rejects_left[0] < row):
-            at = self.rejects_left.pop(0)
+            at = self.rejects_left.popleft()
             cells = self.rejects[at]
             n = len(self.header)
             self.checker.add(at, at + 1, "", None, f"has {len(cells)} cells, the header has {n} (row not drawn)")

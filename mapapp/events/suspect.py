@@ -8,6 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+# The most lines DuckDB may refuse (ragged rows) for the fast path to find them in a pass of their own (its
+# rejects table is in memory); a file with more is read by the row-by-row path.
+REJECTS_LIMIT = 2_000
 _BUFFER = 2 * 1024 * 1024  # DuckDB reads the file in buffers of this size (its default, 32 MB a thread, costs ~100 MB more)
 _NUMBER = r"-?(0|[1-9][0-9]{0,2})(\.[0-9]{1,12})?"  # ≤ 15 digits: Python prints it back as written
 _WHOLE = r"[0-9]{1,15}"
@@ -23,6 +26,25 @@ def _class(chars: str) -> str:
     return "".join(f"\\x{{{ord(c):x}}}" for c in chars)  # RE2 syntax
 
 
+def rejects_limit(cells: int) -> int:
+    """Entries of DuckDB's rejects table for REJECTS_LIMIT refused lines of a file of ``cells`` columns at most."""
+    return REJECTS_LIMIT * max(1, cells)
+
+
+def csv_source(path: Path, cells: int, *, store_rejects: bool = False) -> str:
+    """DuckDB's reading of ``path``: every one of its ``cells`` columns as text (``c0``, ``c1``...), the lines it
+    refuses skipped, and kept in its ``reject_errors`` table only with ``store_rejects``. That table holds an entry
+    per missing cell (a one-cell line of a 16-column file is 15), about 1 KB each, even past its limit: a file of
+    a million one-cell lines took 13 GB. Its limit, :func:`rejects_limit` entries, covers REJECTS_LIMIT lines."""
+    names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(cells))
+    where = str(path).replace("'", "''")
+    rejects = f"store_rejects = true, rejects_limit = {rejects_limit(cells)}, " if store_rejects else ""
+    return (
+        f"read_csv('{where}', columns = {{{names}}}, header = true, auto_detect = false, delim = ',', quote = '\"',"
+        f" escape = '\"', strict_mode = true, ignore_errors = true, {rejects}buffer_size = {_BUFFER})"
+    )
+
+
 def query(path: Path, header: list[str], columns: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
     """The scan's SQL and its parameters: every cell of ``path`` as text (``c0``, ``c1``... in the header's
     order) and, per row, ``suspect``, ``raw`` (its cells, when suspect), ``lon``, ``lat``, ``date``, ``kind``, ``hash``
@@ -31,12 +53,7 @@ def query(path: Path, header: list[str], columns: tuple[str, ...]) -> tuple[str,
     def cell(name: str) -> str:
         return f"c{header.index(name)}"
 
-    names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
-    where = str(path).replace("'", "''")
-    source = (
-        f"read_csv('{where}', columns = {{{names}}}, header = true, auto_detect = false, delim = ',', quote = '\"',"
-        f" escape = '\"', strict_mode = true, ignore_errors = true, store_rejects = true, buffer_size = {_BUFFER})"
-    )
+    source = csv_source(path, len(header))
     split = columns.index("event_date")
     head_parts, tail_parts = ["'['"], ["'\",'"]
     for name in columns[:split]:
