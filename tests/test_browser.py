@@ -349,6 +349,14 @@ def test_an_event_opens_its_details(page, events_app):
     driver.click_in_map(page, target)
     popup = page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content")
     popup.locator(".mapapp-event").first.wait_for(state="attached", timeout=30000)
+    frame.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'", timeout=10000)
+    # the date's box fades where it lies over the popup (controls are above popups in Leaflet)
+    overlap = frame.evaluate(
+        """() => { const a = document.querySelector('.leaflet-popup').getBoundingClientRect(),
+                         d = document.querySelector('.mapapp-date'), b = d.getBoundingClientRect();
+                   return [a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top, d.style.opacity]; }"""
+    )
+    assert overlap in ([True, "0.15"], [False, ""]), overlap
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "event.png"))
     record = loaded.record(target["i"])

@@ -363,6 +363,7 @@
         body.textContent = "";
         records.forEach(function (rec) { body.appendChild(self._describe(rec)); });
         popup.update(); // sized and panned for the details, not for "Loading details…"
+        if (self._map) self._map.fire("mapapp:popupresized");
         return records;
       }).catch(function (err) { body.textContent = "Could not load details: " + err; });
     },

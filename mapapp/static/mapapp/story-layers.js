@@ -548,6 +548,20 @@
     };
     dateBox.addTo(map);
     this.dateEl = dateBox.getContainer();
+    // A popup lies under the map's controls (Leaflet's panes): the date fades while a popup is under it, so the
+    // popup's lines stay readable.
+    var openPopup = null;
+    function fadeDateOverPopup() {
+      var el = self.dateEl, box = openPopup && openPopup.getElement(), over = false;
+      if (box && map.hasLayer(openPopup)) {
+        var a = box.getBoundingClientRect(), b = el.getBoundingClientRect();
+        over = a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
+      }
+      el.style.opacity = over ? "0.15" : "";
+    }
+    map.on("popupopen", function (e) { openPopup = e.popup; fadeDateOverPopup(); });
+    map.on("popupclose", function () { openPopup = null; fadeDateOverPopup(); });
+    map.on("moveend mapapp:popupresized", fadeDateOverPopup);
     var bar = L.control({ position: "bottomright" }); // the south-west of the default view has the story's places
     bar.onAdd = function () {
       var el = L.DomUtil.create("div", "mapapp-play");
