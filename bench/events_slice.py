@@ -57,7 +57,7 @@ def write_archive(csv: Path, archive: Path) -> None:
     shifted = f"CASE WHEN n % 10 = 0 THEN {day} ELSE {day} - to_years(CAST(1 + n % 9 AS INTEGER)) END"
     duckdb.sql(
         f"""COPY (
-            SELECT * EXCLUDE (n, event_date, longitude), strftime(d, '%Y-%m-%d') AS event_date,
+            SELECT * EXCLUDE (n, d, event_date, longitude), strftime(d, '%Y-%m-%d') AS event_date,
                    CAST(CAST(longitude AS DOUBLE) - CASE WHEN n % 10 = 0 THEN 0 ELSE 40 END AS VARCHAR) AS longitude,
                    year(d) AS year, CASE WHEN n % 10 = 0 THEN 'Middle East' ELSE 'Elsewhere' END AS region
             FROM (SELECT *, {shifted} AS d FROM (SELECT *, CAST(substr(event_id_cnty, 4) AS BIGINT) AS n

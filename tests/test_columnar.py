@@ -154,5 +154,42 @@ def test_reading_an_archive_prints_nothing_of_duckdbs_own(archive, monkeypatch):
 
     monkeypatch.setattr(duckdb, "connect", connect)
     columnar.read_columnar(archive["folder"], None)
-    assert opened
-    assert all(con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0] is False for con in opened)
+    assert opened  # the reader's own connection first (the fast path's, closed by now, sets it too)
+    assert opened[0].execute("SELECT current_setting('enable_progress_bar')").fetchone()[0] is False
+
+
+@pytest.mark.parametrize("kind", ["file", "folder"])
+@pytest.mark.parametrize("scope", [None, SCOPE])
+def test_an_archive_checked_through_the_fast_path_is_what_row_by_row_gives(archive, kind, scope, monkeypatch):
+    """Text columns: the slice goes to DuckDB's one-scan check through a temporary CSV; the rows, problems (each
+    line the row in its part file), report and details are the row-by-row path's."""
+    import numpy as np
+
+    used = []
+    real = columnar._slice_through_csv
+    monkeypatch.setattr(columnar, "_slice_through_csv", lambda *a: used.append(real(*a)) or used[-1])
+    quick = load_events(archive[kind], scope)
+    assert used and used[0] is not None, "the fast path should read this archive"
+    monkeypatch.setattr(columnar, "_slice_through_csv", lambda *a: None)
+    slow = load_events(archive[kind], scope)
+    for name in ("name", "digest", "rows", "columns", "types", "problem_counts", "report_omitted", "outside_scope"):
+        assert getattr(quick, name) == getattr(slow, name), name
+    for name in ("lon", "lat", "day", "row", "type_code"):
+        assert np.array_equal(getattr(quick, name), getattr(slow, name)), name
+    assert quick.problems == slow.problems and list(quick.details) == list(slow.details)
+    assert any("line" in str(p) for p in quick.problems)
+
+
+def test_an_archive_with_numbers_stored_as_doubles_is_checked_row_by_row(archive, tmp_path):
+    """A DOUBLE's text from DuckDB's CSV writer may differ from Python's repr: such an archive keeps the
+    row-by-row check (the same answer, slower)."""
+    path = tmp_path / "typed.parquet"
+    duckdb.sql(
+        f"COPY (SELECT * REPLACE (CAST(latitude AS DOUBLE) AS latitude) FROM read_parquet('{archive['file']}')"
+        f" WHERE latitude <> '95') TO '{path}' (FORMAT parquet)"
+    )
+    assert columnar.read_columnar(path).rows > 0  # read (row by row: the slice's fast path declines)
+    con = duckdb.connect()
+    source = f"read_parquet(['{path}'], filename = '__file', file_row_number = true)"
+    types = {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    assert columnar._slice_through_csv(con, source, "true", "__file, file_row_number", ["latitude"], types, "x", "d") is None

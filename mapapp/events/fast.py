@@ -55,10 +55,19 @@ class _Again(Exception):
     """Duplicate ids or ragged rows: the scan runs again knowing them."""
 
 
-def load_csv_fast(path: Path, progress: row_rules.Progress | None = None, name: str | None = None) -> EventSet | None:
+def load_csv_fast(
+    path: Path,
+    progress: row_rules.Progress | None = None,
+    name: str | None = None,
+    *,
+    lines: np.ndarray | None = None,
+    digest: str | None = None,
+) -> EventSet | None:
     """The events of an ACLED CSV, exactly as :func:`mapapp.events.rows.load_csv` gives them, or None when
     only the row-by-row path can read this file (the caller then uses it). ``name``: what messages call the
-    file (an upload's own name; its bytes are in a temporary file), the path's name without it."""
+    file (an upload's own name; its bytes are in a temporary file), the path's name without it. A CSV written
+    from another source (a Parquet archive's slice) gives each data row's ``lines`` and its ``digest``."""
+    own = _Own(name, lines, digest)
     try:
         with path.open(encoding="utf-8-sig", newline="") as file:
             header = [h.strip() for h in next(csv.reader(file), [])]
@@ -72,12 +81,12 @@ def load_csv_fast(path: Path, progress: row_rules.Progress | None = None, name: 
             scan = pool.submit(Scan, path)
             try:
                 try:
-                    return _Reader(path, header, scan, progress, name).read()
+                    return _Reader(path, header, scan, progress, own).read()
                 except _Again as again:
                     known: _Known = again.args[0]
                     if known.missing:  # lines DuckDB refused: found in a pass of their own, then read again
                         known.rejects = _refused_lines(path, header, known.missing)
-                    return _Reader(path, header, scan, progress, name, known=known).read()
+                    return _Reader(path, header, scan, progress, own, known=known).read()
             finally:
                 scan.cancel()
     except (_Fallback, ImportError, OSError, UnicodeDecodeError, csv.Error):
@@ -86,6 +95,14 @@ def load_csv_fast(path: Path, progress: row_rules.Progress | None = None, name: 
         if type(exc).__module__.startswith("duckdb") or isinstance(exc, pa.ArrowException):
             return None
         raise
+
+
+class _Own:
+    """What a caller says of the file instead of what the fast path would take from it: its name in messages,
+    each data row's line (1-based) and the cache key."""
+
+    def __init__(self, name: str | None = None, lines: np.ndarray | None = None, digest: str | None = None):
+        self.name, self.lines, self.digest = name, lines, digest
 
 
 class _Known:
@@ -157,11 +174,12 @@ class _Reader:
         header: list[str],
         scan: Future[Scan],
         progress: row_rules.Progress | None,
-        name: str | None = None,
+        own: _Own | None = None,
         known: _Known | None = None,
     ):
         self.path, self.header, self.scan, self.progress, self.known = path, header, scan, progress, known
-        self.name = name or path.name
+        self.own = own or _Own()
+        self.name = self.own.name or path.name
         with path.open("rb") as file:  # the lines the progress expects until the scan has counted them
             sample = file.read(1 << 20)
         self.guess = max(1.0, path.stat().st_size * (sample.count(b"\n") + 1) / max(1, len(sample)))
@@ -213,9 +231,10 @@ class _Reader:
             self._abandon()
             raise
         self.writer.close()  # every detail written before the event set reads any
-        self.checker.report_path = report_path_for(scan.digest)
+        digest = self.own.digest or scan.digest
+        self.checker.report_path = report_path_for(digest)
         self.checker.close()
-        return self._event_set(total, scan.digest)
+        return self._event_set(total, digest)
 
     def _again(self, missing: int) -> None:
         """:class:`_Again` after the first scan when ids repeat or DuckDB refused lines (``missing``: the lines
@@ -314,7 +333,12 @@ class _Reader:
             at = self.rejects_left.popleft()
             cells = self.rejects[at]
             n = len(self.header)
-            self.checker.add(at, at + 1, "", None, f"has {len(cells)} cells, the header has {n} (row not drawn)")
+            self.checker.add(at, self._line(at), "", None, f"has {len(cells)} cells, the header has {n} (row not drawn)")
+
+    def _line(self, row: int) -> int:
+        """Where data row ``row`` starts: its line in this CSV (the header is line 1), or as its caller says."""
+        lines = self.own.lines
+        return int(lines[row - 1]) if lines is not None else row + 1 + self.shift
 
     def _cells(self, head: str, date: str | None, tail: str) -> list[str]:
         """A row that is not suspect (no quote, backslash or control character in a cell) from its details' parts."""
@@ -353,7 +377,7 @@ class _Reader:
             row = int(rows[i])
             self._rejected_until(row)
             record = self.to_record(cells)
-            if self.checker.check(record, row, row + 1 + self.shift):
+            if self.checker.check(record, row, self._line(row)):
                 data = json.dumps([record[c] for c in self.columns] + [row], ensure_ascii=False, separators=(",", ":"))
                 encoded = data.encode("utf-8")
                 start.append(len(blob))
