@@ -4,8 +4,10 @@
 DuckDB reads only what a story needs: partitions outside its years are never opened, and the story's box
 and dates are pushed down to the Parquet row groups (their min/max statistics skip the rest), so a folder far
 larger than memory is read in proportion to the story's slice. Every row read then goes through the same
-checks and the same bounded problem report as a CSV (:func:`mapapp.events.rows.check_rows`); a row whose
-date or position cannot be read is always read and reported, never filtered away unseen.
+checks and the same bounded problem report as a CSV: the slice, written by DuckDB as a temporary CSV, through the
+single scan of :mod:`mapapp.events.fast` when its columns print alike; otherwise row by row
+(:func:`mapapp.events.rows.check_rows`). A row whose date or position cannot be read is always read and
+reported, never filtered away unseen.
 
 Columns are ACLED's or UCDP GED's names (:func:`mapapp.events.rows.row_reader`); the position is
 ``longitude``/``latitude``, or a GeoParquet ``geometry`` column of WKB points when those are absent.
