@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any, overload
 
 import numpy as np
@@ -73,3 +74,30 @@ class DiskDetails(Sequence[str]):
     def take(self, index: np.ndarray) -> DiskDetails:
         """The details of the events at ``index``, sharing the file (no string is read)."""
         return DiskDetails(self.store, self.start[index], self.length[index])
+
+
+class WriteBehind:
+    """Appends to a :class:`DetailsFile` from a thread, one write behind the caller (a write lets go of the GIL,
+    so the next batch is checked meanwhile); the offset each append will have is known at once."""
+
+    def __init__(self, store: DetailsFile):
+        self.store = store
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="mapapp-details")
+        self.pending: Future[int] | None = None
+
+    def append(self, data: Any) -> int:
+        self.wait()  # at most one batch's details held for writing
+        start = self.store.size
+        self.pending = self.pool.submit(self.store.append, data)  # the buffer stays alive with the task
+        return start
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown(wait=True)

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 import mapapp.events.rows as row_rules
 from mapapp import settings
 from mapapp.events.dataset import EventSet, date_to_day
-from mapapp.events.details import DetailsFile, DiskDetails
+from mapapp.events.details import DetailsFile, DiskDetails, WriteBehind
 from mapapp.events.reports import report_path_for
 from mapapp.events.scan import Fallback as _Fallback
 from mapapp.events.scan import Scan
@@ -140,33 +140,6 @@ def _refused_lines(path: Path, header: list[str], missing: int) -> dict[int, lis
     return rows
 
 
-class _Behind:
-    """Appends to a :class:`DetailsFile` from a thread, one write behind the caller (a write lets go of the GIL,
-    so the next batch is checked meanwhile); the offset each append will have is known at once."""
-
-    def __init__(self, store: DetailsFile):
-        self.store = store
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="mapapp-details")
-        self.pending: Future[int] | None = None
-
-    def append(self, data: Any) -> int:
-        self.wait()  # at most one batch's details held for writing
-        start = self.store.size
-        self.pending = self.pool.submit(self.store.append, data)  # the buffer stays alive with the task
-        return start
-
-    def wait(self) -> None:
-        if self.pending is not None:
-            self.pending.result()
-            self.pending = None
-
-    def close(self) -> None:
-        try:
-            self.wait()
-        finally:
-            self.pool.shutdown(wait=True)
-
-
 class _Reader:
     def __init__(
         self,
@@ -188,7 +161,7 @@ class _Reader:
         # The report is written under a name of its own until the file's sha256 is known (then renamed to it).
         self.checker = row_rules._RowChecker(self.name, report_path_for(f"pending-{secrets.token_hex(8)}"))
         self.store = DetailsFile()
-        self.writer = _Behind(self.store)
+        self.writer = WriteBehind(self.store)
         self.parts: list[tuple[np.ndarray, ...]] = []  # per batch: lon, lat, day, row, kind, start, length
         self.hashes: list[np.ndarray] = []
         self.kinds: dict[str, int] = {}
