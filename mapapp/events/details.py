@@ -4,7 +4,8 @@ A million events' details are ~300 MB of JSON: as Python strings they would be m
 10,000,000-row file's would not fit in 2 GB at all. :class:`DiskDetails` is a read-only sequence of those strings
 (what :attr:`EventSet.details` is used as: an index, a slice, iteration, a length); each is read back with
 ``os.pread`` when asked for (the page cache holds the file, outside the process's own memory), and the file goes
-when the last event set using it does.
+when the last event set using it does. :class:`WriteBehind` writes a batch's details from a thread while the
+next batch is checked.
 """
 
 from __future__ import annotations
