@@ -146,10 +146,14 @@ def _shut_down_expired_sessions() -> None:
 
 async def _reap_forever(runtime: Any) -> None:
     import asyncio
+    import logging
 
     while True:
         await asyncio.sleep(REAP_EVERY_S)
-        reap_expired_sessions(runtime._session_mgr)
+        try:
+            reap_expired_sessions(runtime._session_mgr)
+        except Exception:  # a session's shutdown failing must not end the reaping (nor the server)
+            logging.getLogger("mapapp").exception("shutting down expired sessions failed; trying again later")
 
 
 def reap_expired_sessions(manager: Any) -> int:
@@ -171,7 +175,10 @@ def reap_expired_sessions(manager: Any) -> int:
         kept = storage._cache._data
         expired = [s for s in removed if s.id not in kept and not manager.is_active_session(s.id)]
     for session in expired:
-        session.shutdown()
+        try:
+            session.shutdown()
+        except Exception:  # one session's failure must not keep the others (or its own state) alive
+            logging.getLogger("mapapp").exception("shutting down expired session %s failed", session.id)
         # Streamlit's send loop keeps its last flushed session in a local variable until another page's messages
         # are sent, and with it that session's state (an upload's file, what it read): a fresh, empty state lets
         # those go now. A script still stopping keeps the old state until it has stopped.
