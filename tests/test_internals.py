@@ -417,6 +417,17 @@ def test_mapapp_serve_shuts_down_expired_sessions_and_only_those(monkeypatch):
     assert reconnected._session_state == {"upload": b"bytes of an upload"}  # still the page's
     assert server.reap_expired_sessions(Manager()) == 0 and released == [1]  # each once
 
+    class Failing(Session):
+        def shutdown(self) -> None:
+            raise RuntimeError("a session that cannot stop")
+
+    broken, fine = Failing("broken"), Session("fine")
+    for session in (broken, fine):
+        storage.save(SessionInfo(client=None, session=session))  # type: ignore[arg-type]
+    now[0] = 300
+    assert server.reap_expired_sessions(Manager()) == 2  # one failing does not keep the other
+    assert fine.shut == 1 and "upload" not in broken._session_state and "upload" not in fine._session_state
+
 
 def test_streamlit_builds_its_agent_routes_where_mapapp_serve_replaces_them():
     """mapapp.app.server._agent_api_answers_404_when_off replaces starlette_agent_routes.create_agent_routes,
