@@ -92,14 +92,14 @@ class Editor:
     def type(self, key: str, text: str, *, in_form: bool = False) -> None:
         """Type into a field; outside a form, Enter sends it (in a form, Enter would submit the half-filled form).
         The map reports its view when it is redrawn, and the rerun that follows may draw the field again under the
-        typing: the field is read back once the page is idle, and typed again until it holds the text."""
+        typing: the field is read back once the page is idle, and typed again until it holds the text (a form's
+        field too: its submit button would otherwise send what the redrawn field holds)."""
         deadline = time.monotonic() + 30
         while True:
             field = self.page.locator(f".st-key-{key} input, .st-key-{key} textarea").first
             field.fill(text)
-            if in_form:
-                return
-            field.press("Enter")
+            if not in_form:
+                field.press("Enter")
             self.idle()
             if field.input_value() == text:
                 return
