@@ -145,10 +145,10 @@ def read_columnar(path: Path, scope: Scope | None = None) -> EventSet:
     total = int(con.execute(f"SELECT count(*) FROM {source}").fetchone()[0])  # type: ignore[index]  # Parquet metadata only
     select = ", ".join(_quote(c) for c in data_columns)
     order = "__file, file_row_number"
-    cursor = con.execute(f"SELECT {select}, file_row_number FROM {source} WHERE {where} ORDER BY {order}")
     geometry_at = data_columns.index("geometry") if from_wkb else None
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+    def rows() -> Iterator[tuple[int, list[str]]]:  # run only when the fast path declines
+        cursor = con.execute(f"SELECT {select}, file_row_number FROM {source} WHERE {where} ORDER BY {order}")
         while batch := cursor.fetchmany(_BATCH):
             for values in batch:
                 *cells, file_row = values
@@ -159,7 +159,7 @@ def read_columnar(path: Path, scope: Scope | None = None) -> EventSet:
 
     digest = _digest(files, path, scope)
     fast = None if from_wkb else _slice_through_csv(con, source, where, order, data_columns, types, name, digest)
-    events = fast or check_rows(rows(), header, columns, to_record, name, digest, extra=extra)
+    events = fast if fast is not None else check_rows(rows(), header, columns, to_record, name, digest, extra=extra)
     read = events.rows
     scoped = within(events, scope)
     if scope is None:
