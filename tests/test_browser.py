@@ -831,6 +831,80 @@ def test_layer_toggles_clicked_while_the_server_is_away_are_held_said_and_applie
         stop_app(server)
 
 
+def _held_toggles_page(browser, server_sets_back: int):
+    """A stand-in for the app's page around held-toggles.js: one layer toggle, disabled (the server is away).
+
+    When the toggle is clicked, a simulated run starts (Streamlit's status widget shows); when it ends, the
+    simulated server sets the toggle back for the first ``server_sets_back`` clicks, as a restarted server's
+    first run can from the page's older values. Each click records whether a run was going."""
+    script = (settings.STATIC_DIR / "mapapp" / "held-toggles.js").read_text(encoding="utf-8")
+    frame = f'<script data-toggles="{settings.KEY_TOGGLES}" data-prefix="{settings.KEY_LAYER_PREFIX}">{script}</script>'
+    key = settings.KEY_LAYER_PREFIX + "highways"
+    pg = browser.new_page()
+    pg.set_content(
+        f"""<div class="st-key-{settings.KEY_TOGGLES}"><div class="st-key-{key}"><div data-testid="stCheckbox">
+        <label><input type="checkbox" checked disabled><span>M4 / M5</span></label></div></div></div>
+        <iframe id="held"></iframe>"""
+    )
+    pg.evaluate(
+        """([frame, setsBack]) => {
+            window.clicks = [];
+            const input = document.querySelector("input");
+            let left = setsBack;
+            input.addEventListener("click", () => {
+                if (input.disabled) return;
+                window.clicks.push(!!document.querySelector("[data-testid='stStatusWidget']"));
+                const status = document.createElement("div");
+                status.setAttribute("data-testid", "stStatusWidget");
+                document.body.appendChild(status);
+                setTimeout(() => { status.remove(); if (left > 0) { left -= 1; input.checked = true; } }, 400);
+            });
+            document.getElementById("held").srcdoc = frame;
+        }""",
+        [frame, server_sets_back],
+    )
+    pg.wait_for_function("() => document.getElementById('held').contentWindow.document.readyState === 'complete'")
+    return pg
+
+
+def _click_disabled_toggle(pg, times: int) -> None:
+    for _ in range(times):  # a real click on a disabled checkbox's box: the event still reaches the page
+        pg.evaluate(
+            "() => document.querySelector('[data-testid=stCheckbox]').dispatchEvent(new MouseEvent('click', {bubbles: true}))"
+        )
+
+
+def test_a_held_toggle_ends_as_the_reader_asked_even_when_the_first_run_sets_it_back(browser):
+    """The held state is what the reader asked for: a toggle is clicked only when no run is going, and
+    clicked again when a run sets it back (once in CI the restarted server's first run undid the click)."""
+    pg = _held_toggles_page(browser, server_sets_back=1)
+    _click_disabled_toggle(pg, 3)
+    assert "M4 / M5 will switch when it is back" in pg.locator(".mapapp-held").inner_text()
+    assert pg.locator("input").is_checked()  # held, not applied: the server is away
+    # The server is back and its reconnecting run is going.
+    pg.evaluate(
+        """() => { const s = document.createElement("div"); s.setAttribute("data-testid", "stStatusWidget");
+        document.body.appendChild(s); document.querySelector("input").disabled = false;
+        setTimeout(() => s.remove(), 600); }"""
+    )
+    pg.wait_for_function("() => window.clicks.length === 2 && !document.querySelector('.mapapp-held')", timeout=10000)
+    assert not pg.locator("input").is_checked()
+    assert pg.evaluate("window.clicks") == [False, False]  # never while a run was going
+    pg.close()
+
+
+def test_a_held_toggle_the_server_keeps_setting_back_is_said_not_dropped(browser):
+    pg = _held_toggles_page(browser, server_sets_back=100)
+    _click_disabled_toggle(pg, 1)
+    pg.evaluate("() => { document.querySelector('input').disabled = false; }")
+    pg.wait_for_function(
+        "() => /could not be switched/.test((document.querySelector('.mapapp-held') || {}).textContent)", timeout=20000
+    )
+    assert pg.locator(".mapapp-held").inner_text().startswith("M4 / M5 could not be switched after the restart")
+    assert len(pg.evaluate("window.clicks")) == 5
+    pg.close()
+
+
 # --- the published static site (python -m mapapp publish) -----------------------------------------
 
 SITE_READY = "() => window.mapappSite && window.mapappSite.ready && window.mapappStory.ready && !window.map._animatingZoom"
