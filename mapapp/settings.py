@@ -174,6 +174,7 @@ KEY_WALK = "walk_step"  # the walk's current step (passage id); "" when not walk
 KEY_WALK_LAST = "walk_last"  # the last step shown, so a reader who left can resume there
 KEY_DATE = "as_of_date"
 KEY_MAP = "story_map"
+KEY_MAP_SLOT = "map_slot"  # the container page.css holds at the map's height
 KEY_LAYER_PREFIX = "layer_"
 KEY_EVENTS_FILE = "events_csv"
 KEY_LAYOUT = "story_layout"  # the container of the map column and the reading pane (page.css)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from unittest import mock
 
@@ -347,3 +348,13 @@ def test_a_selected_place_known_only_roughly_is_shown_with_its_whole_circle():
         assert 600 * metres_per_px >= 2 * feature["precision_m"], (place, zoom)
         assert (lat, lon) == pytest.approx((feature["geometry"].y, feature["geometry"].x), abs=1e-6)
     assert focus_for(story, ["saraqeb"])[2] == settings.SELECTED_ZOOM  # an exact point: close
+
+
+def test_every_keyed_container_the_page_style_names_is_a_key_the_app_declares():
+    """page.css finds Streamlit's elements by their keys (class ``st-key-<key>``): a renamed key must not
+    leave a rule that silently matches nothing (the map's slot, the layout, the toggles)."""
+    css = (settings.STATIC_DIR / "mapapp" / "page.css").read_text(encoding="utf-8")
+    named = set(re.findall(r"\.st-key-([A-Za-z0-9_-]+)", css))
+    declared = {value for name, value in vars(settings).items() if name.startswith("KEY_") and isinstance(value, str)}
+    assert named, "page.css names no keyed container"
+    assert named <= declared, f"page.css names keys the app does not declare: {sorted(named - declared)}"

@@ -8,6 +8,8 @@ README). The other regions have their modules: ``state`` (session, permalink, ca
 
 from __future__ import annotations
 
+import secrets
+
 import streamlit as st
 import streamlit_folium
 
@@ -20,6 +22,7 @@ from mapapp.app.state import (
     KEY_FOCUS,
     KEY_LAST_EVENT,
     KEY_REVEAL,
+    KEY_SESSION_TOKEN,
     KEY_STATUS_INTO_VIEW,
     KEY_TAB,
     KEY_VIEW,
@@ -104,16 +107,20 @@ def render_map(story: Story) -> None:
     reveal = st.session_state.pop(KEY_REVEAL, 0)
     control = mapcontrol.SyncedLayerControl(base, hidden, state=state, events_filter=events_filter, reveal=reveal)
     view = st.session_state.get(KEY_FOCUS)
-    event = streamlit_folium.st_folium(  # looked up per call (tests replace it)
-        base,
-        key=settings.KEY_MAP,
-        height=settings.MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=RETURNED,
-        layer_control=control,
-        center=(view[0], view[1]) if view else None,
-        zoom=view[2] if view else None,
-    )
+    # A keyed slot that page.css holds at the map's height: a new map (a dataset arrives or is lost) is
+    # st_folium's 700 px until it loads, and the toggles under it jumped 170 px up and back under the reader's
+    # pointer (a click made then landed on the page's background).
+    with st.container(key=settings.KEY_MAP_SLOT):
+        event = streamlit_folium.st_folium(  # looked up per call (tests replace it)
+            base,
+            key=settings.KEY_MAP,
+            height=settings.MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=RETURNED,
+            layer_control=control,
+            center=(view[0], view[1]) if view else None,
+            zoom=view[2] if view else None,
+        )
     handle_map_event(story, event)
 
 
@@ -223,9 +230,12 @@ def render_phone_title(story: Story) -> None:
 
 def render_held_toggles() -> None:
     """A small frame whose script holds the layer toggles clicked while the server is away (a restart) and applies
-    them when it is back (``static/mapapp/held-toggles.js``); its content never changes, so it is never reloaded."""
+    them when it is back (``static/mapapp/held-toggles.js``). Its content is the same for the whole session, so a
+    rerun never reloads it; a new session (a restarted server) replaces it, after the map's fragment has been
+    registered, and that is when the new frame applies what was held."""
     script = (settings.STATIC_DIR / "mapapp" / "held-toggles.js").read_text(encoding="utf-8")
-    keys = f'data-toggles="{settings.KEY_TOGGLES}" data-prefix="{settings.KEY_LAYER_PREFIX}"'
+    session = st.session_state.setdefault(KEY_SESSION_TOKEN, secrets.token_hex(8))
+    keys = f'data-toggles="{settings.KEY_TOGGLES}" data-prefix="{settings.KEY_LAYER_PREFIX}" data-session="{session}"'
     with st.sidebar:
         st.iframe(f"<script {keys}>{script}</script>", height=1)  # st.iframe: components.v1.html is deprecated
 

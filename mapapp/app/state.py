@@ -29,6 +29,8 @@ KEY_REVEAL_SEQ = "map_reveal_seq"
 KEY_LAST_EVENT = "last_map_event"  # the last st_folium value handled, so old clicks are not replayed
 
 KEY_INIT = "initialised"
+# A token per session: the frame of held toggles carries it, so a new session (a restart) replaces that frame.
+KEY_SESSION_TOKEN = "session_token"
 
 KEY_TAB = "side_tab"
 

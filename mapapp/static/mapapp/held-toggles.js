@@ -4,12 +4,18 @@
  * nothing: a reader who toggled a layer during a restart saw nothing happen and no reason why (3 of 7 runs
  * of six clicks ended in the wrong state). This script runs in a small frame of the page and watches the
  * page around it (same origin): while the layer toggles are disabled it says so in a status line and holds
- * the state each clicked toggle should end in (an even number of clicks cancels out). Once the toggles are
- * enabled again and no run is going, it clicks each toggle that does not show its held state, and checks
- * again after that run (the first run of a restarted server can set a toggle back from the page's older
- * values: a CI run once ended with the toggle unswitched when it clicked at once). A toggle still wrong
- * after 5 tries is said in the status line, never dropped silently. Labels reach the status line as text
- * (textContent), never as HTML.
+ * the state each clicked toggle should end in (an even number of clicks cancels out). Labels reach the
+ * status line as text (textContent), never as HTML.
+ *
+ * When to apply them: the map's toggles sit in a fragment, and a restarted server's new session skips a
+ * fragment's rerun that arrives before its first full run has registered the fragment (Streamlit logs
+ * "Couldn't find fragment"): the click's state is kept, but the map and the link are not redrawn (a CI run
+ * once ended with the toggle unticked and the link still listing the layer). So the frame carries its
+ * session's token (data-session): a new session's first run replaces the frame after the fragment, and
+ * the new frame, which finds the held state on the page (window.mapappHeldToggles), applies it once no run
+ * is going. A frame from before the hold (the same session came back) waits longer for that. A toggle is
+ * clicked only when it does not show its held state, and checked again after its run; one still wrong
+ * after 5 tries is said in the status line, never dropped silently.
  *
  * Its script tag names the toggles' container and keys (data-toggles, data-prefix: settings.KEY_TOGGLES and
  * settings.KEY_LAYER_PREFIX).
@@ -17,11 +23,21 @@
 (function (togglesKey, layerPrefix) {
   "use strict";
   const page = window.parent.document;
-  const held = new Map(); // checkbox key -> {want: the state the reader asked for, label, tries}
   const MAX_TRIES = 5;
-  let note = null;
+  const FIRST_QUIET = { newFrame: 2, sameFrame: 12 }; // ticks of 250 ms with no run before the first click
+  if (!window.parent.mapappHeldToggles) {
+    window.parent.mapappHeldToggles = {
+      held: new Map(), // checkbox key -> {want: the state the reader asked for, label, tries}
+      since: 0, // when the first held click was made
+      keepNoteUntil: 0, // a toggle that could not be switched is said for a while
+      owner: null,
+    };
+  }
+  const shared = window.parent.mapappHeldToggles;
+  const me = {};
+  const born = Date.now();
+  shared.owner = me; // the newest frame acts; an older one's listener stays quiet
   let quietTicks = 0; // consecutive ticks with the server back and no run going
-  let keepNoteUntil = 0; // a toggle that could not be switched is said for a while
 
   function toggleOf(target) {
     const box = target && target.closest && target.closest("[data-testid='stCheckbox']");
@@ -32,6 +48,7 @@
   }
 
   function say(text) {
+    let note = page.querySelector(".mapapp-held");
     if (!note) {
       note = page.createElement("div");
       note.className = "mapapp-held";
@@ -42,8 +59,8 @@
   }
 
   function quiet() {
+    const note = page.querySelector(".mapapp-held");
     if (note) note.remove();
-    note = null;
   }
 
   function disconnected() {
@@ -60,17 +77,12 @@
     return page.querySelector("." + key + " input[type='checkbox']");
   }
 
-  function pending() {
+  function describe() {
     const names = [];
-    held.forEach(function (entry, key) {
+    shared.held.forEach(function (entry, key) {
       const input = inputOf(key);
       if (input && input.checked !== entry.want) names.push(entry.label);
     });
-    return names;
-  }
-
-  function describe() {
-    const names = pending();
     if (!names.length) return "Reconnecting to the server… the controls come back when it is.";
     return "Reconnecting to the server… " + names.join(", ") + " will switch when it is back.";
   }
@@ -78,35 +90,47 @@
   page.addEventListener(
     "click",
     function (e) {
+      if (shared.owner !== me) return;
       const toggle = toggleOf(e.target);
       if (!toggle || !toggle.input || !toggle.input.disabled) return;
       e.preventDefault();
-      const entry = held.get(toggle.key) || { want: toggle.input.checked, label: toggle.box.textContent.trim(), tries: 0 };
+      if (!shared.held.size) shared.since = Date.now();
+      const entry = shared.held.get(toggle.key) || {
+        want: toggle.input.checked,
+        label: toggle.box.textContent.trim(),
+        tries: 0,
+      };
       entry.want = !entry.want;
-      held.set(toggle.key, entry);
+      shared.held.set(toggle.key, entry);
       say(describe());
     },
     true,
   );
 
-  // What is held is the state the reader asked for, not a count of clicks: the first run after a restart
-  // may set the toggles from the page's older values, so a toggle is clicked only once no run is going,
-  // and checked again after that run, until it shows what the reader asked for.
+  function firstQuiet() {
+    let tried = false;
+    shared.held.forEach(function (entry) {
+      tried = tried || entry.tries > 0;
+    });
+    return tried || born > shared.since ? FIRST_QUIET.newFrame : FIRST_QUIET.sameFrame;
+  }
+
   window.setInterval(function () {
+    if (shared.owner !== me) return;
     if (disconnected()) {
       quietTicks = 0;
       say(describe());
       return;
     }
-    if (!held.size) {
-      if (Date.now() > keepNoteUntil) quiet();
+    if (!shared.held.size) {
+      if (Date.now() > shared.keepNoteUntil) quiet();
       return;
     }
     quietTicks = running() ? 0 : quietTicks + 1;
-    if (quietTicks < 2) return; // half a second with nothing running: the reconnecting run is over
+    if (quietTicks < firstQuiet()) return;
     let clicked = false;
     const failed = [];
-    held.forEach(function (entry, key) {
+    shared.held.forEach(function (entry, key) {
       const input = inputOf(key);
       if (!input || input.checked === entry.want) return;
       if (entry.tries >= MAX_TRIES) {
@@ -119,10 +143,10 @@
     });
     quietTicks = 0;
     if (clicked) return; // checked again once its run is over
-    held.clear();
+    shared.held.clear();
     if (failed.length) {
       say(failed.join(", ") + " could not be switched after the restart: please switch again.");
-      keepNoteUntil = Date.now() + 15000;
+      shared.keepNoteUntil = Date.now() + 15000;
     } else quiet();
   }, 250);
 })(document.currentScript.dataset.toggles, document.currentScript.dataset.prefix);
