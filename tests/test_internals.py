@@ -352,6 +352,9 @@ def _keep_static_routes(monkeypatch) -> None:
     monkeypatch.setattr(Runtime, "start", Runtime.start)
     monkeypatch.setattr(AppSession, "request_rerun", AppSession.request_rerun)
     monkeypatch.setattr(AppSession, "_handle_clear_cache_request", AppSession._handle_clear_cache_request)
+    from streamlit.web import bootstrap
+
+    monkeypatch.setattr(bootstrap, "_maybe_print_static_folder_warning", bootstrap._maybe_print_static_folder_warning)
 
 
 def test_streamlit_forgets_an_expired_session_without_shutting_it_down():
@@ -500,6 +503,36 @@ def test_a_pages_widget_values_wait_serialized_under_the_widgets_id_until_the_wi
     state.on_script_will_rerun(sent)
     stored = state._new_widget_state.states["$$ID-abc-layer_highways"]
     assert isinstance(stored, session_state.Serialized) and stored.value.bool_value is False
+
+
+def test_a_static_folder_over_1_gb_keeps_its_serving_under_mapapp_serve_and_only_the_apps(monkeypatch, tmp_path):
+    """Streamlit turns static serving off at start-up for a static folder over 1 GB; the app's folder holds the
+    event cache, which the app bounds itself (2 GB by default): `mapapp serve` keeps it on for that folder only."""
+    from streamlit import config
+    from streamlit.web import bootstrap
+
+    from mapapp.app import server
+
+    gb = 1024**3
+    monkeypatch.setattr(bootstrap.file_util, "get_directory_size", lambda _path: 2 * gb)
+    other = tmp_path / "other_app.py"
+    other.write_text("", encoding="utf-8")
+    (tmp_path / "static").mkdir()
+    before = config.get_option("server.enableStaticServing")
+    config.set_option("server.enableStaticServing", True)
+    try:
+        bootstrap._maybe_print_static_folder_warning(str(settings.APP_SCRIPT))
+        assert config.get_option("server.enableStaticServing") is False  # what Streamlit does, worked around
+        config.set_option("server.enableStaticServing", True)
+        _keep_static_routes(monkeypatch)
+        server.patch_streamlit()
+        for script in (settings.APP_SCRIPT, settings.EDITOR_SCRIPT):
+            bootstrap._maybe_print_static_folder_warning(str(script))
+            assert config.get_option("server.enableStaticServing") is True
+        bootstrap._maybe_print_static_folder_warning(str(other))
+        assert config.get_option("server.enableStaticServing") is False  # another script keeps Streamlit's check
+    finally:
+        config.set_option("server.enableStaticServing", before)
 
 
 def test_streamlits_static_route_is_built_where_mapapp_serve_wraps_it():

@@ -100,6 +100,7 @@ def patch_streamlit() -> None:
     _shut_down_expired_sessions()
     _no_wildcard_cors_for_uploads()
     _agent_api_answers_404_when_off()
+    _static_serving_kept_for_the_bounded_cache()
 
 
 REAP_EVERY_S = 15.0
@@ -187,6 +188,24 @@ def reap_expired_sessions(manager: Any) -> int:
         release_freed_memory()
         logging.getLogger("mapapp").info("shut down %d expired session(s) and gave back their memory", len(expired))
     return len(expired)
+
+
+def _static_serving_kept_for_the_bounded_cache() -> None:
+    """At start-up Streamlit turns static serving off for a static folder over 1 GB and says so ("Static file
+    serving has been disabled"). The app's static folder holds the published event cache, which the app bounds
+    itself (``MAPAPP_EVENT_CACHE_MB``, 2 GB by default, least recently used folders pruned): the map's scripts and
+    its event layers must be served whatever the cache's size, and an operator must not read that they are off.
+    Streamlit 1.67 makes that check after the routes exist (files were still served under the warning), which a
+    later version need not do: for the app's own folder the check is skipped; any other script keeps it."""
+    from streamlit.web import bootstrap
+
+    original = bootstrap._maybe_print_static_folder_warning
+
+    def check(main_script_path: str) -> None:
+        if Path(main_script_path).resolve().parent != settings.PACKAGE_DIR:
+            original(main_script_path)
+
+    bootstrap._maybe_print_static_folder_warning = check
 
 
 def _agent_api_answers_404_when_off() -> None:
