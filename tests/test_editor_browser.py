@@ -86,8 +86,17 @@ class Editor:
         )
 
     def tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=name).click()
-        self.idle()
+        """Open a tab, and check that it is the one shown once the page is idle. The map reports its view when it
+        is redrawn (after a save): a run that answers that report while the tab's click is on its way can show
+        the tab the run began with (once in CI the Features tab's list never showed): then it is clicked again."""
+        deadline = time.monotonic() + 30
+        tab = self.page.get_by_role("tab", name=name)
+        while True:
+            tab.click()
+            self.idle()
+            if tab.get_attribute("aria-selected") == "true":
+                return
+            assert time.monotonic() < deadline, f"the {name} tab does not stay open"
 
     def type(self, key: str, text: str, *, in_form: bool = False) -> None:
         """Type into a field; outside a form, Enter sends it (in a form, Enter would submit the half-filled form).
