@@ -911,8 +911,8 @@ def test_a_held_toggle_ends_as_the_reader_asked_even_when_a_run_sets_it_back(bro
 
 
 def test_after_a_restart_the_new_sessions_frame_applies_what_the_old_one_held(browser):
-    """A restarted server's new session skips a fragment rerun sent before its first run registered the
-    fragment: the click is applied by the frame that run puts on the page (new session token), and only once."""
+    """After a restart the held click is applied by the frame the new session's first run puts on the page (a
+    new session token), once that run is over, not while it is going; and only once."""
     pg = _held_toggles_page(browser, server_sets_back=0)
     _click_disabled_toggle(pg, 1)
     pg.evaluate(

@@ -7,15 +7,15 @@
  * the state each clicked toggle should end in (an even number of clicks cancels out). Labels reach the
  * status line as text (textContent), never as HTML.
  *
- * When to apply them: the map's toggles sit in a fragment, and a restarted server's new session skips a
- * fragment's rerun that arrives before its first full run has registered the fragment (Streamlit logs
- * "Couldn't find fragment"): the click's state is kept, but the map and the link are not redrawn (a CI run
- * once ended with the toggle unticked and the link still listing the layer). So the frame carries its
- * session's token (data-session): a new session's first run replaces the frame after the fragment, and
- * the new frame, which finds the held state on the page (window.mapappHeldToggles), applies it once no run
- * is going. A frame from before the hold (the same session came back) waits longer for that. A toggle is
- * clicked only when it does not show its held state, and checked again after its run; one still wrong
- * after 5 tries is said in the status line, never dropped silently.
+ * When to apply them: clicked as soon as the toggles were enabled again, a held toggle raced the restarted
+ * server's first run, which starts from the values the page sent on reconnecting (the older ones): a CI run
+ * once ended with the toggle unticked and the link (written by the server) still listing the layer. So the
+ * frame carries its session's token (data-session): a new session's first run replaces the frame once it
+ * has drawn the map and its toggles, and the new frame, which finds the held state on the page
+ * (window.mapappHeldToggles), applies it once no run is going. A frame from before the hold (the same
+ * session came back) waits longer for that. A toggle is clicked only when it does not show its held state,
+ * and checked again after its run; one still wrong after 5 tries is said in the status line, never dropped
+ * silently.
  *
  * Its script tag names the toggles' container and keys (data-toggles, data-prefix: settings.KEY_TOGGLES and
  * settings.KEY_LAYER_PREFIX).
