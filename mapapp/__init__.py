@@ -26,12 +26,21 @@ What a script may import is named here; everything else is private by its folder
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mapapp.story import GeoDataError, Problem, Story, load_story
+from mapapp.story.validate import GeoDataError, Problem
 
-# Loaded on first use: folium, Playwright and the gazetteer are heavy, and most commands need none of them.
+if TYPE_CHECKING:
+    from mapapp.draft.drafter import draft_story, write_draft
+    from mapapp.render.publish import publish_site
+    from mapapp.render.snapshot import Shot, snapshot
+    from mapapp.story.model import Story, load_story
+
+# Loaded on first use: GeoPandas, folium, Playwright and the gazetteer are heavy, and most commands need only
+# some of them (``mapapp events`` none: it started 0.3 s later for GeoPandas alone).
 _LAZY = {
+    "Story": ("mapapp.story.model", "Story"),
+    "load_story": ("mapapp.story.model", "load_story"),
     "publish_site": ("mapapp.render.publish", "publish_site"),
     "snapshot": ("mapapp.render.snapshot", "snapshot"),
     "Shot": ("mapapp.render.snapshot", "Shot"),
@@ -55,6 +64,8 @@ __all__ = [
 
 def validate(data_dir: str | Path) -> list[Problem]:
     """Every problem in a story folder (an empty list: it loads), each naming its file, feature and field."""
+    from mapapp.story.model import load_story
+
     try:
         load_story(Path(data_dir))
     except GeoDataError as exc:

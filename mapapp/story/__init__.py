@@ -7,7 +7,21 @@ date), ``model`` (all of it together: :class:`Story`), ``states`` (each feature'
 (the guided walk's steps), ``tables`` (spreadsheet-safe cells) and ``files`` (writing a folder atomically).
 """
 
-from mapapp.story.model import Story, load_story
+from typing import TYPE_CHECKING, Any
+
 from mapapp.story.validate import GeoDataError, Problem
 
+if TYPE_CHECKING:
+    from mapapp.story.model import Story, load_story
+
 __all__ = ["GeoDataError", "Problem", "Story", "load_story"]
+
+
+def __getattr__(name: str) -> Any:
+    """``Story`` and ``load_story`` on first use: the model imports GeoPandas (about 0.3 s), which the event
+    checker (``mapapp events``) and other users of ``validate`` or ``tables`` do not need."""
+    if name in ("Story", "load_story"):
+        from mapapp.story import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'mapapp.story' has no attribute {name!r}")
