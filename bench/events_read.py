@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checking an ACLED CSV against DuckDB's bare read of the same file, side by side in one run, each in a fresh
-process (its ``VmHWM``: ``ru_maxrss`` would carry the parent's over exec).
+process (``bench/fresh.py``: its own time and peak memory).
 
     .venv/bin/python bench/events_read.py [--rows 1000000] [--runs 3] [--file existing.csv] [--no-row-by-row]
 
@@ -14,9 +14,7 @@ checked and published within 2 GB.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,41 +22,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.fresh import run_fresh  # noqa: E402
 from mapapp.events import synthetic  # noqa: E402
 
 PROBE = """
-import json, sys, time, warnings
-sys.path.insert(0, {root!r})
+import time
 from pathlib import Path
-path = Path({path!r})
+path = Path(path)
 t = time.perf_counter()
-if {mode!r} == "duckdb":
+if mode == "duckdb":
     import duckdb
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    rows = sum(b.num_rows for b in con.sql(f"SELECT * FROM read_csv('{{path}}')").to_arrow_reader(100_000))
-elif {mode!r} == "ours + publish":
-    import tempfile
+    rows = sum(b.num_rows for b in con.sql(f"SELECT * FROM read_csv('{path}')").to_arrow_reader(100_000))
+elif mode == "ours + publish":
+    import shutil, tempfile
     from mapapp import settings
     from mapapp.events import publish_or_error
     settings.CACHE_DIR = settings.PRIVATE_CACHE_DIR = Path(tempfile.mkdtemp(prefix="mapapp-bench-cache-"))
-    published = publish_or_error(path)
-    rows = published.rows
-    import shutil
+    rows = publish_or_error(path).rows
     shutil.rmtree(settings.CACHE_DIR)
 else:
     from mapapp.events import load_events, rows as row_by_row
-    loaded = load_events(path) if {mode!r} == "ours" else row_by_row.load_csv(path)
-    rows = loaded.rows
-elapsed = time.perf_counter() - t
-hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps({{"rows": rows, "seconds": elapsed, "peak_mb": hwm / 1024}}))
+    rows = (load_events(path) if mode == "ours" else row_by_row.load_csv(path)).rows
+result = {"rows": rows, "seconds": time.perf_counter() - t}
 """
 
 
 def measure(mode: str, path: Path) -> dict:
-    code = PROBE.format(root=str(ROOT), path=str(path), mode=mode)
-    return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    return run_fresh(mode, PROBE, mode=mode, path=str(path))
 
 
 def main(argv: list[str] | None = None) -> int:

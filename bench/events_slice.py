@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A story's slice of a 10,000,000-row event archive (Parquet, partitioned by year and region the Hive way, as
 DuckDB, Spark or Sedona write it): read with the story's box and dates pushed down, against DuckDB's bare read of
-the whole archive, each in a fresh process (its ``VmHWM``).
+the whole archive, each in a fresh process (``bench/fresh.py``: its own time and peak memory).
 
     .venv/bin/python bench/events_slice.py [--rows 10000000] [--runs 1]
 
@@ -12,9 +12,7 @@ and dates); the rest are moved 40 degrees west and 1 to 9 years back, like the r
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,20 +20,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.fresh import run_fresh  # noqa: E402
 from mapapp.events import synthetic  # noqa: E402
 
 PROBE = """
-import json, sys, time
-sys.path.insert(0, {root!r})
+import time
 from pathlib import Path
-archive = Path({archive!r})
+archive = Path(archive)
 t = time.perf_counter()
-if {mode!r} == "duckdb":
+if mode == "duckdb":
     import duckdb
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    source = f"read_parquet('{{archive}}/**/*.parquet', hive_partitioning = true)"
-    rows = sum(b.num_rows for b in con.sql(f"SELECT * FROM {{source}}").to_arrow_reader(100_000))
+    source = f"read_parquet('{archive}/**/*.parquet', hive_partitioning = true)"
+    rows = sum(b.num_rows for b in con.sql(f"SELECT * FROM {source}").to_arrow_reader(100_000))
     kept = rows
 else:
     from mapapp import settings
@@ -44,9 +42,7 @@ else:
     manifest = load_manifest(settings.DEFAULT_DATA_DIR)[0]
     loaded = load_events(archive, Scope(manifest.region, manifest.timeline_start, manifest.timeline_end))
     rows, kept = loaded.rows + loaded.outside_scope, len(loaded)
-elapsed = time.perf_counter() - t
-hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps({{"rows": rows, "kept": kept, "seconds": elapsed, "peak_mb": hwm / 1024}}))
+result = {"rows": rows, "kept": kept, "seconds": time.perf_counter() - t}
 """
 
 
@@ -67,14 +63,7 @@ def write_archive(csv: Path, archive: Path) -> None:
 
 
 def measure(mode: str, archive: Path) -> dict:
-    code = PROBE.format(root=str(ROOT), archive=str(archive), mode=mode)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    if result.returncode:
-        raise SystemExit(f"{mode}: {result.stderr}")
-    *said, last = result.stdout.strip().splitlines()
-    if said:
-        print(f"{mode} printed: " + " / ".join(said)[:500], file=sys.stderr)
-    return json.loads(last)
+    return run_fresh(mode, PROBE, mode=mode, archive=str(archive))
 
 
 def main(argv: list[str] | None = None) -> int:

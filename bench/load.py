@@ -18,7 +18,7 @@ loop: the median and p90 time from the message sent to the run finished. Loopbac
 
 Part 2, event files (``--events-sizes``): rows per second and peak RSS of reading (and checking) an
 ACLED CSV of 100,000 and 1,000,000 good rows and of 1,000,000 bad rows (one cell each), each in a
-fresh process (its ``VmHWM``).
+fresh process (``bench/fresh.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +40,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
+from bench.fresh import run_fresh  # noqa: E402
 from mapapp import settings  # noqa: E402
 from mapapp.events import synthetic  # noqa: E402
 from tests import driver  # noqa: E402
@@ -185,16 +185,13 @@ async def concurrent(url: str, clients: int, rounds: int) -> dict:
 
 
 EVENTS_PROBE = """
-import json, sys, time
-sys.path.insert(0, {root!r})
+import time
+from pathlib import Path
 from mapapp import events
 t = time.perf_counter()
-loaded = events.load_events(__import__("pathlib").Path({path!r}))
-elapsed = time.perf_counter() - t
-# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent (the benchmark, after it wrote the file).
-hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps({{"rows": loaded.rows, "drawn": len(loaded), "problems": sum(loaded.problem_counts.values()),
-                  "kept": len(loaded.problems), "seconds": elapsed, "peak_rss_mb": hwm / 1024}}))
+loaded = events.load_events(Path(path))
+result = {"rows": loaded.rows, "drawn": len(loaded), "problems": sum(loaded.problem_counts.values()),
+          "kept": len(loaded.problems), "seconds": time.perf_counter() - t}
 """
 
 
@@ -207,8 +204,8 @@ def events_memory(workdir: Path, sizes: list[int]) -> list[dict]:
             path.write_text(header + "\n" + "x\n" * count, encoding="utf-8")
         else:
             synthetic.write_events_csv(path, count, seed=5)
-        probe = EVENTS_PROBE.format(root=str(ROOT), path=str(path))
-        result = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout)
+        result = run_fresh(label, EVENTS_PROBE, path=str(path))
+        result["peak_rss_mb"] = result.pop("peak_mb")
         result.update(label=label, file_mb=path.stat().st_size / 1e6, rows_per_s=result["rows"] / result["seconds"])
         rows.append(result)
         path.unlink()
