@@ -228,12 +228,18 @@ def render_phone_title(story: Story) -> None:
     )
 
 
+@st.cache_data
+def held_toggles_script() -> str:
+    """``static/mapapp/held-toggles.js``, read once (it was read from disk on every full rerun)."""
+    return (settings.STATIC_DIR / "mapapp" / "held-toggles.js").read_text(encoding="utf-8")
+
+
 def render_held_toggles() -> None:
     """A small frame whose script holds the layer toggles clicked while the server is away (a restart) and applies
     them when it is back (``static/mapapp/held-toggles.js``). Its content is the same for the whole session, so a
     rerun never reloads it; a new session (a restarted server) replaces it, after the map's fragment has been
     registered, and that is when the new frame applies what was held."""
-    script = (settings.STATIC_DIR / "mapapp" / "held-toggles.js").read_text(encoding="utf-8")
+    script = held_toggles_script()
     session = st.session_state.setdefault(KEY_SESSION_TOKEN, secrets.token_hex(8))
     keys = f'data-toggles="{settings.KEY_TOGGLES}" data-prefix="{settings.KEY_LAYER_PREFIX}" data-session="{session}"'
     with st.sidebar:

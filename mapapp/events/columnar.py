@@ -26,6 +26,7 @@ from typing import Any
 
 from mapapp.events.dataset import EVENT_FILE, EventSet, Scope, within
 from mapapp.events.rows import check_rows, row_reader
+from mapapp.events.suspect import sql_text
 from mapapp.story.validate import GeoDataError, Problem
 
 PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
@@ -80,11 +81,6 @@ def _digest(files: list[Path], root: Path, scope: Scope | None) -> str:
     return hashlib.sha256(f"{text}|{scope.text if scope else ''}".encode()).hexdigest()
 
 
-def _sql_text(text: str) -> str:
-    """``text`` inside a SQL string literal."""
-    return text.replace("'", "''")
-
-
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -125,10 +121,10 @@ def read_columnar(path: Path, scope: Scope | None = None) -> EventSet:
     con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would be printed on the command's stdout
     # DuckDB's buffers within a budget (it spills the slice's sort to a temporary folder past it): a 10,000,000-row
     # archive's slice of 1,000,000 rows peaked at 1.6 GB without one, 0.6 GB with it. Order comes from ORDER BY.
-    con.execute(f"SET temp_directory = '{_sql_text(str(Path(tempfile.gettempdir()) / 'mapapp-duckdb'))}'")
+    con.execute(f"SET temp_directory = '{sql_text(str(Path(tempfile.gettempdir()) / 'mapapp-duckdb'))}'")
     con.execute("SET memory_limit = '500MB'")
     con.execute("SET preserve_insertion_order = false")
-    listing = "[" + ", ".join("'" + _sql_text(str(p)) + "'" for p in files) + "]"
+    listing = "[" + ", ".join("'" + sql_text(str(p)) + "'" for p in files) + "]"
     source = (
         f"read_parquet({listing}, hive_partitioning = true, union_by_name = true, filename = '__file', file_row_number = true)"
     )
@@ -194,7 +190,7 @@ def _slice_through_csv(
     query = f"SELECT {select} FROM {source} WHERE {where} ORDER BY {order}"
     with tempfile.TemporaryDirectory(prefix="mapapp-slice-") as tmp:
         csv_path = Path(tmp) / "slice.csv"
-        con.execute(f"COPY ({query}) TO '{_sql_text(str(csv_path))}' (FORMAT csv, HEADER true)")
+        con.execute(f"COPY ({query}) TO '{sql_text(str(csv_path))}' (FORMAT csv, HEADER true)")
         lines = con.execute(f"SELECT file_row_number FROM {source} WHERE {where} ORDER BY {order}").fetchnumpy()
         rows = np.asarray(lines["file_row_number"], dtype=np.int64) + 1
         return load_csv_fast(csv_path, name=name, lines=rows, digest=digest)

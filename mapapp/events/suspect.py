@@ -26,6 +26,11 @@ def _class(chars: str) -> str:
     return "".join(f"\\x{{{ord(c):x}}}" for c in chars)  # RE2 syntax
 
 
+def sql_text(text: str) -> str:
+    """``text`` inside a SQL string literal."""
+    return text.replace("'", "''")
+
+
 def rejects_limit(cells: int) -> int:
     """Entries of DuckDB's rejects table for REJECTS_LIMIT refused lines of a file of ``cells`` columns at most."""
     return REJECTS_LIMIT * max(1, cells)
@@ -37,7 +42,7 @@ def csv_source(path: Path, cells: int, *, store_rejects: bool = False) -> str:
     per missing cell (a one-cell line of a 16-column file is 15), about 1 KB each, even past its limit: a file of
     a million one-cell lines took 13 GB. Its limit, :func:`rejects_limit` entries, covers REJECTS_LIMIT lines."""
     names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(cells))
-    where = str(path).replace("'", "''")
+    where = sql_text(str(path))
     rejects = f"store_rejects = true, rejects_limit = {rejects_limit(cells)}, " if store_rejects else ""
     return (
         f"read_csv('{where}', columns = {{{names}}}, header = true, auto_detect = false, delim = ',', quote = '\"',"
